@@ -1,0 +1,122 @@
+"""Per-request CPU cost of Squall's HTTP/1.1 protocol, without sockets or a load generator.
+
+Feeds the seed's POST /user request straight into an ``HttpConnection`` over a fake transport
+and times many rounds: a stable number for tuning the hot path (wrk numbers on a shared
+2-core machine move by 20% between runs; this moves by a few %).
+
+    python -m bench.micro_server [--requests N] [--native]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from typing import Any
+
+import msgspec
+
+from squall.server.config import Config
+from squall.server.http11 import HttpConnection
+from squall.server.main import new_event_loop
+from squall.server.state import ServerState
+from squall.server.tasks import EAGER_TASKS
+
+REQUEST = (
+    b"POST /user HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nContent-Length: 52\r\n"
+    b"Content-Type: application/json\r\n\r\n"
+    b'{"id": 1, "name": "user", "email": "user@email.com"}'
+)
+
+
+class User(msgspec.Struct):
+    id: int
+    name: str
+    email: str
+
+
+decode = msgspec.json.Decoder(User).decode
+encode = msgspec.json.Encoder().encode
+
+
+def endpoint(data: bytes) -> bytes:
+    user = decode(data)
+    return encode(User(id=user.id, name=user.name, email=user.email))
+
+
+async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The seed's raw ASGI app."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    res = endpoint(body)
+    headers = ((b"content-type", b"application/json"), (b"content-length", b"%d" % len(res)))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": res})
+
+
+class FakeTransport:
+    def __init__(self) -> None:
+        self.written = 0
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.written += 1
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8000)}.get(name)
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        pass
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+async def measure(app: Any, requests: int) -> float:
+    loop = asyncio.get_running_loop()
+    state = ServerState(Config(app=app, access_log=False), app, loop)
+    state.native = getattr(app, "__squall_native__", lambda: None)()
+    transport = FakeTransport()
+    conn = HttpConnection(state)
+    conn.connection_made(transport)  # type: ignore[arg-type]
+    feed = conn.data_received
+    start = time.perf_counter()
+    for _ in range(requests):
+        feed(REQUEST)
+        if state.tasks or not EAGER_TASKS:
+            await asyncio.sleep(0)  # let scheduled (non-eager) tasks run
+    await asyncio.sleep(0)
+    elapsed = time.perf_counter() - start
+    assert transport.written == requests, (transport.written, requests)
+    return elapsed / requests * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=200_000)
+    parser.add_argument("--app", default="", help="module:attr of another app to measure")
+    args = parser.parse_args()
+    app: Any = asgi_app
+    if args.app:
+        app = Config(app=args.app).load_app()
+    loop = new_event_loop("auto")
+    best = min(loop.run_until_complete(measure(app, args.requests)) for _ in range(3))
+    loop.close()
+    print(f"{best:.2f} us per request (best of 3, {args.requests} requests each)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Squall: a fast ASGI server and typed web framework."""

@@ -1,0 +1,116 @@
+"""``squall MODULE:ATTR``: the command line, with the flags uvicorn users already type."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from squall.server.config import LOG_LEVELS, Config, ConfigError
+from squall.server.logs import configure_logging
+from squall.server.main import Server
+
+
+def _header(value: str) -> tuple[str, str]:
+    name, sep, content = value.partition(":")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME:VALUE, got {value!r}")
+    return name.strip(), content.strip()
+
+
+def _size(value: str) -> int:
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    value = value.strip().lower().removesuffix("b").removesuffix("i")
+    factor = units.get(value[-1:], 1)
+    number = value[:-1] if value[-1:] in units else value
+    try:
+        return int(float(number) * factor)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {value!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="squall", description="Serve an ASGI app with Squall (HTTP/1.1 on uvloop + httptools)."
+    )
+    p.add_argument("app", help='the ASGI app, as "module:attribute"')
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="bind port (default 8000)")
+    p.add_argument("--uds", help="bind to this Unix domain socket")
+    p.add_argument("--fd", type=int, help="serve on this already-open socket file descriptor")
+    p.add_argument("--loop", choices=["auto", "uvloop", "asyncio"], default="auto")
+    p.add_argument("--http", choices=["auto", "httptools"], default="auto")
+    p.add_argument("--lifespan", choices=["auto", "on", "off"], default="auto")
+    p.add_argument("--log-level", choices=list(LOG_LEVELS), default="info")
+    p.add_argument(
+        "--access-log", action=argparse.BooleanOptionalAction, default=True, help="log each request"
+    )
+    p.add_argument("--root-path", default="", help="ASGI root_path, when mounted below a prefix")
+    p.add_argument("--factory", action="store_true", help="APP is a factory returning the app")
+    p.add_argument("--app-dir", default=".", help="look for the app module here (default .)")
+    p.add_argument("--backlog", type=int, default=2048, help="listen backlog (default 2048)")
+    p.add_argument("--limit-concurrency", type=int, help="answer 503 past this many requests")
+    p.add_argument("--timeout-keep-alive", type=float, default=5.0, help="idle seconds (5)")
+    p.add_argument("--timeout-headers", type=float, default=10.0, help="head read seconds (10)")
+    p.add_argument(
+        "--timeout-graceful-shutdown", type=float, default=30.0, help="seconds to drain (30)"
+    )
+    p.add_argument("--max-request-line-size", type=_size, default=8192)
+    p.add_argument("--max-header-size", type=_size, default=16384)
+    p.add_argument("--max-header-count", type=int, default=100)
+    p.add_argument(
+        "--max-body-size", type=_size, default=64 * 1024**2, help="e.g. 10m; 0 for no limit"
+    )
+    p.add_argument("--server-header", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--date-header", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument(
+        "--header", dest="headers", action="append", type=_header, default=[],
+        help="extra response header NAME:VALUE (repeatable)",
+    )
+    return p
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    return Config(
+        app=args.app,
+        host=args.host,
+        port=args.port,
+        uds=args.uds,
+        fd=args.fd,
+        loop=args.loop,
+        http=args.http,
+        lifespan=args.lifespan,
+        log_level=args.log_level,
+        access_log=args.access_log,
+        root_path=args.root_path,
+        factory=args.factory,
+        app_dir=args.app_dir,
+        backlog=args.backlog,
+        limit_concurrency=args.limit_concurrency,
+        timeout_keep_alive=args.timeout_keep_alive,
+        timeout_headers=args.timeout_headers,
+        timeout_graceful_shutdown=args.timeout_graceful_shutdown,
+        max_request_line_size=args.max_request_line_size,
+        max_header_size=args.max_header_size,
+        max_header_count=args.max_header_count,
+        max_body_size=args.max_body_size or None,
+        server_header=args.server_header,
+        date_header=args.date_header,
+        headers=args.headers,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        config = config_from_args(args)
+        configure_logging(config.log_level_number, config.access_log)
+        server = Server(config)
+        server.run()
+    except ConfigError as exc:
+        print(f"squall: error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        pass
+    else:
+        sys.exit(server.exit_code)

@@ -1,0 +1,151 @@
+"""Server configuration: one typed object, shared by the CLI, ``squall.run`` and the tests."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import socket
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+LoopChoice = Literal["auto", "uvloop", "asyncio"]
+HttpChoice = Literal["auto", "httptools"]
+LifespanChoice = Literal["auto", "on", "off"]
+
+LOG_LEVELS: dict[str, int] = {
+    "critical": logging.CRITICAL,
+    "error": logging.ERROR,
+    "warning": logging.WARNING,
+    "info": logging.INFO,
+    "debug": logging.DEBUG,
+    "trace": 5,
+}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used (bad app path, unknown option value...)."""
+
+
+@dataclass
+class Config:
+    """Everything the server needs to know; defaults match what uvicorn users expect."""
+
+    app: Any
+    host: str = "127.0.0.1"
+    port: int = 8000
+    uds: str | None = None
+    fd: int | None = None
+    loop: LoopChoice = "auto"
+    http: HttpChoice = "auto"
+    lifespan: LifespanChoice = "auto"
+    log_level: str | int | None = "info"
+    access_log: bool = True
+    root_path: str = ""
+    factory: bool = False
+    app_dir: str | None = None
+    # Capacity.
+    backlog: int = 2048
+    limit_concurrency: int | None = None
+    # Timeouts (seconds).
+    timeout_keep_alive: float = 5.0
+    timeout_headers: float = 10.0
+    timeout_graceful_shutdown: float | None = 30.0
+    # Request size limits.
+    max_request_line_size: int = 8192
+    max_header_size: int = 16384
+    max_header_count: int = 100
+    max_body_size: int | None = 64 * 1024 * 1024
+    # Flow control: pause reading when this much request body waits for the app,
+    # and stop reading pipelined requests past this many queued.
+    read_buffer_high_water: int = 256 * 1024
+    max_pipelined_requests: int = 32
+    write_high_water: int = 64 * 1024
+    # Response headers added to every response.
+    server_header: bool = True
+    date_header: bool = True
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.loop not in ("auto", "uvloop", "asyncio"):
+            raise ConfigError(f"unknown loop {self.loop!r}: use auto, uvloop or asyncio")
+        if self.http not in ("auto", "httptools"):
+            raise ConfigError(f"unknown http implementation {self.http!r}: use auto or httptools")
+        if self.lifespan not in ("auto", "on", "off"):
+            raise ConfigError(f"unknown lifespan mode {self.lifespan!r}: use auto, on or off")
+        if self.root_path.endswith("/"):
+            self.root_path = self.root_path.rstrip("/")
+
+    @property
+    def log_level_number(self) -> int:
+        if self.log_level is None:
+            return logging.INFO
+        if isinstance(self.log_level, int):
+            return self.log_level
+        try:
+            return LOG_LEVELS[self.log_level.lower()]
+        except KeyError:
+            raise ConfigError(f"unknown log level {self.log_level!r}") from None
+
+    def load_app(self) -> Any:
+        """Resolve ``app`` (an object or a "module:attr" string), calling it if ``factory``."""
+        app = self.app
+        if isinstance(app, str):
+            app = import_from_string(app, self.app_dir)
+        if self.factory:
+            try:
+                app = app()
+            except TypeError as exc:
+                raise ConfigError(f"app factory failed: {exc}") from exc
+        if not callable(app):
+            raise ConfigError(f"the app {app!r} is not callable")
+        return app
+
+    def bind_socket(self) -> socket.socket:
+        """Create the listening socket described by ``fd``, ``uds`` or ``host``/``port``."""
+        if self.fd is not None:
+            sock = socket.fromfd(self.fd, socket.AF_UNIX, socket.SOCK_STREAM)
+            family = sock.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN)
+            sock.close()
+            sock = socket.socket(family=family, type=socket.SOCK_STREAM, fileno=self.fd)
+        elif self.uds is not None:
+            if os.path.exists(self.uds):
+                os.unlink(self.uds)
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.bind(self.uds)
+            os.chmod(self.uds, 0o666)
+        else:
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((self.host, self.port))
+            except OSError as exc:
+                sock.close()
+                raise ConfigError(f"cannot bind {self.host}:{self.port}: {exc.strerror}") from exc
+        sock.listen(self.backlog)
+        sock.setblocking(False)
+        return sock
+
+
+def import_from_string(path: str, app_dir: str | None = None) -> Any:
+    """Import ``"package.module:attribute.sub"`` and return the attribute."""
+    module_name, _, attrs = path.partition(":")
+    if not module_name or not attrs:
+        raise ConfigError(f'app must be given as "module:attribute", got {path!r}')
+    if app_dir is not None:
+        sys.path.insert(0, app_dir)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name and not module_name.startswith(f"{exc.name}."):
+            raise
+        raise ConfigError(f"could not import module {module_name!r}") from exc
+    obj: Any = module
+    for attr in attrs.split("."):
+        try:
+            obj = getattr(obj, attr)
+        except AttributeError:
+            raise ConfigError(f"attribute {attrs!r} not found in module {module_name!r}") from None
+    return obj

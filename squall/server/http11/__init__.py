@@ -1,0 +1,3 @@
+from squall.server.http11.connection import HttpConnection
+
+__all__ = ["HttpConnection"]

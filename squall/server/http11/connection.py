@@ -1,0 +1,361 @@
+"""HTTP/1.1 over one TCP (or Unix) connection: parsing, pipelining, timeouts, flow control.
+
+httptools (llhttp) calls the ``on_*`` methods while ``data_received`` feeds it.  Each request
+head becomes an :class:`Exchange`; exchanges run one at a time, in arrival order, and the
+next one starts when the previous response is complete.  The app coroutine is started
+eagerly after the parser has consumed the packet, so a request whose body arrived with its
+head is answered without a trip through the event loop's scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+import httptools
+
+from squall.server.http11 import wire
+from squall.server.http11.exchange import Exchange
+from squall.server.state import ServerState, error_logger
+from squall.server.tasks import start_task
+
+SPECIAL_HEADERS = frozenset((b"host", b"content-length", b"expect"))
+SLASH, HASH = 47, 35
+# Interned method names: no bytes->str decode per request for the common ones.
+METHODS = {
+    m.encode("ascii"): m
+    for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT")
+}
+
+
+class Rejected(Exception):
+    """Raised inside a parser callback to stop parsing and answer with an error status."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _address(value: Any) -> tuple[str, int] | None:
+    if isinstance(value, tuple) and len(value) >= 2:
+        return (str(value[0]), int(value[1]))
+    return None
+
+
+class HttpConnection(asyncio.Protocol):
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        self.loop = state.loop
+        self.root_path = state.root_path
+        self.access_log = state.access_log
+        self.max_header_count = state.max_header_count
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]
+        self.scheme = "http"
+        self.client: tuple[str, int] | None = None
+        self.server: tuple[str, int] | None = None
+        self.exchange: Exchange | None = None  # the one whose response is being produced
+        self.incoming: Exchange | None = None  # the one whose body is being parsed
+        self.pipeline: deque[Exchange] = deque()
+        self.start_pending = False
+        self.deadline: float | None = None
+        self.read_paused = False
+        self.write_paused = False
+        self.broken = False
+        self.pending_error: bytes | None = None
+        self._drain_waiters: list[asyncio.Future[None]] = []
+        # Per-message parse state.
+        self._url = b""
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._header_size = 0
+        self._hosts = 0
+        self._expect_100 = False
+        self._content_length = b""
+        self._in_head = False
+        self._head_bytes = 0
+        self._data_size = 0
+
+    # -- asyncio.Protocol -----------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's is not a subclass
+        state = self.state
+        state.connections.add(self)
+        self.client = _address(transport.get_extra_info("peername"))
+        self.server = _address(transport.get_extra_info("sockname"))
+        if transport.get_extra_info("sslcontext") is not None:
+            self.scheme = "https"
+        transport.set_write_buffer_limits(high=state.write_high_water)
+        self.deadline = state.now + state.timeout_headers  # a new connection must speak soon
+
+    def data_received(self, data: bytes) -> None:
+        if self.broken:
+            return
+        self._data_size = len(data)
+        if not self._in_head and self.incoming is None:  # the first bytes of a new request
+            self._in_head = True
+            self._head_bytes = 0
+            self.deadline = self.state.now + self.state.timeout_headers
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._on_unsupported_upgrade()
+        except Rejected as exc:
+            self.fail(exc.status, exc.reason)
+        except httptools.HttpParserError as exc:
+            cause = exc.__context__
+            if isinstance(cause, Rejected):
+                self.fail(cause.status, cause.reason)
+            else:
+                self.fail(400, f"Invalid HTTP request: {exc}")
+        if self._in_head and not self.broken:
+            self._head_bytes += len(data)
+            if self._head_bytes > self.state.max_request_line_size + self.state.max_header_size:
+                self.fail(431 if self._headers else 414, "Request header section too large")
+        if self.start_pending:
+            self.start_pending = False
+            exchange = self.exchange
+            if exchange is not None and not exchange.started:
+                self._run(exchange)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.state.connections.discard(self)
+        self.deadline = None
+        self.broken = True
+        for exchange in (self.exchange, self.incoming, *self.pipeline):
+            if exchange is not None:
+                exchange.on_disconnect()
+        self.pipeline.clear()
+        self._release_drain_waiters()
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        self._release_drain_waiters()
+
+    # -- Parser callbacks (llhttp) ----------------------------------------------------------
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+        if len(self._url) > self.state.max_request_line_size:
+            raise Rejected(414, "Request target too long")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        name = name.lower()
+        self._headers.append((name, value))
+        if name in SPECIAL_HEADERS:
+            if name == b"host":
+                self._hosts += 1
+            elif name == b"content-length":
+                self._content_length = value
+            elif value.lower() == b"100-continue":
+                self._expect_100 = True
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self.deadline = None
+        state = self.state
+        parser = self.parser
+        headers = self._headers
+        if self._head_bytes + self._data_size > state.max_header_size:
+            self._check_header_size()  # only a big head can be too big: skip the sum otherwise
+        if len(headers) > state.max_header_count:
+            raise Rejected(431, "Too many request headers")
+        version = parser.get_http_version()
+        if version != "1.1" and version != "1.0":
+            raise Rejected(505, "HTTP version not supported")
+        if self._hosts != 1 and (version == "1.1" or self._hosts > 1):
+            raise Rejected(400, "Missing Host header" if not self._hosts else "Multiple Host headers")
+        if self._content_length and state.max_body_size is not None:
+            if int(self._content_length) > state.max_body_size:
+                raise Rejected(413, "Request body too large")
+        raw_method = parser.get_method()
+        method = METHODS.get(raw_method) or raw_method.decode("ascii")
+        url = self._url
+        if url and url[0] == SLASH and HASH not in url:
+            raw_path, _, query = url.partition(b"?")
+        elif url == b"*":
+            raw_path, query = url, b""
+        else:
+            parsed = httptools.parse_url(url)
+            raw_path, query = parsed.path or b"/", parsed.query or b""
+        exchange = Exchange(
+            self,
+            method,
+            raw_path,
+            query,
+            headers,
+            version,
+            parser.should_keep_alive(),
+            self._expect_100 and version == "1.1",
+        )
+        if state.limit_concurrency is not None and (
+            len(state.connections) > state.limit_concurrency
+            or state.active_requests >= state.limit_concurrency
+        ):
+            exchange.reject = (503, "Service Unavailable")
+        self._url = b""
+        self._headers = []
+        self._hosts = 0
+        self._content_length = b""
+        self._expect_100 = False
+        self.incoming = exchange
+        if self.exchange is None:
+            self.exchange = exchange
+            self.start_pending = True
+        else:
+            self.pipeline.append(exchange)
+            if len(self.pipeline) >= state.max_pipelined_requests:
+                self.pause_reading()
+
+    def _check_header_size(self) -> None:
+        size = sum(len(name) + len(value) for name, value in self._headers)
+        if size > self.state.max_header_size:
+            raise Rejected(431, "Request header section too large")
+
+    def on_body(self, body: bytes) -> None:
+        incoming = self.incoming
+        if incoming is not None:
+            incoming.feed_body(body)
+
+    def on_message_complete(self) -> None:
+        incoming = self.incoming
+        if incoming is not None:
+            self.incoming = None
+            incoming.finish_body()
+
+    # -- Running exchanges ----------------------------------------------------------------
+
+    def _run(self, exchange: Exchange) -> None:
+        state = self.state
+        if exchange.reject is not None:
+            exchange.respond_error(*exchange.reject)
+            return
+        state.active_requests += 1
+        if state.native is not None:
+            coro = exchange.run_native(state.native)
+        else:
+            coro = exchange.run_asgi(state.app)
+        start_task(self.loop, coro, state.tasks)
+
+    def _run_next(self) -> None:
+        exchange = self.exchange
+        if exchange is not None and not exchange.started and not self.transport.is_closing():
+            self._run(exchange)
+
+    def on_response_complete(self, exchange: Exchange) -> None:
+        state = self.state
+        state.total_requests += 1
+        if not exchange.keep_alive:
+            self.close()
+            return
+        if exchange.expect_100 and not exchange.body_complete:
+            self.close()  # the client still waits for 100-continue: its body may never come
+            return
+        self.exchange = None
+        if self.pipeline:
+            self.exchange = self.pipeline.popleft()
+            if self.read_paused and len(self.pipeline) < state.max_pipelined_requests:
+                self.resume_reading()
+            self.loop.call_soon(self._run_next)  # not inline: keeps the stack flat
+        elif self.pending_error is not None:
+            self._write_error_and_close(self.pending_error)
+        elif state.shutting_down:
+            self.close()
+        elif not self._in_head and self.incoming is None:
+            self.deadline = state.now + state.timeout_keep_alive
+
+    # -- Failures, timeouts, shutdown ------------------------------------------------------
+
+    def fail(self, status: int, reason: str) -> None:
+        """The request stream can't be trusted any more: answer ``status`` and close."""
+        if self.broken:
+            return
+        self.broken = True
+        self.deadline = None
+        self.pause_reading()
+        incoming = self.incoming
+        self.incoming = None
+        if incoming is not None and incoming is not self.exchange:
+            self.pipeline.remove(incoming)
+        if incoming is not None and incoming is self.exchange:
+            if incoming.started:
+                self.close()
+            else:
+                incoming.respond_error(status, reason)
+            incoming.on_disconnect()  # the app must not read a body we can't frame
+            return
+        error = wire.error_response(status, reason, self.state.default_headers)
+        if self.exchange is None:
+            self._write_error_and_close(error)
+        else:
+            self.pending_error = error
+
+    def _on_unsupported_upgrade(self) -> None:
+        """llhttp stops at an Upgrade/CONNECT; answer that request, then close."""
+        self.broken = True
+        incoming = self.incoming
+        if incoming is not None:
+            incoming.keep_alive = False
+            self.incoming = None
+            incoming.finish_body()
+
+    def _write_error_and_close(self, error: bytes) -> None:
+        if not self.transport.is_closing():
+            self.transport.write(error)
+        self.close()
+
+    def on_deadline(self) -> None:
+        self.deadline = None
+        if self._in_head and self.exchange is None:
+            self._write_error_and_close(
+                wire.error_response(408, "Request header timeout", self.state.default_headers)
+            )
+        else:
+            self.close()
+
+    def shutdown(self) -> None:
+        """Graceful shutdown: close now if idle, else after the response in progress."""
+        if self.exchange is None and self.incoming is None and not self._in_head:
+            self.close()
+
+    def close(self) -> None:
+        self.broken = True
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def abort(self) -> None:
+        self.broken = True
+        self.transport.abort()
+
+    # -- Flow control ---------------------------------------------------------------------
+
+    def pause_reading(self) -> None:
+        if not self.read_paused:
+            self.read_paused = True
+            self.transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self.read_paused and not self.broken:
+            self.read_paused = False
+            self.transport.resume_reading()
+
+    async def drain(self) -> None:
+        if not self.write_paused or self.transport.is_closing():
+            return
+        waiter = self.loop.create_future()
+        self._drain_waiters.append(waiter)
+        await waiter
+
+    def _release_drain_waiters(self) -> None:
+        waiters, self._drain_waiters = self._drain_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+
+__all__ = ["HttpConnection", "Rejected", "error_logger"]

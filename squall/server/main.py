@@ -1,0 +1,179 @@
+"""The server: binds sockets, runs lifespan, serves connections, shuts down gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from squall.server.config import Config
+from squall.server.http11 import HttpConnection
+from squall.server.lifespan import Lifespan
+from squall.server.native import NativeHandler
+from squall.server.state import ServerState, error_logger
+
+TICK = 0.1  # seconds between housekeeping passes (clock, deadlines, exit flags)
+HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def new_event_loop(choice: str) -> asyncio.AbstractEventLoop:
+    """A fresh event loop: uvloop when asked or available ("auto"), else asyncio's."""
+    if choice in ("auto", "uvloop"):
+        try:
+            import uvloop
+        except ImportError:
+            if choice == "uvloop":
+                raise
+        else:
+            return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
+
+
+def native_handler(app: Any) -> NativeHandler | None:
+    """The app's native handler, if it offers one (see squall.server.native)."""
+    factory = getattr(app, "__squall_native__", None)
+    if factory is None or not callable(factory):
+        return None
+    handler: NativeHandler | None = factory()
+    return handler
+
+
+def describe(sock: socket.socket) -> str:
+    address = sock.getsockname()
+    if sock.family == socket.AF_UNIX:
+        return f"unix socket {address}"
+    host, port = address[:2]
+    host = f"[{host}]" if sock.family == socket.AF_INET6 else host
+    return f"http://{host}:{port}"
+
+
+class Server:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.started = False
+        self.should_exit = False
+        self.force_exit = False
+        self.exit_code = 0
+        self.state: ServerState | None = None
+        self.sockets: list[socket.socket] = []
+        self._servers: list[asyncio.base_events.Server] = []
+
+    def run(self, sockets: Sequence[socket.socket] | None = None) -> None:
+        """Serve until told to stop (signal or ``should_exit``); blocks the calling thread."""
+        with asyncio.Runner(loop_factory=lambda: new_event_loop(self.config.loop)) as runner:
+            runner.run(self.serve(sockets))
+
+    async def serve(self, sockets: Sequence[socket.socket] | None = None) -> None:
+        config = self.config
+        loop = asyncio.get_running_loop()
+        try:
+            app = config.load_app()
+        except Exception as exc:
+            error_logger.error("error loading the app: %s", exc)
+            self.exit_code = 1
+            return
+        state = ServerState(config, app, loop)
+        self.state = state
+        lifespan = Lifespan(app, config.lifespan, state.lifespan_state)
+        if not await lifespan.startup():
+            error_logger.error("application startup failed; exiting")
+            self.exit_code = 1
+            return
+        try:
+            state.native = native_handler(app)
+            await self._listen(state, sockets)
+        except Exception:
+            await lifespan.shutdown()
+            self.exit_code = 1
+            raise
+        restore_signals = self._install_signal_handlers(loop)
+        self.started = True
+        try:
+            await self._main_loop(state)
+        finally:
+            restore_signals()
+            await self._shutdown(state)
+            await lifespan.shutdown()
+            self.started = False
+
+    async def _listen(self, state: ServerState, sockets: Sequence[socket.socket] | None) -> None:
+        loop = state.loop
+        self.sockets = list(sockets) if sockets else [self.config.bind_socket()]
+
+        def factory() -> HttpConnection:
+            return HttpConnection(state)
+
+        for sock in self.sockets:
+            server = await loop.create_server(factory, sock=sock, backlog=self.config.backlog)
+            self._servers.append(server)
+            error_logger.info("Squall running on %s (press CTRL+C to quit)", describe(sock))
+        if state.native is not None:
+            error_logger.info("native framework path enabled")
+
+    async def _main_loop(self, state: ServerState) -> None:
+        while not self.should_exit:
+            await asyncio.sleep(TICK)
+            state.refresh_clock()
+            state.expire_idle_connections()
+
+    async def _shutdown(self, state: ServerState) -> None:
+        error_logger.info("shutting down")
+        for server in self._servers:
+            server.close()
+        state.shutting_down = True
+        for connection in list(state.connections):
+            connection.shutdown()
+        timeout = self.config.timeout_graceful_shutdown
+        deadline = None if timeout is None else state.loop.time() + timeout
+        while (state.connections or state.tasks) and not self.force_exit:
+            if deadline is not None and state.loop.time() >= deadline:
+                error_logger.warning("graceful shutdown timed out; closing connections")
+                break
+            await asyncio.sleep(TICK)
+            state.refresh_clock()
+        for connection in list(state.connections):
+            connection.abort()
+        for task in list(state.tasks):
+            task.cancel()
+        if state.tasks:
+            await asyncio.wait(list(state.tasks), timeout=TICK * 10)
+        for sock in self.sockets:
+            if sock.family == socket.AF_UNIX and self.config.uds:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.config.uds)
+
+    def _install_signal_handlers(self, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+        for sig in HANDLED_SIGNALS:
+            loop.add_signal_handler(sig, self._on_signal, sig)
+
+        def restore() -> None:
+            for sig in HANDLED_SIGNALS:
+                loop.remove_signal_handler(sig)
+
+        return restore
+
+    def _on_signal(self, sig: int) -> None:
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True  # a second CTRL+C: stop waiting for requests
+        self.should_exit = True
+
+
+def run(app: Any, **options: Any) -> int:
+    """Serve ``app`` (an ASGI app or "module:attr") with ``Config(**options)``; the exit code."""
+    from squall.server.logs import configure_logging
+
+    config = Config(app=app, **options)
+    configure_logging(config.log_level_number, config.access_log)
+    server = Server(config)
+    server.run()
+    return server.exit_code
+
+
+__all__ = ["Server", "run"]

@@ -1,0 +1,70 @@
+"""State shared by every connection of one server: the app, limits, clock and live connections."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any
+
+from squall.server.config import Config
+
+if TYPE_CHECKING:
+    from squall.server.native import NativeHandler
+
+error_logger = logging.getLogger("squall.error")
+access_logger = logging.getLogger("squall.access")
+
+
+class ServerState:
+    """What a connection needs, flattened into attributes so the hot path reads them cheaply."""
+
+    def __init__(self, config: Config, app: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.config = config
+        self.app = app
+        self.loop = loop
+        self.native: NativeHandler | None = None
+        self.lifespan_state: dict[str, Any] = {}
+        self.root_path = config.root_path
+        self.connections: set[Any] = set()
+        self.active_requests = 0
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.total_requests = 0
+        self.shutting_down = False
+        # Limits and timeouts, copied for fast attribute access.
+        self.limit_concurrency = config.limit_concurrency
+        self.max_request_line_size = config.max_request_line_size
+        self.max_header_size = config.max_header_size
+        self.max_header_count = config.max_header_count
+        self.max_body_size = config.max_body_size
+        self.read_buffer_high_water = config.read_buffer_high_water
+        self.max_pipelined_requests = config.max_pipelined_requests
+        self.write_high_water = config.write_high_water
+        self.timeout_keep_alive = config.timeout_keep_alive
+        self.timeout_headers = config.timeout_headers
+        self.access_log = config.access_log and access_logger.isEnabledFor(logging.INFO)
+        self.extra_headers = b"".join(
+            b"%s: %s\r\n" % (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in config.headers
+        )
+        self.now = loop.time()
+        self.default_headers = b""
+        self.refresh_clock()
+
+    def refresh_clock(self) -> None:
+        """Update the cached loop time and the Date/Server header block (called every tick)."""
+        self.now = self.loop.time()
+        block = b""
+        if self.config.date_header:
+            block += b"date: " + formatdate(time.time(), usegmt=True).encode("ascii") + b"\r\n"
+        if self.config.server_header:
+            block += b"server: squall\r\n"
+        self.default_headers = block + self.extra_headers
+
+    def expire_idle_connections(self) -> None:
+        """Let every connection act on its deadline (header read, keep-alive idle)."""
+        now = self.now
+        for connection in list(self.connections):
+            if connection.deadline is not None and now >= connection.deadline:
+                connection.on_deadline()
