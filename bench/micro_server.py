@@ -96,7 +96,7 @@ async def measure(app: Any, requests: int) -> float:
     start = time.perf_counter()
     for _ in range(requests):
         feed(REQUEST)
-        if state.tasks or not EAGER_TASKS:
+        if state.active_requests or not EAGER_TASKS:
             await asyncio.sleep(0)  # let scheduled (non-eager) tasks run
     await asyncio.sleep(0)
     elapsed = time.perf_counter() - start
@@ -108,14 +108,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=200_000)
     parser.add_argument("--app", default="", help="module:attr of another app to measure")
+    parser.add_argument("--rounds", type=int, default=3, help="report the best of this many")
     args = parser.parse_args()
     app: Any = asgi_app
     if args.app:
         app = Config(app=args.app).load_app()
     loop = new_event_loop("auto")
-    best = min(loop.run_until_complete(measure(app, args.requests)) for _ in range(3))
+    best = min(loop.run_until_complete(measure(app, args.requests)) for _ in range(args.rounds))
     loop.close()
-    print(f"{best:.2f} us per request (best of 3, {args.requests} requests each)")
+    print(f"{best:.2f} us per request (best of {args.rounds}, {args.requests} requests each)")
 
 
 if __name__ == "__main__":

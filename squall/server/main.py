@@ -16,6 +16,7 @@ from squall.server.http11 import HttpConnection
 from squall.server.lifespan import Lifespan
 from squall.server.native import NativeHandler
 from squall.server.state import ServerState, error_logger
+from squall.server.tasks import request_tasks
 
 TICK = 0.1  # seconds between housekeeping passes (clock, deadlines, exit flags)
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -130,7 +131,7 @@ class Server:
             connection.shutdown()
         timeout = self.config.timeout_graceful_shutdown
         deadline = None if timeout is None else state.loop.time() + timeout
-        while (state.connections or state.tasks) and not self.force_exit:
+        while (state.connections or state.active_requests) and not self.force_exit:
             if deadline is not None and state.loop.time() >= deadline:
                 error_logger.warning("graceful shutdown timed out; closing connections")
                 break
@@ -138,10 +139,11 @@ class Server:
             state.refresh_clock()
         for connection in list(state.connections):
             connection.abort()
-        for task in list(state.tasks):
+        tasks = request_tasks(state.loop)
+        for task in tasks:
             task.cancel()
-        if state.tasks:
-            await asyncio.wait(list(state.tasks), timeout=TICK * 10)
+        if tasks:
+            await asyncio.wait(tasks, timeout=TICK * 10)
         for sock in self.sockets:
             if sock.family == socket.AF_UNIX and self.config.uds:
                 with contextlib.suppress(OSError):

@@ -9,6 +9,7 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 from squall.server.config import Config
+from squall.server.tasks import task_starter
 
 if TYPE_CHECKING:
     from squall.server.native import NativeHandler
@@ -29,7 +30,7 @@ class ServerState:
         self.root_path = config.root_path
         self.connections: set[Any] = set()
         self.active_requests = 0
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.start_task = task_starter(loop)
         self.total_requests = 0
         self.shutting_down = False
         # Limits and timeouts, copied for fast attribute access.

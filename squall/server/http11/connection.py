@@ -18,7 +18,6 @@ import httptools
 from squall.server.http11 import wire
 from squall.server.http11.exchange import Exchange
 from squall.server.state import ServerState, error_logger
-from squall.server.tasks import start_task
 
 SPECIAL_HEADERS = frozenset((b"host", b"content-length", b"expect"))
 SLASH, HASH = 47, 35
@@ -51,6 +50,7 @@ class HttpConnection(asyncio.Protocol):
         self.root_path = state.root_path
         self.access_log = state.access_log
         self.max_header_count = state.max_header_count
+        self.start_task = state.start_task
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.scheme = "http"
@@ -226,7 +226,9 @@ class HttpConnection(asyncio.Protocol):
         incoming = self.incoming
         if incoming is not None:
             self.incoming = None
-            incoming.finish_body()
+            incoming.body_complete = True
+            if incoming._waiter is not None:
+                incoming._wake()
 
     # -- Running exchanges ----------------------------------------------------------------
 
@@ -237,10 +239,9 @@ class HttpConnection(asyncio.Protocol):
             return
         state.active_requests += 1
         if state.native is not None:
-            coro = exchange.run_native(state.native)
+            self.start_task(exchange.run_native(state.native))
         else:
-            coro = exchange.run_asgi(state.app)
-        start_task(self.loop, coro, state.tasks)
+            self.start_task(exchange.run_asgi(state.app))
 
     def _run_next(self) -> None:
         exchange = self.exchange

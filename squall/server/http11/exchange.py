@@ -25,9 +25,7 @@ if TYPE_CHECKING:
 
 DISCONNECT: Message = {"type": "http.disconnect"}
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.4"}
-# Response headers the server owns: framing and persistence are decided here, not by the app.
-FRAMING = frozenset((b"content-length", b"connection", b"transfer-encoding"))
-CR, LF, PERCENT = 13, 10, 37
+PERCENT = 37
 
 
 class ClientGone(OSError):
@@ -284,24 +282,30 @@ class Exchange:
         self.started = True
         self.status = status
         head = [wire.STATUS_LINES.get(status) or wire.status_line(status)]
-        content_length = None
-        for name, value in headers:
-            lname = name.lower()
-            if lname in FRAMING:
-                if lname == b"content-length":
-                    content_length = int(value)
-                elif lname == b"connection" and b"close" in value.lower():
-                    self.keep_alive = False
-                continue
-            if CR in value or LF in value or CR in name or LF in name:
-                raise RuntimeError(f"invalid response header {name!r}: CR or LF in it")
-            head += (name, b": ", value, b"\r\n")
-        no_body = self.method == "HEAD" or status < 200 or status == 204 or status == 304
-        if content_length is not None and (status >= 200 and status != 204 and status != 304):
-            head.append(b"content-length: %d\r\n" % content_length)
-            self._remaining = content_length
-            self._content_length = content_length
-        self._no_body = no_body
+        cached = wire.header_cache_get
+        for header in headers:
+            try:
+                entry = cached(header)  # type: ignore[arg-type]
+            except TypeError:  # a list, not a tuple: fine, just not cacheable
+                entry = None
+            if entry is None:
+                entry = wire.header_entry(header)
+            if entry.__class__ is bytes:
+                head.append(entry)  # type: ignore[arg-type]
+            elif entry.__class__ is tuple:
+                self._content_length, line = entry  # type: ignore[misc]
+                head.append(line)
+            elif entry is wire.CLOSE:
+                self.keep_alive = False
+        if status < 200 or status == 204 or status == 304:
+            self._no_body = True
+            if self._content_length is not None:
+                self._content_length = None
+                head = [line for line in head if not line.startswith(b"content-length:")]
+        elif self.method == "HEAD":
+            self._no_body = True
+        if self._content_length is not None:
+            self._remaining = self._content_length
         self._head = head
 
     def _end_head(self, head: list[bytes], body: bytes, more: bool) -> None:
@@ -347,9 +351,10 @@ class Exchange:
             if self._chunked:
                 out.append(wire.chunk(body))
             else:
-                self._remaining -= len(body)
-                if self._remaining < 0:
-                    raise RuntimeError("response body longer than its content-length")
+                if self._content_length is not None:
+                    self._remaining -= len(body)
+                    if self._remaining < 0:
+                        raise RuntimeError("response body longer than its content-length")
                 out.append(body)
         if not more and self._chunked:
             out.append(wire.LAST_CHUNK)
@@ -387,10 +392,12 @@ class Exchange:
 
     # -- Errors ---------------------------------------------------------------------------
 
-    def respond_error(self, status: int, reason: str) -> None:
-        """Answer with a plain-text error and close the connection afterwards."""
-        self.keep_alive = False
+    def respond_error(self, status: int, reason: str, close: bool = True) -> None:
+        """Answer with a plain-text error (closing the connection afterwards by default)."""
+        if close:
+            self.keep_alive = False
         self.started = False
+        self._content_length = None
         self._head = None
         self.respond(
             status,
@@ -421,4 +428,4 @@ class Exchange:
             self.keep_alive = False
             self.conn.close()
             return
-        self.respond_error(500, "Internal Server Error")
+        self.respond_error(500, "Internal Server Error", close=False)

@@ -55,3 +55,54 @@ def error_response(status: int, reason: str, default_headers: bytes) -> bytes:
 
 
 CONTINUE_100 = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+class HeaderDirective:
+    """What a response header tells the server instead of going on the wire as it is."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+CLOSE = HeaderDirective("connection: close")
+DROP = HeaderDirective("dropped: framing belongs to the server")
+HeaderEntry = bytes | tuple[int, bytes] | HeaderDirective
+
+# Encoded response headers by (name, value): apps send the same few headers again and
+# again, so validation and encoding happen once per distinct header.
+_HEADER_CACHE: dict[tuple[bytes, bytes], HeaderEntry] = {}
+_HEADER_CACHE_SIZE = 4096
+CR, LF = 13, 10
+
+
+def header_entry(header: tuple[bytes, bytes] | list[bytes]) -> HeaderEntry:
+    """Classify and encode one response header; see ``Exchange._start``."""
+    name, value = header
+    lname = name.lower()
+    entry: HeaderEntry
+    if lname == b"content-length":
+        length = int(value)
+        if length < 0:
+            raise ValueError(f"negative content-length {value!r}")
+        entry = (length, b"content-length: %d\r\n" % length)
+    elif lname == b"connection":
+        entry = CLOSE if b"close" in value.lower() else DROP
+    elif lname == b"transfer-encoding":
+        entry = DROP
+    elif CR in value or LF in value or CR in name or LF in name or not name:
+        raise RuntimeError(f"invalid response header {name!r}: empty, or CR or LF in it")
+    else:
+        entry = name + b": " + value + b"\r\n"
+    if type(header) is tuple:
+        if len(_HEADER_CACHE) >= _HEADER_CACHE_SIZE:
+            _HEADER_CACHE.clear()
+        _HEADER_CACHE[header] = entry
+    return entry
+
+
+header_cache_get = _HEADER_CACHE.get
