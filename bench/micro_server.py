@@ -18,9 +18,8 @@ import msgspec
 
 from squall.server.config import Config
 from squall.server.http11 import HttpConnection
-from squall.server.main import new_event_loop
+from squall.server.main import native_handler, new_event_loop
 from squall.server.state import ServerState
-from squall.server.tasks import EAGER_TASKS
 
 REQUEST = (
     b"POST /user HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nContent-Length: 52\r\n"
@@ -86,19 +85,31 @@ class FakeTransport:
 
 
 async def measure(app: Any, requests: int) -> float:
+    """Feed ``requests`` requests, each from a loop callback as a real socket read would."""
     loop = asyncio.get_running_loop()
     state = ServerState(Config(app=app, access_log=False), app, loop)
-    state.native = getattr(app, "__squall_native__", lambda: None)()
+    state.native = native_handler(app)
     transport = FakeTransport()
     conn = HttpConnection(state)
     conn.connection_made(transport)  # type: ignore[arg-type]
     feed = conn.data_received
-    start = time.perf_counter()
-    for _ in range(requests):
+    done: asyncio.Future[None] = loop.create_future()
+    remaining = requests
+
+    def read() -> None:
+        nonlocal remaining
         feed(REQUEST)
-        if state.active_requests or not EAGER_TASKS:
-            await asyncio.sleep(0)  # let scheduled (non-eager) tasks run
-    await asyncio.sleep(0)
+        remaining -= 1
+        if remaining:
+            loop.call_soon(read)
+        else:
+            done.set_result(None)
+
+    start = time.perf_counter()
+    loop.call_soon(read)
+    await done
+    while state.active_requests:
+        await asyncio.sleep(0)
     elapsed = time.perf_counter() - start
     assert transport.written == requests, (transport.written, requests)
     return elapsed / requests * 1e6

@@ -31,6 +31,9 @@ class ServerState:
         self.connections: set[Any] = set()
         self.active_requests = 0
         self.start_task = task_starter(loop)
+        # An already-completed future: what a non-blocking ASGI ``send`` returns.
+        self.done: asyncio.Future[None] = loop.create_future()
+        self.done.set_result(None)
         self.total_requests = 0
         self.shutting_down = False
         # Limits and timeouts, copied for fast attribute access.

@@ -1,16 +1,26 @@
-"""Starting request coroutines: eagerly where the interpreter allows it.
+"""Running request coroutines without a new task per request.
 
-On Python 3.12+ a request coroutine runs eagerly inside ``asyncio.Task(..., eager_start=True)``:
-it executes at once, in the middle of ``data_received``, and a request that never suspends
-finishes before the call returns: the task is never scheduled on the event loop.  The task
-object stays (rather than a bare ``coro.send(None)``) because apps rely on
-``asyncio.current_task()`` being set: ``asyncio.timeout()``, anyio and sniffio (Starlette,
-FastAPI) all fail without it.  Python 3.11 has no eager tasks, so there the task is scheduled.
+Most requests finish without ever suspending: the body came with the head and the app
+answers at once.  Creating, scheduling and registering an ``asyncio.Task`` for each of them
+costs more than a small app itself, so each connection keeps one long-lived task, its
+:class:`Worker`, and runs request coroutines *eagerly* inside it:
+
+- the coroutine's first step runs at once, from ``data_received``, with the worker entered as
+  the current task (``asyncio.current_task()``, ``asyncio.timeout()``, anyio and sniffio
+  all see a real task) and in a fresh ``contextvars`` context of its own;
+- a request that completes in that step is done: no task was created, nothing scheduled;
+- a request that suspends is handed to the worker, which keeps driving it (same task, same
+  context), so whatever captured the current task (a timeout, a cancel scope) stays right.
+
+While the worker drives a suspended request (or before it is ready), further requests on the
+connection fall back to a task of their own: an eager task on Python 3.12+, a scheduled one
+on 3.11.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import sys
 from collections.abc import Callable, Coroutine
@@ -18,20 +28,111 @@ from typing import Any
 
 EAGER_TASKS = sys.version_info >= (3, 12)
 
-TaskStarter = Callable[[Coroutine[Any, Any, None]], Any]
+RequestCoro = Coroutine[Any, Any, None]
+TaskStarter = Callable[[RequestCoro], Any]
+_enter_task = asyncio.tasks._enter_task
+_leave_task = asyncio.tasks._leave_task
 
 
 def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
-    """A one-argument callable that runs a request coroutine as a task on ``loop``."""
+    """A one-argument callable that runs a request coroutine as a task of its own."""
     if EAGER_TASKS:
         return functools.partial(asyncio.Task, loop=loop, eager_start=True)
     return loop.create_task
 
 
+class Worker:
+    """One connection's task: runs its requests eagerly and drives those that suspend."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, fallback: TaskStarter) -> None:
+        self.loop = loop
+        self.fallback = fallback
+        self.busy = False
+        self.closed = False
+        self._job: asyncio.Future[tuple[RequestCoro, contextvars.Context, Any]] | None = None
+        self.task = loop.create_task(self._main())
+
+    def run(self, coro: RequestCoro) -> None:
+        """Run ``coro`` now; if it suspends, the worker (or a task of its own) carries on."""
+        job = self._job
+        if self.busy or job is None:
+            self.fallback(coro)
+            return
+        loop = self.loop
+        task = self.task
+        context = contextvars.copy_context()
+        try:
+            _enter_task(loop, task)
+        except RuntimeError:  # called from inside another task: can't nest
+            self.fallback(coro)
+            return
+        try:
+            step = context.run(coro.send, None)
+        except StopIteration:
+            return
+        finally:
+            _leave_task(loop, task)
+        self.busy = True
+        job.set_result((coro, context, step))
+
+    def close(self) -> None:
+        """The connection is gone: stop once the request being driven (if any) is done."""
+        self.closed = True
+        if not self.busy:
+            self.task.cancel()
+
+    async def _main(self) -> None:
+        loop = self.loop
+        while not self.closed:
+            job = self._job = loop.create_future()
+            cancel: BaseException | None = None
+            try:
+                coro, context, step = await job
+            except asyncio.CancelledError as exc:
+                if not job.done() or job.cancelled():
+                    return  # cancelled while idle
+                coro, context, step = job.result()
+                cancel = exc  # cancelled between the hand-over and this wake-up
+            self._job = None
+            try:
+                await drive(coro, context, step, cancel)
+            finally:
+                self.busy = False
+
+
+async def drive(
+    coro: RequestCoro, context: contextvars.Context, step: Any, cancel: BaseException | None
+) -> None:
+    """Carry a suspended coroutine to its end, as a task would, in its own context."""
+    while True:
+        if cancel is None:
+            try:
+                if step is None:
+                    await asyncio.sleep(0)  # a bare yield: let the loop run once
+                else:
+                    step._asyncio_future_blocking = False  # as a task does, before waiting
+                    await step
+            except asyncio.CancelledError as exc:
+                if step is None or not step.cancelled():
+                    cancel = exc  # this task was cancelled, not the awaited future
+            except BaseException:
+                pass  # the future failed: the coroutine reads that when resumed
+        try:
+            if cancel is None:
+                step = context.run(coro.send, None)
+            else:
+                step, cancel = context.run(coro.throw, cancel), None
+        except StopIteration:
+            return
+        if step is not None and not hasattr(step, "_asyncio_future_blocking"):
+            cancel = RuntimeError(f"a request coroutine yielded {step!r}, not a future")
+
+
 def request_tasks(loop: asyncio.AbstractEventLoop) -> list[asyncio.Task[Any]]:
-    """The tasks of requests still running (found when needed instead of tracked per request)."""
+    """The tasks still running requests (found when needed instead of tracked per request)."""
+    names = ("Exchange.run_asgi", "Exchange.run_native", "Worker._main")
     return [
         task
         for task in asyncio.all_tasks(loop)
-        if getattr(task.get_coro(), "__name__", "") in ("run_asgi", "run_native")
+        if getattr(task.get_coro(), "__qualname__", "") in names
     ]

@@ -18,6 +18,7 @@ import httptools
 from squall.server.http11 import wire
 from squall.server.http11.exchange import Exchange
 from squall.server.state import ServerState, error_logger
+from squall.server.tasks import Worker
 
 SPECIAL_HEADERS = frozenset((b"host", b"content-length", b"expect"))
 SLASH, HASH = 47, 35
@@ -51,6 +52,7 @@ class HttpConnection(asyncio.Protocol):
         self.access_log = state.access_log
         self.max_header_count = state.max_header_count
         self.start_task = state.start_task
+        self.worker: Worker | None = None  # created once the connection proves to be kept alive
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.scheme = "http"
@@ -129,6 +131,8 @@ class HttpConnection(asyncio.Protocol):
                 exchange.on_disconnect()
         self.pipeline.clear()
         self._release_drain_waiters()
+        if self.worker is not None:
+            self.worker.close()
 
     def pause_writing(self) -> None:
         self.write_paused = True
@@ -183,16 +187,11 @@ class HttpConnection(asyncio.Protocol):
         else:
             parsed = httptools.parse_url(url)
             raw_path, query = parsed.path or b"/", parsed.query or b""
-        exchange = Exchange(
-            self,
-            method,
-            raw_path,
-            query,
-            headers,
-            version,
-            parser.should_keep_alive(),
-            self._expect_100 and version == "1.1",
-        )
+        exchange = Exchange(self, method, raw_path, query, headers, version)
+        if not parser.should_keep_alive():
+            exchange.keep_alive = False
+        if self._expect_100 and version == "1.1":
+            exchange.expect_100 = True
         if state.limit_concurrency is not None and (
             len(state.connections) > state.limit_concurrency
             or state.active_requests >= state.limit_concurrency
@@ -238,10 +237,11 @@ class HttpConnection(asyncio.Protocol):
             exchange.respond_error(*exchange.reject)
             return
         state.active_requests += 1
+        run = self.start_task if self.worker is None else self.worker.run
         if state.native is not None:
-            self.start_task(exchange.run_native(state.native))
+            run(exchange.run_native(state.native))
         else:
-            self.start_task(exchange.run_asgi(state.app))
+            run(exchange.run_asgi(state.app))
 
     def _run_next(self) -> None:
         exchange = self.exchange
@@ -258,6 +258,8 @@ class HttpConnection(asyncio.Protocol):
             self.close()  # the client still waits for 100-continue: its body may never come
             return
         self.exchange = None
+        if self.worker is None:
+            self.worker = Worker(self.loop, self.start_task)
         if self.pipeline:
             self.exchange = self.pipeline.popleft()
             if self.read_paused and len(self.pipeline) < state.max_pipelined_requests:

@@ -12,7 +12,7 @@ here) and the response head and a short body leave in one ``transport.write``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -35,6 +35,8 @@ class ClientGone(OSError):
 class Exchange:
     # Defaults shared by every instance until one assigns its own value.
     reject: tuple[int, str] | None = None
+    keep_alive = True
+    expect_100 = False  # the client waits for "100 Continue" before sending the body
     started = False
     complete = False
     disconnected = False
@@ -50,6 +52,7 @@ class Exchange:
     _body_done = False  # the last of the body was handed to the app
     _body_size = 0
     _buffered = 0
+    _chunks: list[bytes] | tuple[()] = ()  # a list once the first body bytes arrive
 
     def __init__(
         self,
@@ -59,18 +62,16 @@ class Exchange:
         query_string: bytes,
         headers: list[tuple[bytes, bytes]],
         http_version: str,
-        keep_alive: bool,
-        expect_100: bool,
     ) -> None:
         self.conn = conn
         self.method = method
         self.query_string = query_string
         self.headers = headers
         self.http_version = http_version
-        self.keep_alive = keep_alive
-        self.expect_100 = expect_100
-        self._chunks: list[bytes] = []
-        path = raw_path.decode("utf-8", "replace")
+        try:
+            path = raw_path.decode()
+        except UnicodeDecodeError:
+            path = raw_path.decode("utf-8", "replace")
         if PERCENT in raw_path:
             path = unquote(path, errors="replace")
         root_path = conn.root_path
@@ -113,7 +114,11 @@ class Exchange:
         if limit is not None and self._body_size > limit:
             conn.fail(413, "Request body too large")
             return
-        self._chunks.append(data)
+        chunks = self._chunks
+        if chunks:
+            chunks.append(data)  # type: ignore[union-attr]
+        else:
+            self._chunks = [data]
         self._buffered += len(data)
         if self._waiter is not None:
             self._wake()
@@ -151,7 +156,7 @@ class Exchange:
             "raw_path": self.raw_path,
             "query_string": self.query_string,
             "headers": self.headers,
-            "state": self.state,
+            "state": self._state if self._state is not None else self.state,
         }
 
     async def receive(self) -> Message:
@@ -168,13 +173,18 @@ class Exchange:
         body = self._take_body()
         return {"type": "http.request", "body": body, "more_body": not self._body_done}
 
-    async def send(self, message: Message) -> None:
+    def send(self, message: Message) -> Awaitable[None]:
+        """ASGI ``send``: a plain function returning an awaitable, as the spec allows.
+
+        The work is synchronous unless the client reads slowly, so the usual return value
+        is an already-completed future: cheaper to await than a new coroutine.
+        """
         kind = message["type"]
         if kind == "http.response.body":
             more = message.get("more_body", False)
             self._send_body(message.get("body", b""), more)
             if more and self.conn.write_paused:
-                await self.conn.drain()
+                return self.conn.drain()
         elif kind == "http.response.start":
             self._start(message["status"], message.get("headers", ()))
             if self._content_length is None and not self._no_body:
@@ -182,6 +192,7 @@ class Exchange:
                 self.conn.loop.call_soon(self._flush_head)
         else:
             raise RuntimeError(f"unexpected ASGI message type {kind!r}")
+        return self.conn.state.done
 
     async def run_asgi(self, app: Any) -> None:
         try:
@@ -257,17 +268,13 @@ class Exchange:
 
     def _take_body(self) -> bytes:
         chunks = self._chunks
+        self._chunks = ()
         if self.body_complete:
             self._body_done = True
-            if len(chunks) == 1:
-                return chunks[0]
-            data = b"".join(chunks)
-        else:
-            data = b"".join(chunks)
-            self._buffered = 0
-            self.conn.resume_reading()
-        chunks.clear()
-        return data
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        self._buffered = 0
+        self.conn.resume_reading()
+        return b"".join(chunks)
 
     def _send_continue(self) -> None:
         self.expect_100 = False
