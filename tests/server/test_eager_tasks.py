@@ -66,7 +66,7 @@ def test_a_request_that_never_suspends_runs_to_the_end_inside_the_worker() -> No
             seen.append(asyncio.current_task())
 
         await from_callback(loop, lambda: worker.run(request()))
-        assert seen == [worker.task]  # ran already, in the worker task, before the callback returned
+        assert seen == [worker.task]  # done before the callback returned
         assert fallbacks == []
         assert not worker.busy
 

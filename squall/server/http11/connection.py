@@ -173,10 +173,11 @@ class HttpConnection(asyncio.Protocol):
         if version != "1.1" and version != "1.0":
             raise Rejected(505, "HTTP version not supported")
         if self._hosts != 1 and (version == "1.1" or self._hosts > 1):
-            raise Rejected(400, "Missing Host header" if not self._hosts else "Multiple Host headers")
-        if self._content_length and state.max_body_size is not None:
-            if int(self._content_length) > state.max_body_size:
-                raise Rejected(413, "Request body too large")
+            reason = "Multiple Host headers" if self._hosts else "Missing Host header"
+            raise Rejected(400, reason)
+        limit = state.max_body_size
+        if self._content_length and limit is not None and int(self._content_length) > limit:
+            raise Rejected(413, "Request body too large")
         raw_method = parser.get_method()
         method = METHODS.get(raw_method) or raw_method.decode("ascii")
         url = self._url

@@ -389,7 +389,7 @@ class Exchange:
 
     def _log_access(self) -> None:
         client = self.conn.client
-        peer = "%s:%d" % client if client else "-"
+        peer = f"{client[0]}:{client[1]}" if client else "-"
         target = self.raw_path.decode("latin-1")
         if self.query_string:
             target += "?" + self.query_string.decode("latin-1")
