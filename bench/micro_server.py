@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from squall.server.config import Config
-from squall.server.http11 import HttpConnection
+from squall.server.http11.connection import HttpConnection
 from squall.server.main import native_handler, new_event_loop
 from squall.server.state import ServerState
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from squall.server.config import Config
-from squall.server.http11 import HttpConnection
+from squall.server.http11.connection import HttpConnection
 from squall.server.lifespan import Lifespan
 from squall.server.native import NativeHandler
 from squall.server.state import ServerState, error_logger
@@ -106,8 +106,8 @@ class Server:
         loop = state.loop
         self.sockets = list(sockets) if sockets else [self.config.bind_socket()]
 
-        def factory() -> HttpConnection:
-            return HttpConnection(state)
+        def factory() -> asyncio.Protocol:
+            return HttpConnection(state)  # type: ignore[return-value]  # a protocol by duck typing
 
         for sock in self.sockets:
             server = await loop.create_server(factory, sock=sock, backlog=self.config.backlog)

@@ -30,6 +30,10 @@ class ClientDisconnected(Exception):
     """The client went away before the request body was read in full."""
 
 
+class ClientGone(OSError):
+    """Raised by ``send``/``respond`` once the client has disconnected (ASGI spec 2.4)."""
+
+
 class NativeRequest(Protocol):
     method: str
     path: str  # percent-decoded, without root_path handling
@@ -37,11 +41,23 @@ class NativeRequest(Protocol):
     query_string: bytes
     headers: list[tuple[bytes, bytes]]  # names lower-cased
     http_version: str  # "1.1" or "1.0"
-    scheme: str  # "http" or "https"
-    client: tuple[str, int] | None
-    server: tuple[str, int] | None
-    root_path: str
-    state: dict[str, Any]  # shallow copy of the lifespan state
+
+    @property
+    def scheme(self) -> str:  # "http" or "https"
+        ...
+
+    @property
+    def client(self) -> tuple[str, int] | None: ...
+
+    @property
+    def server(self) -> tuple[str, int] | None: ...
+
+    @property
+    def root_path(self) -> str: ...
+
+    @property
+    def state(self) -> dict[str, Any]:  # shallow copy of the lifespan state
+        ...
 
     def scope(self) -> dict[str, Any]:
         """Build the full ASGI ``http`` scope for this request (a new dict each call)."""
@@ -49,7 +65,7 @@ class NativeRequest(Protocol):
 
     async def receive(self) -> Message: ...
 
-    async def send(self, message: Message) -> None: ...
+    def send(self, message: Message) -> Awaitable[None]: ...
 
     async def body(self) -> bytes:
         """The whole request body; raises ClientDisconnected if the client goes first."""
@@ -59,8 +75,7 @@ class NativeRequest(Protocol):
         """The request body chunk by chunk, as it arrives."""
         ...
 
-    @property
-    def disconnected(self) -> bool: ...
+    disconnected: bool
 
     def respond(self, status: int, headers: RawHeaders, body: bytes) -> None:
         """Send a complete response (status line, headers, body) in one write."""

@@ -30,6 +30,7 @@ EAGER_TASKS = sys.version_info >= (3, 12)
 
 RequestCoro = Coroutine[Any, Any, None]
 TaskStarter = Callable[[RequestCoro], Any]
+TASK_NAME = "squall-request"  # names the tasks that run requests, to find them at shutdown
 _enter_task = asyncio.tasks._enter_task
 _leave_task = asyncio.tasks._leave_task
 
@@ -37,8 +38,10 @@ _leave_task = asyncio.tasks._leave_task
 def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
     """A one-argument callable that runs a request coroutine as a task of its own."""
     if EAGER_TASKS:
-        return functools.partial(asyncio.Task, loop=loop, eager_start=True)
-    return loop.create_task
+        return functools.partial(  # type: ignore[call-arg]
+            asyncio.Task, loop=loop, eager_start=True, name=TASK_NAME
+        )
+    return functools.partial(loop.create_task, name=TASK_NAME)
 
 
 class Worker:
@@ -50,7 +53,7 @@ class Worker:
         self.busy = False
         self.closed = False
         self._job: asyncio.Future[tuple[RequestCoro, contextvars.Context, Any]] | None = None
-        self.task = loop.create_task(self._main())
+        self.task = loop.create_task(self._main(), name=TASK_NAME)
 
     def run(self, coro: RequestCoro) -> None:
         """Run ``coro`` now; if it suspends, the worker (or a task of its own) carries on."""
@@ -130,9 +133,4 @@ async def drive(
 
 def request_tasks(loop: asyncio.AbstractEventLoop) -> list[asyncio.Task[Any]]:
     """The tasks still running requests (found when needed instead of tracked per request)."""
-    names = ("Exchange.run_asgi", "Exchange.run_native", "Worker._main")
-    return [
-        task
-        for task in asyncio.all_tasks(loop)
-        if getattr(task.get_coro(), "__qualname__", "") in names
-    ]
+    return [task for task in asyncio.all_tasks(loop) if task.get_name() == TASK_NAME]

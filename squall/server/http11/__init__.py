@@ -1,3 +1,2 @@
-from squall.server.http11.connection import HttpConnection
-
-__all__ = ["HttpConnection"]
+"""HTTP/1.1: ``connection`` (the asyncio protocol), ``exchange`` (one request/response) and
+``wire`` (response bytes)."""

@@ -44,7 +44,9 @@ def _address(value: Any) -> tuple[str, int] | None:
     return None
 
 
-class HttpConnection(asyncio.Protocol):
+class HttpConnection:
+    """An ``asyncio.Protocol`` (by its methods: a compiled class can't subclass it)."""
+
     def __init__(self, state: ServerState) -> None:
         self.state = state
         self.loop = state.loop
@@ -89,7 +91,7 @@ class HttpConnection(asyncio.Protocol):
         self.server = _address(transport.get_extra_info("sockname"))
         if transport.get_extra_info("sslcontext") is not None:
             self.scheme = "https"
-        transport.set_write_buffer_limits(high=state.write_high_water)
+        self.transport.set_write_buffer_limits(high=state.write_high_water)
         self.deadline = state.now + state.timeout_headers  # a new connection must speak soon
 
     def data_received(self, data: bytes) -> None:
@@ -102,16 +104,8 @@ class HttpConnection(asyncio.Protocol):
             self.deadline = self.state.now + self.state.timeout_headers
         try:
             self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
-            self._on_unsupported_upgrade()
-        except Rejected as exc:
-            self.fail(exc.status, exc.reason)
-        except httptools.HttpParserError as exc:
-            cause = exc.__context__
-            if isinstance(cause, Rejected):
-                self.fail(cause.status, cause.reason)
-            else:
-                self.fail(400, f"Invalid HTTP request: {exc}")
+        except Exception as exc:
+            self._on_parse_error(exc)
         if self._in_head and not self.broken:
             self._head_bytes += len(data)
             if self._head_bytes > self.state.max_request_line_size + self.state.max_header_size:
@@ -121,6 +115,18 @@ class HttpConnection(asyncio.Protocol):
             exchange = self.exchange
             if exchange is not None and not exchange.started:
                 self._run(exchange)
+
+    def _on_parse_error(self, exc: Exception) -> None:
+        if isinstance(exc, httptools.HttpParserUpgrade):
+            self._on_unsupported_upgrade()
+            return
+        cause = exc if isinstance(exc, Rejected) else exc.__context__
+        if isinstance(cause, Rejected):
+            self.fail(cause.status, cause.reason)
+        elif isinstance(exc, httptools.HttpParserError):
+            self.fail(400, f"Invalid HTTP request: {exc}")
+        else:
+            raise exc
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.state.connections.discard(self)
@@ -133,6 +139,9 @@ class HttpConnection(asyncio.Protocol):
         self._release_drain_waiters()
         if self.worker is not None:
             self.worker.close()
+
+    def eof_received(self) -> bool | None:
+        return None  # the client is done sending: let the transport close
 
     def pause_writing(self) -> None:
         self.write_paused = True

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from squall.server.http11 import wire
-from squall.server.native import ClientDisconnected, Message, NativeHandler, RawHeaders
+from squall.server.native import (
+    ClientDisconnected,
+    ClientGone,
+    Message,
+    NativeHandler,
+    RawHeaders,
+)
 from squall.server.state import access_logger, error_logger
 
 if TYPE_CHECKING:
@@ -26,10 +32,6 @@ if TYPE_CHECKING:
 DISCONNECT: Message = {"type": "http.disconnect"}
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.4"}
 PERCENT = 37
-
-
-class ClientGone(OSError):
-    """Raised by ``send`` once the client has disconnected (ASGI spec 2.4)."""
 
 
 class Exchange:
@@ -116,7 +118,7 @@ class Exchange:
             return
         chunks = self._chunks
         if chunks:
-            chunks.append(data)  # type: ignore[union-attr]
+            chunks.append(data)
         else:
             self._chunks = [data]
         self._buffered += len(data)
@@ -214,19 +216,18 @@ class Exchange:
             self._send_continue()
         if self.body_complete and not self.disconnected:  # the common case: it all arrived
             return self._take_body()
-        return b"".join([chunk async for chunk in self.stream()])
+        parts = []
+        stream = BodyStream(self)
+        while True:
+            try:
+                parts.append(await stream.__anext__())
+            except StopAsyncIteration:
+                return b"".join(parts)
 
-    async def stream(self) -> AsyncIterator[bytes]:
+    def stream(self) -> AsyncIterator[bytes]:
         if self.expect_100:
             self._send_continue()
-        while not self._body_done:
-            if not self._chunks and not self.body_complete:
-                await self._wait()
-            if self.disconnected:
-                raise ClientDisconnected()
-            data = self._take_body()
-            if data:
-                yield data
+        return BodyStream(self)
 
     def respond(self, status: int, headers: RawHeaders, body: bytes) -> None:
         self._start(status, headers)
@@ -292,15 +293,15 @@ class Exchange:
         cached = wire.header_cache_get
         for header in headers:
             try:
-                entry = cached(header)  # type: ignore[arg-type]
+                entry = cached(header)
             except TypeError:  # a list, not a tuple: fine, just not cacheable
                 entry = None
             if entry is None:
                 entry = wire.header_entry(header)
             if entry.__class__ is bytes:
-                head.append(entry)  # type: ignore[arg-type]
+                head.append(entry)
             elif entry.__class__ is tuple:
-                self._content_length, line = entry  # type: ignore[misc]
+                self._content_length, line = entry
                 head.append(line)
             elif entry is wire.CLOSE:
                 self.keep_alive = False
@@ -326,6 +327,8 @@ class Exchange:
                 head.append(b"transfer-encoding: chunked\r\n")
             else:
                 self.keep_alive = False  # HTTP/1.0 without a length: the close ends the body
+        elif self._content_length is None and body and not more and self.method == "HEAD":
+            head.append(b"content-length: %d\r\n" % len(body))  # what GET would have sent
         conn = self.conn
         head.append(conn.state.default_headers)
         if self.keep_alive and conn.state.shutting_down and not conn.pipeline:
@@ -436,3 +439,25 @@ class Exchange:
             self.conn.close()
             return
         self.respond_error(500, "Internal Server Error", close=False)
+
+
+class BodyStream:
+    """The request body as an async iterator of chunks, as they arrive."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        self.exchange = exchange
+
+    def __aiter__(self) -> BodyStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        exchange = self.exchange
+        while not exchange._body_done:
+            if not exchange._chunks and not exchange.body_complete:
+                await exchange._wait()
+            if exchange.disconnected:
+                raise ClientDisconnected()
+            data = exchange._take_body()
+            if data:
+                return data
+        raise StopAsyncIteration
