@@ -2,8 +2,8 @@
 
 Most requests finish without ever suspending: the body came with the head and the app
 answers at once.  Creating, scheduling and registering an ``asyncio.Task`` for each of them
-costs more than a small app itself, so each connection keeps one long-lived task, its
-:class:`Worker`, and runs request coroutines *eagerly* inside it:
+costs more than a small app itself, so each kept-alive connection has one long-lived task,
+its :class:`Worker`, and runs request coroutines *eagerly* inside it:
 
 - the coroutine's first step runs at once, from ``data_received``, with the worker entered as
   the current task (``asyncio.current_task()``, ``asyncio.timeout()``, anyio and sniffio
@@ -13,8 +13,8 @@ costs more than a small app itself, so each connection keeps one long-lived task
   context), so whatever captured the current task (a timeout, a cancel scope) stays right.
 
 While the worker drives a suspended request (or before it is ready), further requests on the
-connection fall back to a task of their own: an eager task on Python 3.12+, a scheduled one
-on 3.11.
+connection get a task of their own: an eager task on Python 3.12+, a scheduled one on 3.11.
+Either way the coroutine's end is reported to a ``done(exc)`` callback.
 """
 
 from __future__ import annotations
@@ -23,14 +23,16 @@ import asyncio
 import contextvars
 import functools
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 EAGER_TASKS = sys.version_info >= (3, 12)
-
-RequestCoro = Coroutine[Any, Any, None]
-TaskStarter = Callable[[RequestCoro], Any]
 TASK_NAME = "squall-request"  # names the tasks that run requests, to find them at shutdown
+
+RequestCoro = Coroutine[Any, Any, Any]
+Done = Callable[[BaseException | None], None]
+TaskStarter = Callable[[RequestCoro], Any]
+Job = tuple[Any, contextvars.Context, Any, Done]
 _enter_task = asyncio.tasks._enter_task
 _leave_task = asyncio.tasks._leave_task
 
@@ -44,6 +46,18 @@ def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
     return functools.partial(loop.create_task, name=TASK_NAME)
 
 
+async def watch(awaitable: Awaitable[Any], done: Done) -> None:
+    """Await ``awaitable`` and report how it ended."""
+    try:
+        await awaitable
+    except BaseException as exc:
+        done(exc)
+        if not isinstance(exc, Exception | asyncio.CancelledError):
+            raise
+    else:
+        done(None)
+
+
 class Worker:
     """One connection's task: runs its requests eagerly and drives those that suspend."""
 
@@ -52,14 +66,15 @@ class Worker:
         self.fallback = fallback
         self.busy = False
         self.closed = False
-        self._job: asyncio.Future[tuple[RequestCoro, contextvars.Context, Any]] | None = None
+        self._job: asyncio.Future[Job] | None = None
         self.task = loop.create_task(self._main(), name=TASK_NAME)
 
-    def run(self, coro: RequestCoro) -> None:
+    def run(self, coro: Awaitable[Any], done: Done) -> None:
         """Run ``coro`` now; if it suspends, the worker (or a task of its own) carries on."""
         job = self._job
-        if self.busy or job is None:
-            self.fallback(coro)
+        send = getattr(coro, "send", None)
+        if self.busy or job is None or send is None:
+            self.fallback(watch(coro, done))
             return
         loop = self.loop
         task = self.task
@@ -67,16 +82,22 @@ class Worker:
         try:
             _enter_task(loop, task)
         except RuntimeError:  # called from inside another task: can't nest
-            self.fallback(coro)
+            self.fallback(watch(coro, done))
             return
         try:
-            step = context.run(coro.send, None)
+            step = context.run(send, None)
         except StopIteration:
+            done(None)
+            return
+        except BaseException as exc:
+            done(exc)
+            if not isinstance(exc, Exception | asyncio.CancelledError):
+                raise
             return
         finally:
             _leave_task(loop, task)
         self.busy = True
-        job.set_result((coro, context, step))
+        job.set_result((coro, context, step, done))
 
     def close(self) -> None:
         """The connection is gone: stop once the request being driven (if any) is done."""
@@ -90,21 +111,21 @@ class Worker:
             job = self._job = loop.create_future()
             cancel: BaseException | None = None
             try:
-                coro, context, step = await job
+                coro, context, step, done = await job
             except asyncio.CancelledError as exc:
                 if not job.done() or job.cancelled():
                     return  # cancelled while idle
-                coro, context, step = job.result()
+                coro, context, step, done = job.result()
                 cancel = exc  # cancelled between the hand-over and this wake-up
             self._job = None
             try:
-                await drive(coro, context, step, cancel)
+                await drive(coro, context, step, cancel, done)
             finally:
                 self.busy = False
 
 
 async def drive(
-    coro: RequestCoro, context: contextvars.Context, step: Any, cancel: BaseException | None
+    coro: Any, context: contextvars.Context, step: Any, cancel: BaseException | None, done: Done
 ) -> None:
     """Carry a suspended coroutine to its end, as a task would, in its own context."""
     while True:
@@ -126,6 +147,12 @@ async def drive(
             else:
                 step, cancel = context.run(coro.throw, cancel), None
         except StopIteration:
+            done(None)
+            return
+        except BaseException as exc:
+            done(exc)
+            if not isinstance(exc, Exception | asyncio.CancelledError):
+                raise
             return
         if step is not None and not hasattr(step, "_asyncio_future_blocking"):
             cancel = RuntimeError(f"a request coroutine yielded {step!r}, not a future")

@@ -13,6 +13,7 @@ from squall.server.main import new_event_loop
 from squall.server.tasks import Worker, request_tasks
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+ended: list[BaseException | None] = []  # what the workers reported, in order
 
 
 def run_in_loop(scenario: Callable[[asyncio.AbstractEventLoop], Coroutine[Any, Any, Any]]) -> Any:
@@ -36,7 +37,7 @@ def close_loop(loop: asyncio.AbstractEventLoop) -> None:
 async def ready_worker(loop: asyncio.AbstractEventLoop) -> tuple[Worker, list[Any]]:
     fallbacks: list[Any] = []
 
-    def fallback(coro: Coroutine[Any, Any, None]) -> None:
+    def fallback(coro: Coroutine[Any, Any, Any]) -> None:
         fallbacks.append(coro)
         loop.create_task(coro)
 
@@ -65,8 +66,9 @@ def test_a_request_that_never_suspends_runs_to_the_end_inside_the_worker() -> No
         async def request() -> None:
             seen.append(asyncio.current_task())
 
-        await from_callback(loop, lambda: worker.run(request()))
+        await from_callback(loop, lambda: worker.run(request(), ended.append))
         assert seen == [worker.task]  # done before the callback returned
+        assert ended[-1] is None
         assert fallbacks == []
         assert not worker.busy
 
@@ -87,7 +89,7 @@ def test_a_suspended_request_is_finished_by_the_same_task() -> None:
             tasks.append(asyncio.current_task())
             finished.set_result(True)
 
-        await from_callback(loop, lambda: worker.run(request()))
+        await from_callback(loop, lambda: worker.run(request(), ended.append))
         assert worker.busy
         assert await asyncio.wait_for(finished, 2)
         assert tasks == [worker.task] * 3
@@ -109,8 +111,8 @@ def test_a_second_request_while_the_worker_is_busy_falls_back_to_its_own_task() 
         async def quick() -> None:
             return None
 
-        await from_callback(loop, lambda: worker.run(slow()))
-        await from_callback(loop, lambda: worker.run(quick()))
+        await from_callback(loop, lambda: worker.run(slow(), ended.append))
+        await from_callback(loop, lambda: worker.run(quick(), ended.append))
         assert len(fallbacks) == 1
         release.set_result(None)
         await asyncio.sleep(0.01)
@@ -134,8 +136,8 @@ def test_each_request_gets_its_own_context_and_keeps_it_across_suspensions() -> 
             if suspend:
                 finished.set_result(None)
 
-        await from_callback(loop, lambda: worker.run(request("a", False)))
-        await from_callback(loop, lambda: worker.run(request("b", True)))
+        await from_callback(loop, lambda: worker.run(request("a", False), ended.append))
+        await from_callback(loop, lambda: worker.run(request("b", True), ended.append))
         await asyncio.wait_for(finished, 2)
         assert seen == {"a": ["-", "a"], "b": ["-", "b"]}  # nothing leaked from a into b
         assert request_id.get() == "-"  # nor into the loop's own context
@@ -157,7 +159,7 @@ def test_asyncio_timeout_works_before_and_after_the_hand_over() -> None:
             else:
                 outcome.set_result("not cancelled")
 
-        await from_callback(loop, lambda: worker.run(request()))
+        await from_callback(loop, lambda: worker.run(request(), ended.append))
         assert await asyncio.wait_for(outcome, 2) == "timed out"
 
     run_in_loop(scenario)
@@ -175,7 +177,7 @@ def test_cancelling_the_worker_cancels_the_request_it_drives() -> None:
                 outcome.set_result("cancelled")
                 raise
 
-        await from_callback(loop, lambda: worker.run(request()))
+        await from_callback(loop, lambda: worker.run(request(), ended.append))
         await asyncio.sleep(0.01)
         assert worker.task in request_tasks(loop)
         worker.task.cancel()
@@ -196,9 +198,30 @@ def test_exceptions_from_awaited_futures_reach_the_request() -> None:
             except ValueError as exc:
                 outcome.set_result(str(exc))
 
-        await from_callback(loop, lambda: worker.run(request()))
+        await from_callback(loop, lambda: worker.run(request(), ended.append))
         failing.set_exception(ValueError("from the future"))
         assert await asyncio.wait_for(outcome, 2) == "from the future"
+
+    run_in_loop(scenario)
+
+
+def test_how_a_request_ended_is_reported_eagerly_and_after_suspending() -> None:
+    async def scenario(loop: asyncio.AbstractEventLoop) -> None:
+        worker, _ = await ready_worker(loop)
+        reports: list[BaseException | None] = []
+
+        async def fails_at_once() -> None:
+            raise KeyError("eager")
+
+        async def fails_later() -> None:
+            await asyncio.sleep(0)
+            raise KeyError("later")
+
+        await from_callback(loop, lambda: worker.run(fails_at_once(), reports.append))
+        await from_callback(loop, lambda: worker.run(fails_later(), reports.append))
+        await asyncio.sleep(0.01)
+        assert [str(exc) for exc in reports] == ["'eager'", "'later'"]
+        assert not worker.busy
 
     run_in_loop(scenario)
 
@@ -226,7 +249,7 @@ def test_the_worker_runs_on_both_loops(loop_name: str) -> None:
             await asyncio.sleep(0)
             seen.append(asyncio.current_task() is worker.task)
 
-        await from_callback(loop, lambda: worker.run(request()))
+        await from_callback(loop, lambda: worker.run(request(), ended.append))
         await asyncio.sleep(0.01)
         return seen
 

@@ -18,7 +18,7 @@ import httptools
 from squall.server.http11 import wire
 from squall.server.http11.exchange import Exchange
 from squall.server.state import ServerState, error_logger
-from squall.server.tasks import Worker
+from squall.server.tasks import Worker, watch
 
 SPECIAL_HEADERS = frozenset((b"host", b"content-length", b"expect"))
 SLASH, HASH = 47, 35
@@ -247,11 +247,18 @@ class HttpConnection:
             exchange.respond_error(*exchange.reject)
             return
         state.active_requests += 1
-        run = self.start_task if self.worker is None else self.worker.run
-        if state.native is not None:
-            run(exchange.run_native(state.native))
+        try:
+            if state.native is not None:
+                coro = state.native(exchange)
+            else:
+                coro = state.app(exchange.scope(), exchange.receive, exchange.send)
+        except Exception as exc:
+            exchange.app_done(exc)
+            return
+        if self.worker is not None:
+            self.worker.run(coro, exchange.app_done)
         else:
-            run(exchange.run_asgi(state.app))
+            self.start_task(watch(coro, exchange.app_done))
 
     def _run_next(self) -> None:
         exchange = self.exchange

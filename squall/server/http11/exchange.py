@@ -21,7 +21,6 @@ from squall.server.native import (
     ClientDisconnected,
     ClientGone,
     Message,
-    NativeHandler,
     RawHeaders,
 )
 from squall.server.state import access_logger, error_logger
@@ -196,18 +195,13 @@ class Exchange:
             raise RuntimeError(f"unexpected ASGI message type {kind!r}")
         return self.conn.state.done
 
-    async def run_asgi(self, app: Any) -> None:
-        try:
-            await app(self.scope(), self.receive, self.send)
-        except BaseException as exc:
+    def app_done(self, exc: BaseException | None) -> None:
+        """The app's coroutine has ended, raising ``exc`` if not None."""
+        self.conn.state.active_requests -= 1
+        if exc is not None:
             self._on_app_error(exc)
-            if not isinstance(exc, Exception | asyncio.CancelledError):
-                raise
-        else:
-            if not self.complete:
-                self._on_app_return()
-        finally:
-            self.conn.state.active_requests -= 1
+        elif not self.complete:
+            self._on_app_return()
 
     # -- Native ---------------------------------------------------------------------------
 
@@ -244,19 +238,6 @@ class Exchange:
 
     async def end_response(self) -> None:
         self._send_body(b"", False)
-
-    async def run_native(self, handler: NativeHandler) -> None:
-        try:
-            await handler(self)
-        except BaseException as exc:
-            self._on_app_error(exc)
-            if not isinstance(exc, Exception | asyncio.CancelledError):
-                raise
-        else:
-            if not self.complete:
-                self._on_app_return()
-        finally:
-            self.conn.state.active_requests -= 1
 
     # -- Request body internals -----------------------------------------------------------
 
