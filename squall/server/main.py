@@ -137,6 +137,7 @@ class Server:
                 break
             await asyncio.sleep(TICK)
             state.refresh_clock()
+            state.expire_idle_connections()
         for connection in list(state.connections):
             connection.abort()
         tasks = request_tasks(state.loop)

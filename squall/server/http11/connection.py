@@ -29,6 +29,9 @@ METHODS = {
 }
 
 
+LINGER = 2.0  # seconds a closing connection keeps reading what the client still sends
+
+
 class Rejected(Exception):
     """Raised inside a parser callback to stop parsing and answer with an error status."""
 
@@ -68,6 +71,7 @@ class HttpConnection:
         self.read_paused = False
         self.write_paused = False
         self.broken = False
+        self.lingering = False
         self.pending_error: bytes | None = None
         self._drain_waiters: list[asyncio.Future[None]] = []
         # Per-message parse state.
@@ -124,7 +128,10 @@ class HttpConnection:
         if isinstance(cause, Rejected):
             self.fail(cause.status, cause.reason)
         elif isinstance(exc, httptools.HttpParserError):
-            self.fail(400, f"Invalid HTTP request: {exc}")
+            if "HTTP version" in str(exc):  # llhttp knows 0.9, 1.x and 2.0 only
+                self.fail(505, "HTTP version not supported")
+            else:
+                self.fail(400, f"Invalid HTTP request: {exc}")
         else:
             raise exc
 
@@ -141,7 +148,8 @@ class HttpConnection:
             self.worker.close()
 
     def eof_received(self) -> bool | None:
-        return None  # the client is done sending: let the transport close
+        """The client closed its side: like uvicorn and nginx, treat it as gone."""
+        return None  # the transport closes; connection_lost tells the app
 
     def pause_writing(self) -> None:
         self.write_paused = True
@@ -331,7 +339,9 @@ class HttpConnection:
 
     def on_deadline(self) -> None:
         self.deadline = None
-        if self._in_head and self.exchange is None:
+        if self.lingering:
+            self.transport.close()
+        elif self._in_head and self.exchange is None:
             self._write_error_and_close(
                 wire.error_response(408, "Request header timeout", self.state.default_headers)
             )
@@ -344,9 +354,25 @@ class HttpConnection:
             self.close()
 
     def close(self) -> None:
+        """Close after what was written, reading (and dropping) what the client still sends.
+
+        Closing a socket with unread input makes the kernel send a reset, which can destroy
+        the response in flight to the client; so the write side is shut first and the read
+        side lingers until the client closes or LINGER seconds pass (RFC 9112, 9.6).
+        """
         self.broken = True
-        if not self.transport.is_closing():
-            self.transport.close()
+        transport = self.transport
+        if transport.is_closing() or self.lingering:
+            return
+        if not transport.can_write_eof():
+            transport.close()
+            return
+        self.lingering = True
+        transport.write_eof()
+        self.deadline = self.state.now + LINGER
+        if self.read_paused:
+            self.read_paused = False
+            transport.resume_reading()
 
     def abort(self) -> None:
         self.broken = True

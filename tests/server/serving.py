@@ -1,0 +1,189 @@
+"""Helpers for server tests: run a Squall server on a free port, talk raw HTTP to it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from squall.server import Config, Server
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@dataclass
+class Running:
+    host: str
+    port: int
+    server: Server
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+def bound_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextlib.contextmanager
+def serve(app: Any, **options: Any) -> Iterator[Running]:
+    """Serve ``app`` in a background thread for the duration of the block."""
+    sock = bound_socket()
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    options.setdefault("access_log", False)
+    server = Server(Config(app=app, **options))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.01)
+    try:
+        yield Running("127.0.0.1", port, server)
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        sock.close()
+
+
+def connect(running: Running, timeout: float = 5.0) -> socket.socket:
+    sock = socket.create_connection((running.host, running.port), timeout=timeout)
+    _pending.pop(sock.fileno(), None)
+    return sock
+
+
+def read_until_closed(sock: socket.socket, limit: float = 5.0) -> bytes:
+    """Everything the server sends until it closes the connection (or ``limit`` passes)."""
+    sock.settimeout(limit)
+    chunks = [_pending.pop(sock.fileno(), b"")]
+    with contextlib.suppress(TimeoutError, ConnectionResetError):
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                break
+            chunks.append(data)
+    return b"".join(chunks)
+
+
+def exchange(running: Running, raw: bytes, limit: float = 5.0) -> bytes:
+    """Send ``raw`` on a new connection and return all that comes back until close."""
+    with connect(running) as sock:
+        sock.sendall(raw)
+        return read_until_closed(sock, limit)
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    header_list: list[tuple[str, str]]
+    body: bytes
+
+
+_pending: dict[int, bytes] = {}  # bytes read past a response, per socket (pipelining)
+
+
+def _recv(sock: socket.socket) -> bytes:
+    data = sock.recv(65536)
+    if not data:
+        raise ConnectionError("the server closed the connection")
+    return data
+
+
+def read_response(sock: socket.socket, head_request: bool = False) -> Response:
+    """Read exactly one response from ``sock`` (content-length, chunked or until close)."""
+    buffer = bytearray(_pending.pop(sock.fileno(), b""))
+    sock.settimeout(5)
+    while b"\r\n\r\n" not in buffer:
+        buffer += _recv(sock)
+    head, _, rest = bytes(buffer).partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    pairs = (line.partition(":") for line in lines[1:])
+    header_list = [(name.strip().lower(), value.strip()) for name, _, value in pairs]
+    headers = dict(header_list)
+    body = bytearray(rest)
+    if head_request or status in (204, 304) or 100 <= status < 200:
+        size = 0
+    elif "content-length" in headers:
+        size = int(headers["content-length"])
+        while len(body) < size:
+            body += _recv(sock)
+    elif headers.get("transfer-encoding") == "chunked":
+        return Response(status, headers, header_list, _read_chunked(sock, body))
+    else:
+        body += read_until_closed(sock)
+        size = len(body)
+    if len(body) > size:
+        _pending[sock.fileno()] = bytes(body[size:])
+    return Response(status, headers, header_list, bytes(body[:size]))
+
+
+def _read_chunked(sock: socket.socket, buffer: bytearray) -> bytes:
+    out = bytearray()
+    while True:
+        while b"\r\n" not in buffer:
+            buffer += _recv(sock)
+        line, _, rest = bytes(buffer).partition(b"\r\n")
+        size = int(line.split(b";")[0], 16)
+        buffer = bytearray(rest)
+        if size == 0:
+            while b"\r\n" not in buffer:  # trailers end with an empty line
+                buffer += _recv(sock)
+            buffer = buffer[buffer.index(b"\r\n") + 2 :]
+            if buffer:
+                _pending[sock.fileno()] = bytes(buffer)
+            return bytes(out)
+        while len(buffer) < size + 2:
+            buffer += _recv(sock)
+        out += buffer[:size]
+        buffer = buffer[size + 2 :]
+
+
+@contextlib.contextmanager
+def serve_subprocess(app_path: str, *args: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """Run ``python -m squall APP --port P ARGS`` and wait until it accepts connections."""
+    sock = bound_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "squall", app_path, "--port", str(port), *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, proc)
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        if proc.stdout:
+            proc.stdout.close()
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, limit: float = 10) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            out = proc.stdout.read().decode() if proc.stdout else ""
+            raise RuntimeError(f"the server exited with {proc.returncode}: {out}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port}")

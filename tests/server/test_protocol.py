@@ -1,0 +1,234 @@
+"""HTTP/1.1 behaviour over real sockets: scope, keep-alive, pipelining, framing, HEAD."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import httpx
+import pytest
+
+from tests.server import asgi_apps
+from tests.server.serving import connect, exchange, read_response, serve
+
+POST_USER = b'{"id": 1, "name": "user", "email": "user@email.com"}'
+
+
+@pytest.fixture(scope="module")
+def router_server():  # type: ignore[no-untyped-def]
+    with serve(asgi_apps.router) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def echo_server():  # type: ignore[no-untyped-def]
+    with serve(asgi_apps.echo) as running:
+        yield running
+
+
+def test_scope_has_every_field_the_spec_asks_for() -> None:
+    with serve(asgi_apps.scope_json, root_path="/api") as running:
+        response = httpx.get(running.url + "/caf%C3%A9/x?a=1&b=%20", headers={"X-Twice": "1"})
+    scope = response.json()
+    assert scope["type"] == "http"
+    assert scope["asgi"]["version"] == "3.0"
+    assert scope["http_version"] == "1.1"
+    assert scope["method"] == "GET"
+    assert scope["scheme"] == "http"
+    assert scope["root_path"] == "/api"
+    assert scope["path"] == "/api/café/x"
+    assert scope["raw_path"] == "/api/caf%C3%A9/x"
+    assert scope["query_string"] == "a=1&b=%20"
+    assert scope["client"][0] == "127.0.0.1" and isinstance(scope["client"][1], int)
+    assert scope["server"] == ["127.0.0.1", running.port]
+    assert ["x-twice", "1"] in scope["headers"]
+    assert all(name == name.lower() for name, _ in scope["headers"])
+    assert scope["state"] == {}
+
+
+def test_header_order_and_duplicates_are_kept() -> None:
+    with serve(asgi_apps.scope_json) as running:
+        raw = exchange(
+            running,
+            b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nX-B: 2\r\nX-A: 3\r\nConnection: close\r\n\r\n",
+        )
+    scope = json.loads(raw.partition(b"\r\n\r\n")[2])
+    names = [pair for pair in scope["headers"] if pair[0].startswith("x-")]
+    assert names == [["x-a", "1"], ["x-b", "2"], ["x-a", "3"]]
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(echo_server) -> None:  # type: ignore[no-untyped-def]
+    with connect(echo_server) as sock:
+        for i in range(5):
+            body = b"request %d" % i
+            sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            response = read_response(sock)
+            assert response.status == 200
+            assert response.body == body
+            assert "connection" not in response.headers
+
+
+def test_pipelined_requests_are_answered_in_order(router_server) -> None:  # type: ignore[no-untyped-def]
+    requests = b"".join(
+        [
+            b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n12345",
+            b"GET /slow?0.05 HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        ]
+    )
+    with connect(router_server) as sock:
+        sock.sendall(requests)
+        bodies = [read_response(sock).body for _ in range(5)]
+    assert bodies == [b"one,two,three", b"hello", b"5", b"slow done", b"hello"]
+
+
+def test_chunked_request_bodies_are_reassembled(echo_server) -> None:  # type: ignore[no-untyped-def]
+    with connect(echo_server) as sock:
+        sock.sendall(
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"5;ext=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nTrailer: x\r\n\r\n"
+        )
+        response = read_response(sock)
+        assert response.body == b"hello world"
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok")
+        assert read_response(sock).body == b"ok"  # the connection is still usable
+
+
+def test_chunked_request_arriving_slowly(echo_server) -> None:  # type: ignore[no-untyped-def]
+    with connect(echo_server) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for part in (b"3\r\nabc\r\n", b"2\r\n", b"de\r\n", b"0\r\n\r\n"):
+            sock.sendall(part)
+        assert read_response(sock).body == b"abcde"
+
+
+def test_responses_without_length_are_chunked(router_server) -> None:  # type: ignore[no-untyped-def]
+    with connect(router_server) as sock:
+        sock.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        response = read_response(sock)
+    assert response.headers["transfer-encoding"] == "chunked"
+    assert "content-length" not in response.headers
+    assert response.body == b"one,two,three"
+
+
+def test_a_single_body_message_gets_a_content_length(router_server) -> None:  # type: ignore[no-untyped-def]
+    response = httpx.get(router_server.url + "/")
+    assert response.headers["content-length"] == "5"
+    assert "transfer-encoding" not in response.headers
+
+
+def test_http_1_0_closes_unless_asked_to_keep_alive(router_server) -> None:  # type: ignore[no-untyped-def]
+    raw = exchange(router_server, b"GET / HTTP/1.0\r\n\r\n")
+    assert raw.startswith(b"HTTP/1.1 200 ")
+    assert b"connection: close" in raw.lower()
+    assert raw.endswith(b"hello")
+    with connect(router_server) as sock:
+        sock.sendall(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        first = read_response(sock)
+        assert first.headers["connection"] == "keep-alive"
+        sock.sendall(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        assert read_response(sock).body == b"hello"
+
+
+def test_http_1_0_streaming_ends_with_the_connection(router_server) -> None:  # type: ignore[no-untyped-def]
+    raw = exchange(router_server, b"GET /stream HTTP/1.0\r\n\r\n")
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert b"transfer-encoding" not in head.lower()
+    assert body == b"one,two,three"
+
+
+def test_connection_close_from_the_client_is_honoured(router_server) -> None:  # type: ignore[no-untyped-def]
+    raw = exchange(router_server, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert raw.endswith(b"hello")  # and then the server closed: exchange() returned
+
+
+def test_head_sends_headers_but_no_body(router_server) -> None:  # type: ignore[no-untyped-def]
+    with connect(router_server) as sock:
+        sock.sendall(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
+        response = read_response(sock, head_request=True)
+        assert response.status == 200
+        assert response.headers["content-length"] == "5"
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert read_response(sock).body == b"hello"  # no stray body bytes came in between
+
+
+@pytest.mark.parametrize("status", [204, 304])
+def test_statuses_without_a_body_get_no_framing_headers(router_server, status: int) -> None:  # type: ignore[no-untyped-def]
+    with connect(router_server) as sock:
+        sock.sendall(b"GET /status?%d HTTP/1.1\r\nHost: x\r\n\r\n" % status)
+        response = read_response(sock)
+        assert response.status == status
+        assert "content-length" not in response.headers
+        assert "transfer-encoding" not in response.headers
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert read_response(sock).body == b"hello"
+
+
+def test_expect_100_continue_is_answered_when_the_app_reads(echo_server) -> None:  # type: ignore[no-untyped-def]
+    with connect(echo_server) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+        interim = sock.recv(1024)
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(b"data")
+        assert read_response(sock).body == b"data"
+
+
+def test_expect_100_continue_is_not_sent_when_the_app_does_not_read(router_server) -> None:  # type: ignore[no-untyped-def]
+    raw = exchange(
+        router_server,
+        b"POST /no-read HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n",
+    )
+    assert b"100 Continue" not in raw
+    assert raw.startswith(b"HTTP/1.1 200 ")
+    assert raw.endswith(b"did not read")  # and the connection closed: the body never came
+
+
+def test_expect_100_continue_is_ignored_for_http_1_0(echo_server) -> None:  # type: ignore[no-untyped-def]
+    raw = exchange(
+        echo_server, b"POST / HTTP/1.0\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\ndata"
+    )
+    assert b"100 Continue" not in raw
+    assert raw.endswith(b"data")
+
+
+def test_a_large_upload_to_a_slow_reader_arrives_whole(router_server) -> None:  # type: ignore[no-untyped-def]
+    size = 3 * 1024 * 1024
+    with connect(router_server, timeout=20) as sock:
+        sock.sendall(b"POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size)
+        sock.sendall(b"u" * size)
+        assert read_response(sock).body == str(size).encode()
+
+
+def test_a_large_response_to_a_slow_client_arrives_whole(router_server) -> None:  # type: ignore[no-untyped-def]
+    size = 8 * 1024 * 1024  # far past the socket buffers: the server must wait for the reader
+    with socket.create_connection((router_server.host, router_server.port)) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        sock.sendall(b"GET /big?%d HTTP/1.1\r\nHost: x\r\n\r\n" % size)
+        time.sleep(0.3)  # let the server fill every buffer and pause
+        response = read_response(sock)
+    assert len(response.body) == size and set(response.body) == {ord("x")}
+
+
+def test_date_and_server_headers_are_sent_and_can_be_turned_off() -> None:
+    with serve(asgi_apps.router) as running:
+        response = httpx.get(running.url)
+    assert response.headers["server"] == "squall"
+    assert response.headers["date"].endswith(" GMT")
+    with serve(
+        asgi_apps.router, server_header=False, date_header=False, headers=[("X-Extra", "1")]
+    ) as running:
+        response = httpx.get(running.url)
+    assert "server" not in response.headers
+    assert "date" not in response.headers
+    assert response.headers["x-extra"] == "1"
+
+
+def test_httpx_round_trips_json(echo_server) -> None:  # type: ignore[no-untyped-def]
+    with httpx.Client(base_url=echo_server.url) as client:
+        for _ in range(3):
+            response = client.post("/user", content=POST_USER)
+            assert response.status_code == 200
+            assert response.content == POST_USER
