@@ -60,15 +60,18 @@ def test_requests_beyond_the_concurrency_limit_get_503() -> None:
 def test_an_exception_before_the_response_is_a_500_and_the_connection_lives_on(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="squall.error"), serve(asgi_apps.router) as running:
-        with connect(running) as sock:
-            sock.sendall(b"GET /error-before HTTP/1.1\r\nHost: x\r\n\r\n")
-            response = read_response(sock)
-            assert response.status == 500
-            assert response.body == b"Internal Server Error\n"
-            assert b"boom" not in response.body  # no details leak
-            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            assert read_response(sock).body == b"hello"
+    with (
+        caplog.at_level(logging.ERROR, logger="squall.error"),
+        serve(asgi_apps.router) as running,
+        connect(running) as sock,
+    ):
+        sock.sendall(b"GET /error-before HTTP/1.1\r\nHost: x\r\n\r\n")
+        response = read_response(sock)
+        assert response.status == 500
+        assert response.body == b"Internal Server Error\n"
+        assert b"boom" not in response.body  # no details leak
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert read_response(sock).body == b"hello"
     assert any("boom before the response" in str(r.exc_info) for r in caplog.records)
 
 
