@@ -1,0 +1,69 @@
+"""What the bench measures: each entry is a server command serving POST /user."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+
+SQUALL_FLAGS = ("--no-access-log", "--log-level", "warning")
+UVICORN_FLAGS = (
+    "--no-access-log",
+    "--log-level",
+    "warning",
+    "--http",
+    "httptools",
+    "--loop",
+    "uvloop",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    argv: tuple[str, ...]  # after the interpreter; "{port}" is filled in
+    requires: tuple[str, ...]  # modules that must import, else the entry is skipped
+    squall: bool = False
+
+    def command(self, python: str, port: int) -> list[str]:
+        return [python, *(part.replace("{port}", str(port)) for part in self.argv)]
+
+    def missing(self) -> list[str]:
+        return [name for name in self.requires if importlib.util.find_spec(name) is None]
+
+
+def _squall(name: str, app: str, *requires: str) -> Entry:
+    argv = ("-m", "squall", app, "--port", "{port}", *SQUALL_FLAGS)
+    return Entry(name, argv, ("squall", "uvloop", "httptools", *requires), squall=True)
+
+
+def _uvicorn(name: str, app: str, *requires: str) -> Entry:
+    argv = ("-m", "uvicorn", app, "--port", "{port}", *UVICORN_FLAGS)
+    return Entry(name, argv, ("uvicorn", "uvloop", "httptools", *requires))
+
+
+# In the seeds' order: each layer on top of the one before, so the decay column reads down.
+ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        "raw uvloop + httptools",
+        ("-m", "bench.apps.raw_uvloop", "--port", "{port}"),
+        ("uvloop", "httptools"),
+    ),
+    Entry(
+        "raw asyncio streams (seed)",
+        ("-m", "bench.apps.raw_asyncio", "--port", "{port}"),
+        ("uvloop",),
+    ),
+    _squall("squall + raw ASGI", "bench.apps.asgi_raw:app"),
+    _uvicorn("uvicorn + raw ASGI", "bench.apps.asgi_raw:app"),
+    _squall("squall + Starlette", "bench.apps.starlette_app:app", "starlette"),
+    _uvicorn("uvicorn + Starlette", "bench.apps.starlette_app:app", "starlette"),
+    _squall("squall + FastAPI", "bench.apps.fastapi_app:app", "fastapi"),
+    _uvicorn("uvicorn + FastAPI", "bench.apps.fastapi_app:app", "fastapi"),
+)
+
+# The ratios the targets are stated in: (label, numerator entry, denominator entry, target).
+RATIOS: tuple[tuple[str, str, str, float], ...] = (
+    ("Squall server vs uvicorn, raw ASGI app", "squall + raw ASGI", "uvicorn + raw ASGI", 2.2),
+    ("Squall server vs uvicorn, Starlette app", "squall + Starlette", "uvicorn + Starlette", 1.5),
+    ("Squall server vs uvicorn, FastAPI app", "squall + FastAPI", "uvicorn + FastAPI", 0.0),
+)

@@ -1,0 +1,164 @@
+"""Running one entry: start it pinned to a CPU, check its answer, load it with wrk, measure."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import wrk
+from bench.entries import Entry
+
+REPO = Path(__file__).resolve().parent.parent
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Options:
+    python: str
+    seconds: float = 5.0
+    warmup: float = 2.0
+    rounds: int = 3
+    connections: int = 10
+    server_cpu: str | None = "0"
+    client_cpu: str | None = "1"
+
+
+@dataclass
+class Result:
+    name: str
+    squall: bool
+    status: str  # "ok", "failed: ...", "skipped: ..."
+    requests_per_second: float = 0.0
+    p50_us: float = 0.0
+    p99_us: float = 0.0
+    cpu_us_per_request: float = 0.0
+    peak_rss_mib: float = 0.0
+    rounds: list[float] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@contextlib.contextmanager
+def running(entry: Entry, options: Options, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    command = entry.command(options.python, port)
+    if options.server_cpu is not None:
+        command = ["taskset", "-c", options.server_cpu, *command]
+    proc = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        yield proc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def server_pid(proc: subprocess.Popen[bytes]) -> int:
+    """The server's own pid: taskset execs the command, so it is the child's pid."""
+    return proc.pid
+
+
+def check_answer(port: int, proc: subprocess.Popen[bytes], limit: float = 20) -> str:
+    """POST the seed's User until the server answers; "ok" or why the answer is wrong."""
+    deadline = time.monotonic() + limit
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/user",
+        data=wrk.USER_JSON,
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            error = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            return f"failed: exited with {proc.returncode}: {error.strip()[-300:]}"
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                status, body = response.status, response.read()
+        except OSError:
+            time.sleep(0.1)
+            continue
+        expected = json.loads(wrk.USER_JSON)
+        if status != 200:
+            return f"failed: status {status}"
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            return f"failed: not JSON: {body[:80]!r}"
+        return "ok" if answer == expected else f"failed: wrong body {answer!r}"
+    return "failed: never answered"
+
+
+def measure(entry: Entry, options: Options, script: Path) -> Result:
+    missing = entry.missing()
+    if missing:
+        return Result(entry.name, entry.squall, f"skipped: {', '.join(missing)} not installed")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/user"
+    with running(entry, options, port) as proc:
+        status = check_answer(port, proc)
+        if status != "ok":
+            return Result(entry.name, entry.squall, status)
+        pid = server_pid(proc)
+        if options.warmup > 0:
+            wrk.run(url, script, options.warmup, options.connections, options.client_cpu)
+        reports, cpu = [], []
+        for _ in range(options.rounds):
+            before = cpu_seconds(pid)
+            report = wrk.run(url, script, options.seconds, options.connections, options.client_cpu)
+            used = cpu_seconds(pid) - before
+            if report.errors:
+                return Result(
+                    entry.name, entry.squall, f"failed: {report.errors} errors under load"
+                )
+            reports.append(report)
+            cpu.append(used / max(report.requests, 1) * 1e6)
+        middle = sorted(reports, key=lambda r: r.requests_per_second)[len(reports) // 2]
+        return Result(
+            entry.name,
+            entry.squall,
+            "ok",
+            requests_per_second=middle.requests_per_second,
+            p50_us=middle.p50_us,
+            p99_us=middle.p99_us,
+            cpu_us_per_request=statistics.median(cpu),
+            peak_rss_mib=peak_rss_mib(pid),
+            rounds=[r.requests_per_second for r in reports],
+        )
