@@ -16,7 +16,6 @@ import sys
 
 HOT_PATH = (
     "squall.server.http11.wire",
-    "squall.server.tasks",
     "squall.server.http11.exchange",
     "squall.server.http11.connection",
 )
