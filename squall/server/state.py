@@ -31,6 +31,7 @@ class ServerState:
         self.connections: set[Any] = set()
         self.active_requests = 0
         self.start_task = task_starter(loop)
+        self._to_flush: list[Any] = []
         # An already-completed future: what a non-blocking ASGI ``send`` returns.
         self.done: asyncio.Future[None] = loop.create_future()
         self.done.set_result(None)
@@ -55,6 +56,17 @@ class ServerState:
         self.now = loop.time()
         self.default_headers = b""
         self.refresh_clock()
+
+    def batch(self, connection: Any) -> None:
+        """Flush ``connection`` at the end of this loop iteration, with the others."""
+        if not self._to_flush:
+            self.loop.call_soon(self._flush)
+        self._to_flush.append(connection)
+
+    def _flush(self) -> None:
+        connections, self._to_flush = self._to_flush, []
+        for connection in connections:
+            connection.flush()
 
     def refresh_clock(self) -> None:
         """Update the cached loop time and the Date/Server header block (called every tick)."""

@@ -6,7 +6,8 @@ the body buffer and the response writer, so they behave the same on the wire.
 
 This is the hot path.  Instance defaults live on the class (most requests never change
 them), single bytes are tested as ints (``13 in value``: ~8x faster than ``b"\\r" in value``
-here) and the response head and a short body leave in one ``transport.write``.
+here) and the response head and a short body leave in one write, batched with the other
+connections' responses at the end of the loop iteration (see ``HttpConnection.write_last``).
 """
 
 from __future__ import annotations
@@ -261,7 +262,7 @@ class Exchange:
     def _send_continue(self) -> None:
         self.expect_100 = False
         if not self.body_complete and not self.started and not self.disconnected:
-            self.conn.transport.write(wire.CONTINUE_100)
+            self.conn.write(wire.CONTINUE_100)
 
     # -- Response writer ------------------------------------------------------------------
 
@@ -327,7 +328,7 @@ class Exchange:
             self._head = None
             self._end_head(head, b"", True)
             if not self.disconnected:
-                self.conn.transport.write(b"".join(head))
+                self.conn.write(b"".join(head))
 
     def _send_body(self, body: bytes, more: bool) -> None:
         head = self._head
@@ -351,8 +352,11 @@ class Exchange:
             out.append(wire.LAST_CHUNK)
         if self.disconnected:
             raise ClientGone("the client has disconnected")
-        if out:
-            self.conn.transport.write(b"".join(out))
+        if more:
+            if out:
+                self.conn.write(b"".join(out))
+        elif out:
+            self.conn.write_last(b"".join(out))
         if not more:
             if self._remaining > 0 and not self._no_body:
                 self.keep_alive = False  # shorter than announced: only a close can tell
