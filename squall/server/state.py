@@ -31,7 +31,8 @@ class ServerState:
         self.connections: set[Any] = set()
         self.active_requests = 0
         self.start_task = task_starter(loop)
-        self._to_flush: list[Any] = []
+        # Connections with a finished response to send at the end of the loop iteration.
+        self.to_flush: list[Any] = []
         # An already-completed future: what a non-blocking ASGI ``send`` returns.
         self.done: asyncio.Future[None] = loop.create_future()
         self.done.set_result(None)
@@ -57,14 +58,10 @@ class ServerState:
         self.default_headers = b""
         self.refresh_clock()
 
-    def batch(self, connection: Any) -> None:
-        """Flush ``connection`` at the end of this loop iteration, with the others."""
-        if not self._to_flush:
-            self.loop.call_soon(self._flush)
-        self._to_flush.append(connection)
-
-    def _flush(self) -> None:
-        connections, self._to_flush = self._to_flush, []
+    def flush_batch(self) -> None:
+        """Send the responses connections batched during this loop iteration."""
+        connections = self.to_flush[:]
+        self.to_flush.clear()
         for connection in connections:
             connection.flush()
 

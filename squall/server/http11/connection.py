@@ -74,6 +74,7 @@ class HttpConnection:
         self.broken = False
         self.lingering = False
         self._batched = b""  # a finished response waiting for the end of the loop iteration
+        self._to_flush: list[HttpConnection] = state.to_flush
         self.pending_error: bytes | None = None
         self._drain_waiters: list[asyncio.Future[None]] = []
         # Per-message parse state.
@@ -171,7 +172,10 @@ class HttpConnection:
             self.write(data)
             return
         self._batched = data
-        self.state.batch(self)
+        to_flush = self._to_flush
+        if not to_flush:
+            self.loop.call_soon(self.state.flush_batch)
+        to_flush.append(self)
 
     def flush(self) -> None:
         data = self._batched
