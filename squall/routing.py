@@ -1,0 +1,224 @@
+"""Matching request paths to routes: the framework's router core.
+
+Paths without parameters live in a dict (one lookup); paths with parameters live in a tree
+with one level per path segment, so a lookup walks the request's segments, not the route
+list: its cost does not grow with the number of routes.  Templates look like
+``/users/{user_id:int}/files/{rest:path}``; converters are ``str`` (the default), ``int``,
+``float``, ``uuid`` and ``path`` (the rest of the path, last only).
+
+A route's target is opaque here (an endpoint, a WebSocket handler, a mounted app...), so
+the same matcher serves every kind of route.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+Convert = Callable[[str], Any]
+_PARAM = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?\}$")
+
+
+def _to_int(text: str) -> int:
+    if not text.isdigit():  # no signs, spaces or underscores in a path segment
+        raise ValueError(text)
+    return int(text)
+
+
+def _to_float(text: str) -> float:
+    if not re.fullmatch(r"\d+(\.\d+)?", text):
+        raise ValueError(text)
+    return float(text)
+
+
+CONVERTERS: dict[str, Convert] = {
+    "str": str,
+    "int": _to_int,
+    "float": _to_float,
+    "uuid": uuid.UUID,
+    "path": str,
+}
+# When several parameters could take a segment, the stricter converter is tried first.
+_PRIORITY = {"uuid": 0, "int": 1, "float": 2, "str": 3}
+
+
+class RouteError(ValueError):
+    """A route template is malformed or clashes with another route."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    converter: str
+
+    def convert(self, text: str) -> Any:
+        return CONVERTERS[self.converter](text)
+
+
+Segment = str | Param
+
+
+def parse_template(template: str) -> list[Segment]:
+    """``/a/{b:int}`` -> ``["a", Param("b", "int")]``; raises RouteError when malformed."""
+    if not template.startswith("/"):
+        raise RouteError(f"route paths start with '/': {template!r}")
+    segments: list[Segment] = []
+    names: set[str] = set()
+    parts = template[1:].split("/")
+    for position, part in enumerate(parts):
+        if "{" not in part and "}" not in part:
+            segments.append(part)
+            continue
+        match = _PARAM.match(part)
+        if match is None:
+            raise RouteError(f"a parameter must fill a whole segment: {part!r} in {template!r}")
+        name, converter = match.group(1), match.group(2) or "str"
+        if converter not in CONVERTERS:
+            raise RouteError(f"unknown converter {converter!r} in {template!r}")
+        if converter == "path" and position != len(parts) - 1:
+            raise RouteError(f"a path parameter must come last: {template!r}")
+        if name in names:
+            raise RouteError(f"parameter {name!r} appears twice in {template!r}")
+        names.add(name)
+        segments.append(Param(name, converter))
+    return segments
+
+
+@dataclass
+class _Node(Generic[T]):
+    static: dict[str, _Node[T]] = field(default_factory=dict)
+    params: list[tuple[Param, _Node[T]]] = field(default_factory=list)
+    rest: tuple[Param, dict[str, T]] | None = None  # a trailing {name:path}
+    methods: dict[str, T] | None = None  # routes ending at this node
+
+    def child(self, segment: Segment) -> _Node[T]:
+        if isinstance(segment, str):
+            return self.static.setdefault(segment, _Node())
+        for param, node in self.params:
+            if param == segment:
+                return node
+            if param.converter == segment.converter:
+                raise RouteError(f"{{{segment.name}}} and {{{param.name}}} clash at one place")
+        node = _Node[T]()
+        self.params.append((segment, node))
+        self.params.sort(key=lambda pair: _PRIORITY[pair[0].converter])
+        return node
+
+
+@dataclass
+class Match(Generic[T]):
+    """The outcome of a lookup: exactly one of the fields below tells what to do."""
+
+    target: T | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    allow: list[str] | None = None  # set when the path exists but not for this method
+    redirect: str | None = None  # set when only the other trailing-slash form exists
+
+    @property
+    def found(self) -> bool:
+        return self.target is not None
+
+
+NOT_FOUND: Match[Any] = Match()
+
+
+class Matcher(Generic[T]):
+    """Routes by method and path template; see the module docstring."""
+
+    def __init__(self, redirect_slashes: bool = True) -> None:
+        self.redirect_slashes = redirect_slashes
+        self._static: dict[str, dict[str, T]] = {}
+        self._tree: _Node[T] = _Node()
+        self.templates: list[tuple[str, tuple[str, ...]]] = []
+
+    def add(self, template: str, methods: Iterable[str], target: T) -> None:
+        methods = tuple(m.upper() for m in methods)
+        if "GET" in methods and "HEAD" not in methods:
+            methods = (*methods, "HEAD")  # a GET route answers HEAD too, body dropped
+        segments = parse_template(template)
+        if all(isinstance(s, str) for s in segments):
+            table = self._static.setdefault(template, {})
+        else:
+            table = self._table(segments)
+        for method in methods:
+            if method in table:
+                raise RouteError(f"{method} {template} is already routed")
+            table[method] = target
+        self.templates.append((template, methods))
+
+    def _table(self, segments: list[Segment]) -> dict[str, T]:
+        node = self._tree
+        last = segments[-1]
+        if isinstance(last, Param) and last.converter == "path":
+            for segment in segments[:-1]:
+                node = node.child(segment)
+            if node.rest is None:
+                node.rest = (last, {})
+            elif node.rest[0] != last:
+                raise RouteError(f"two path parameters clash: {last.name!r}")
+            return node.rest[1]
+        for segment in segments:
+            node = node.child(segment)
+        if node.methods is None:
+            node.methods = {}
+        return node.methods
+
+    def match(self, method: str, path: str) -> Match[T]:
+        table = self._static.get(path)
+        params: dict[str, Any] = {}
+        if table is None:
+            table = self._walk(path, params)
+        if table is None:
+            return self._other_slash(method, path)
+        target = table.get(method)
+        if target is None:
+            return Match(allow=sorted(table))
+        return Match(target, params)
+
+    def _walk(self, path: str, params: dict[str, Any]) -> dict[str, T] | None:
+        if not path.startswith("/"):
+            return None
+        return _descend(self._tree, path[1:].split("/"), 0, params)
+
+    def _other_slash(self, method: str, path: str) -> Match[T]:
+        if not self.redirect_slashes or path == "/" or not path.startswith("/"):
+            return NOT_FOUND
+        other = path[:-1] if path.endswith("/") else path + "/"
+        if other in self._static or self._walk(other, {}) is not None:
+            return Match(redirect=other)
+        return NOT_FOUND
+
+
+def _descend(
+    node: _Node[T], parts: list[str], index: int, params: dict[str, Any]
+) -> dict[str, T] | None:
+    """The route table for ``parts[index:]`` below ``node``, filling ``params`` on the way."""
+    if index == len(parts):
+        return node.methods
+    part = parts[index]
+    child = node.static.get(part)
+    if child is not None:
+        found = _descend(child, parts, index + 1, params)
+        if found is not None:
+            return found
+    if part:
+        for param, below in node.params:
+            try:
+                value = param.convert(part)
+            except ValueError:
+                continue
+            found = _descend(below, parts, index + 1, params)
+            if found is not None:
+                params[param.name] = value
+                return found
+    if node.rest is not None and index < len(parts):
+        rest = "/".join(parts[index:])
+        if rest:
+            param, table = node.rest
+            params[param.name] = rest
+            return table
+    return None
