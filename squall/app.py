@@ -1,0 +1,194 @@
+"""The application: routes from decorators, typed endpoints, ASGI and native entry points.
+
+``App`` is a plain ASGI app under any server.  On Squall's server it also offers
+``__squall_native__``: requests then come as the server's native request object and
+responses leave through ``respond()``, with no ASGI message dicts built on the way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import logging
+import traceback
+import typing
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from squall.exceptions import HTTPException
+from squall.params import Extractor, MalformedBody, ValidationFailed, extract, plan_endpoint
+from squall.requests import Request
+from squall.responses import RawHeaders, Response
+from squall.routing import Matcher, parse_template
+from squall.server.native import NativeHandler, NativeRequest
+
+logger = logging.getLogger("squall.app")
+Endpoint = Callable[..., Any]
+Outcome = tuple[int, RawHeaders, bytes]
+JSON_HEADERS: RawHeaders = [(b"content-type", b"application/json")]
+_encode = msgspec.json.Encoder().encode
+
+
+def _json(status: int, payload: Any, headers: RawHeaders | None = None) -> Outcome:
+    return status, JSON_HEADERS + (headers or []), _encode(payload)
+
+
+@dataclass
+class Route:
+    path: str
+    methods: tuple[str, ...]
+    endpoint: Endpoint
+    status_code: int
+    extractors: list[Extractor]
+    returns: Any  # the declared return type, or None
+    is_async: bool
+
+    async def call(self, app: App, request: Request, params: dict[str, Any]) -> Outcome:
+        kwargs = await extract(self.extractors, request, params) if self.extractors else {}
+        if self.is_async:
+            result = await self.endpoint(**kwargs)
+        else:
+            call = functools.partial(self.endpoint, **kwargs)
+            result = await asyncio.get_running_loop().run_in_executor(app.threads, call)
+        if isinstance(result, Response):
+            return result.status_code, result.raw_headers, result.body
+        returns = self.returns
+        if returns is not None and not (inspect.isclass(returns) and isinstance(result, returns)):
+            result = msgspec.convert(result, returns, from_attributes=True)
+        return self.status_code, JSON_HEADERS, _encode(result)
+
+
+class App:
+    def __init__(
+        self,
+        *,
+        debug: bool = False,
+        redirect_slashes: bool = True,
+        thread_pool_size: int = 40,
+    ) -> None:
+        self.debug = debug
+        self.router: Matcher[Route] = Matcher(redirect_slashes)
+        self.threads = ThreadPoolExecutor(thread_pool_size, thread_name_prefix="squall-endpoint")
+        self.startup: list[Callable[[], Any]] = []
+        self.shutdown: list[Callable[[], Any]] = []
+
+    # -- Declaring routes -----------------------------------------------------------------
+
+    def route(
+        self, path: str, *, methods: list[str], status_code: int = 200
+    ) -> Callable[[Endpoint], Endpoint]:
+        def register(endpoint: Endpoint) -> Endpoint:
+            names = {seg.name for seg in parse_template(path) if not isinstance(seg, str)}
+            hints = typing.get_type_hints(endpoint)
+            returns = hints.get("return")
+            route = Route(
+                path,
+                tuple(m.upper() for m in methods),
+                endpoint,
+                status_code,
+                plan_endpoint(endpoint, names),
+                None if returns in (None, type(None), Any) else returns,
+                inspect.iscoroutinefunction(endpoint),
+            )
+            self.router.add(path, route.methods, route)
+            return endpoint
+
+        return register
+
+    def get(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+        return self.route(path, methods=["GET"], **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+        return self.route(path, methods=["POST"], **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+        return self.route(path, methods=["PUT"], **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+        return self.route(path, methods=["PATCH"], **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+        return self.route(path, methods=["DELETE"], **options)
+
+    def options(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+        return self.route(path, methods=["OPTIONS"], **options)
+
+    def on_startup(self, hook: Callable[[], Any]) -> Callable[[], Any]:
+        self.startup.append(hook)
+        return hook
+
+    def on_shutdown(self, hook: Callable[[], Any]) -> Callable[[], Any]:
+        self.shutdown.append(hook)
+        return hook
+
+    # -- Handling requests ----------------------------------------------------------------
+
+    async def dispatch(self, method: str, path: str, request: Request) -> Outcome:
+        match = self.router.match(method, path)
+        route = match.target
+        if route is None:
+            if match.allow is not None:
+                allow = ", ".join(match.allow).encode("latin-1")
+                return _json(405, {"detail": "Method Not Allowed"}, [(b"allow", allow)])
+            if match.redirect is not None:
+                location = match.redirect.encode("utf-8")
+                if request.query_string:
+                    location += b"?" + request.query_string
+                return 307, [(b"location", location)], b""
+            return _json(404, {"detail": "Not Found"})
+        try:
+            return await route.call(self, request, match.params)
+        except ValidationFailed as exc:
+            return _json(422, {"detail": exc.errors})
+        except MalformedBody as exc:
+            return _json(400, {"detail": f"Malformed JSON body: {exc}"})
+        except HTTPException as exc:
+            headers = [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
+            return _json(exc.status_code, {"detail": exc.detail}, headers)
+        except Exception:
+            logger.exception("unhandled exception in %s %s", method, path)
+            text = traceback.format_exc() if self.debug else "Internal Server Error"
+            return 500, [(b"content-type", b"text/plain; charset=utf-8")], text.encode()
+
+    def __squall_native__(self) -> NativeHandler:
+        return self._native
+
+    async def _native(self, native: NativeRequest) -> None:
+        request = Request.from_native(native)
+        status, headers, body = await self.dispatch(native.method, native.path, request)
+        native.respond(status, headers, body)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            raise RuntimeError(f"unsupported ASGI scope type {scope['type']!r}")
+        request = Request.from_asgi(scope, receive)
+        path = scope["path"][len(scope.get("root_path", "")) :] or "/"
+        status, headers, body = await self.dispatch(scope["method"], path, request)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            hooks = self.startup if message["type"] == "lifespan.startup" else self.shutdown
+            phase = "startup" if hooks is self.startup else "shutdown"
+            try:
+                for hook in hooks:
+                    outcome = hook()
+                    if isinstance(outcome, Awaitable):
+                        await outcome
+            except Exception as exc:
+                await send({"type": f"lifespan.{phase}.failed", "message": repr(exc)})
+                return
+            await send({"type": f"lifespan.{phase}.complete"})
+            if phase == "shutdown":
+                self.threads.shutdown(wait=False)
+                return

@@ -1,0 +1,201 @@
+"""Typed parameters: what an endpoint's signature asks for, compiled once per route.
+
+``plan_endpoint`` reads the signature when the route is added and returns one small
+extractor per parameter; per request only the extractors run.  Where a value comes from:
+
+- a name in the path template: the path (already converted by the router, then checked
+  against the annotation);
+- ``Annotated[T, Query()]`` / ``Header()`` / ``Cookie()`` / ``Body()``: that place;
+- a ``Request`` annotation: the request itself;
+- otherwise scalars (and lists of scalars) come from the query string, anything else
+  (msgspec Structs, dataclasses, TypedDicts, dicts...) from the JSON body.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+import types
+import typing
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import msgspec
+
+from squall.requests import Request
+
+MISSING: Any = inspect.Parameter.empty
+SCALARS = (str, int, float, bool, bytes)
+_AT = re.compile(r" - at `\$(.*)`$")  # where msgspec says the error is: `$.items[0].name`
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """Where a parameter is read from; use the Query/Header/Cookie/Body helpers."""
+
+    place: str
+    default: Any = MISSING
+    alias: str | None = None
+
+
+def Query(default: Any = MISSING, *, alias: str | None = None) -> Any:
+    return Source("query", default, alias)
+
+
+def Header(default: Any = MISSING, *, alias: str | None = None) -> Any:
+    return Source("header", default, alias)
+
+
+def Cookie(default: Any = MISSING, *, alias: str | None = None) -> Any:
+    return Source("cookie", default, alias)
+
+
+def Body(default: Any = MISSING) -> Any:
+    return Source("body", default)
+
+
+class ValidationFailed(Exception):
+    """One or more parameters were missing or invalid: becomes a 422 response."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class MalformedBody(Exception):
+    """The body is not valid JSON: becomes a 400 response."""
+
+
+@dataclasses.dataclass
+class Extractor:
+    name: str  # the endpoint's argument
+    place: str  # path, query, header, cookie, body, request
+    key: str  # the name in that place
+    annotation: Any
+    default: Any
+    decode: Callable[[bytes], Any] | None = None  # body only
+
+    @property
+    def required(self) -> bool:
+        return self.default is MISSING
+
+
+def _is_scalar(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, set, frozenset):
+        return all(_is_scalar(arg) for arg in typing.get_args(annotation) if arg is not Ellipsis)
+    if origin in (typing.Union, types.UnionType):
+        return all(_is_scalar(arg) or arg is type(None) for arg in typing.get_args(annotation))
+    if origin is typing.Literal:
+        return True
+    return annotation in SCALARS or (
+        inspect.isclass(annotation) and issubclass(annotation, SCALARS)
+    )
+
+
+def plan_endpoint(endpoint: Callable[..., Any], path_params: set[str]) -> list[Extractor]:
+    """One extractor per endpoint parameter, in signature order."""
+    hints = typing.get_type_hints(endpoint, include_extras=True)
+    extractors = []
+    for name, parameter in inspect.signature(endpoint).parameters.items():
+        annotation = hints.get(name, Any)
+        source: Source | None = None
+        if typing.get_origin(annotation) is Annotated:
+            annotation, *extras = typing.get_args(annotation)
+            source = next((e for e in extras if isinstance(e, Source)), None)
+        default = parameter.default
+        if isinstance(default, Source):
+            source, default = default, default.default
+        elif source is not None and source.default is not MISSING:
+            default = source.default
+        extractors.append(_extractor(name, annotation, default, source, path_params))
+    return extractors
+
+
+def _extractor(
+    name: str, annotation: Any, default: Any, source: Source | None, path_params: set[str]
+) -> Extractor:
+    if annotation is Request or (inspect.isclass(annotation) and issubclass(annotation, Request)):
+        return Extractor(name, "request", name, annotation, MISSING)
+    if source is None:
+        if name in path_params:
+            return Extractor(name, "path", name, annotation, MISSING)
+        place = "query" if _is_scalar(annotation) else "body"
+        source = Source(place)
+    key = source.alias or (name.replace("_", "-") if source.place == "header" else name)
+    decode = msgspec.json.Decoder(annotation).decode if source.place == "body" else None
+    return Extractor(name, source.place, key, annotation, default, decode)
+
+
+def validation_error(location: list[Any], exc: msgspec.ValidationError) -> dict[str, Any]:
+    """A FastAPI-shaped error entry from a msgspec error message."""
+    message = str(exc)
+    loc = list(location)
+    at = _AT.search(message)
+    if at:
+        message = message[: at.start()]
+        for key, index in _STEP.findall(at.group(1)):
+            loc.append(key if key else int(index))
+    missing = re.match(r"Object missing required field `(.+)`", message)
+    if missing:
+        loc.append(missing.group(1))
+        return {"loc": loc, "msg": "Field required", "type": "missing"}
+    return {"loc": loc, "msg": message, "type": "value_error"}
+
+
+async def extract(
+    extractors: list[Extractor], request: Request, path: dict[str, Any]
+) -> dict[str, Any]:
+    """The endpoint's keyword arguments for this request; raises ValidationFailed/MalformedBody."""
+    values: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for ex in extractors:
+        place = ex.place
+        if place == "request":
+            values[ex.name] = request
+            continue
+        if place == "body":
+            raw = await request.body()
+            if not raw:
+                if ex.required:
+                    errors.append({"loc": ["body"], "msg": "Field required", "type": "missing"})
+                else:
+                    values[ex.name] = ex.default
+                continue
+            assert ex.decode is not None
+            try:
+                values[ex.name] = ex.decode(raw)
+            except msgspec.ValidationError as exc:
+                errors.append(validation_error(["body"], exc))
+            except msgspec.DecodeError as exc:
+                raise MalformedBody(str(exc)) from exc
+            continue
+        raw_value = _lookup(ex, request, path)
+        if raw_value is MISSING:
+            if ex.required:
+                errors.append({"loc": [place, ex.key], "msg": "Field required", "type": "missing"})
+            else:
+                values[ex.name] = ex.default
+            continue
+        try:
+            values[ex.name] = msgspec.convert(raw_value, ex.annotation, strict=False)
+        except msgspec.ValidationError as exc:
+            errors.append(validation_error([place, ex.key], exc))
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def _lookup(ex: Extractor, request: Request, path: dict[str, Any]) -> Any:
+    if ex.place == "path":
+        return path.get(ex.key, MISSING)
+    if ex.place == "query":
+        if typing.get_origin(ex.annotation) in (list, tuple, set, frozenset):
+            found = request.query_params.getlist(ex.key)
+            return found or MISSING
+        return request.query_params.get(ex.key, MISSING)
+    if ex.place == "header":
+        return request.headers.get(ex.key.lower(), MISSING)
+    return request.cookies.get(ex.key, MISSING)

@@ -1,0 +1,56 @@
+"""Responses an endpoint can return instead of a value to encode as JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+RawHeaders = list[tuple[bytes, bytes]]
+_encode = msgspec.json.Encoder().encode
+
+
+class Response:
+    media_type: str | None = None
+
+    def __init__(
+        self,
+        content: Any = b"",
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.body = self.render(content)
+        media_type = media_type or self.media_type
+        self.raw_headers: RawHeaders = []
+        if media_type is not None:
+            self.raw_headers.append((b"content-type", media_type.encode("latin-1")))
+        for name, value in (headers or {}).items():
+            self.raw_headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+
+    def render(self, content: Any) -> bytes:
+        if isinstance(content, bytes):
+            return content
+        return str(content).encode("utf-8")
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return _encode(content)
+
+
+class PlainTextResponse(Response):
+    media_type = "text/plain; charset=utf-8"
+
+
+class HTMLResponse(Response):
+    media_type = "text/html; charset=utf-8"
+
+
+class RedirectResponse(Response):
+    def __init__(self, url: str, status_code: int = 307, headers: Mapping[str, str] | None = None):
+        super().__init__(b"", status_code, {**(headers or {}), "location": url})
