@@ -53,8 +53,10 @@ ENTRIES: tuple[Entry, ...] = (
         ("-m", "bench.apps.raw_asyncio", "--port", "{port}"),
         ("uvloop",),
     ),
+    _squall("squall framework (native path)", "bench.apps.squall_app:app"),
     _squall("squall + raw ASGI", "bench.apps.asgi_raw:app"),
     _uvicorn("uvicorn + raw ASGI", "bench.apps.asgi_raw:app"),
+    _uvicorn("squall framework under uvicorn", "bench.apps.squall_app:app", "squall"),
     _squall("squall + Starlette", "bench.apps.starlette_app:app", "starlette"),
     _uvicorn("uvicorn + Starlette", "bench.apps.starlette_app:app", "starlette"),
     _squall("squall + FastAPI", "bench.apps.fastapi_app:app", "fastapi"),
@@ -63,6 +65,18 @@ ENTRIES: tuple[Entry, ...] = (
 
 # The ratios the targets are stated in: (label, numerator entry, denominator entry, target).
 RATIOS: tuple[tuple[str, str, str, float], ...] = (
+    (
+        "Squall framework (native) vs the raw asyncio streams server",
+        "squall framework (native path)",
+        "raw asyncio streams (seed)",
+        1.0,
+    ),
+    (
+        "Squall framework (native) vs Starlette on uvicorn",
+        "squall framework (native path)",
+        "uvicorn + Starlette",
+        4.5,
+    ),
     ("Squall server vs uvicorn, raw ASGI app", "squall + raw ASGI", "uvicorn + raw ASGI", 2.2),
     ("Squall server vs uvicorn, Starlette app", "squall + Starlette", "uvicorn + Starlette", 1.5),
     ("Squall server vs uvicorn, FastAPI app", "squall + FastAPI", "uvicorn + FastAPI", 0.0),
