@@ -21,7 +21,14 @@ from typing import Any
 import msgspec
 
 from squall.exceptions import HTTPException
-from squall.params import Extractor, MalformedBody, ValidationFailed, extract, plan_endpoint
+from squall.params import (
+    Extractor,
+    MalformedBody,
+    ValidationFailed,
+    extract,
+    plan_endpoint,
+    validation_error,
+)
 from squall.requests import Request
 from squall.responses import RawHeaders, Response
 from squall.routing import Matcher, parse_template
@@ -55,6 +62,32 @@ class Route:
         else:
             call = functools.partial(self.endpoint, **kwargs)
             result = await asyncio.get_running_loop().run_in_executor(app.threads, call)
+        return self.render(result)
+
+    async def call_body_only(self, native: NativeRequest) -> Outcome:
+        """The fast path for ``async def f(item: SomeModel)``: no Request object, no dicts."""
+        extractor = self.extractors[0]
+        raw = await native.body()
+        if raw:
+            assert extractor.decode is not None
+            try:
+                value = extractor.decode(raw)
+            except msgspec.ValidationError as exc:
+                raise ValidationFailed([validation_error(["body"], exc)]) from None
+            except msgspec.DecodeError as exc:
+                raise MalformedBody(str(exc)) from None
+        elif extractor.required:
+            raise ValidationFailed([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
+        else:
+            value = extractor.default
+        return self.render(await self.endpoint(value))
+
+    @functools.cached_property
+    def body_only(self) -> bool:
+        extractors = self.extractors
+        return self.is_async and len(extractors) == 1 and extractors[0].place == "body"
+
+    def render(self, result: Any) -> Outcome:
         if isinstance(result, Response):
             return result.status_code, result.raw_headers, result.body
         returns = self.returns
@@ -128,7 +161,9 @@ class App:
 
     # -- Handling requests ----------------------------------------------------------------
 
-    async def dispatch(self, method: str, path: str, request: Request) -> Outcome:
+    async def dispatch(
+        self, method: str, path: str, request: Request, native: NativeRequest | None = None
+    ) -> Outcome:
         match = self.router.match(method, path)
         route = match.target
         if route is None:
@@ -142,6 +177,8 @@ class App:
                 return 307, [(b"location", location)], b""
             return _json(404, {"detail": "Not Found"})
         try:
+            if native is not None and route.body_only:
+                return await route.call_body_only(native)
             return await route.call(self, request, match.params)
         except ValidationFailed as exc:
             return _json(422, {"detail": exc.errors})
@@ -160,7 +197,7 @@ class App:
 
     async def _native(self, native: NativeRequest) -> None:
         request = Request.from_native(native)
-        status, headers, body = await self.dispatch(native.method, native.path, request)
+        status, headers, body = await self.dispatch(native.method, native.path, request, native)
         native.respond(status, headers, body)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
