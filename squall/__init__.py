@@ -1,8 +1,9 @@
 """Squall: a fast ASGI server and a typed web framework."""
 
 from squall.app import App
+from squall.background import BackgroundTasks
 from squall.exceptions import HTTPException
-from squall.params import Body, Cookie, Header, Query
+from squall.params import Body, Cookie, Depends, Header, Query
 from squall.requests import Request
 from squall.responses import (
     HTMLResponse,
@@ -14,8 +15,10 @@ from squall.responses import (
 
 __all__ = [
     "App",
+    "BackgroundTasks",
     "Body",
     "Cookie",
+    "Depends",
     "HTMLResponse",
     "HTTPException",
     "Header",

@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from squall.di import Container, Solver
 from squall.exceptions import HTTPException
 from squall.params import (
     Extractor,
@@ -55,8 +56,10 @@ class Route:
     returns: Any  # the declared return type, or None
     is_async: bool
 
-    async def call(self, app: App, request: Request, params: dict[str, Any]) -> Outcome:
-        kwargs = await extract(self.extractors, request, params) if self.extractors else {}
+    async def call(
+        self, app: App, request: Request, params: dict[str, Any], solver: Solver
+    ) -> Outcome:
+        kwargs = await extract(self.extractors, request, params, solver) if self.extractors else {}
         if self.is_async:
             result = await self.endpoint(**kwargs)
         else:
@@ -109,6 +112,10 @@ class App:
         self.threads = ThreadPoolExecutor(thread_pool_size, thread_name_prefix="squall-endpoint")
         self.startup: list[Callable[[], Any]] = []
         self.shutdown: list[Callable[[], Any]] = []
+        self.container = Container()
+        self.container.executor = self.threads
+        # dependency -> replacement, consulted per request (tests override here).
+        self.dependency_overrides = self.container.overrides
 
     # -- Declaring routes -----------------------------------------------------------------
 
@@ -163,42 +170,55 @@ class App:
 
     async def dispatch(
         self, method: str, path: str, request: Request, native: NativeRequest | None = None
-    ) -> Outcome:
+    ) -> tuple[Outcome, Solver | None]:
+        """The response for a request, and what to finish once it is sent."""
         match = self.router.match(method, path)
         route = match.target
         if route is None:
-            if match.allow is not None:
-                allow = ", ".join(match.allow).encode("latin-1")
-                return _json(405, {"detail": "Method Not Allowed"}, [(b"allow", allow)])
-            if match.redirect is not None:
-                location = match.redirect.encode("utf-8")
-                if request.query_string:
-                    location += b"?" + request.query_string
-                return 307, [(b"location", location)], b""
-            return _json(404, {"detail": "Not Found"})
+            return self._unrouted(match.allow, match.redirect, request), None
+        if native is not None and route.body_only:
+            try:
+                return await route.call_body_only(native), None
+            except Exception as exc:
+                return self._failure(exc, method, path), None
+        solver = Solver(self.container)
         try:
-            if native is not None and route.body_only:
-                return await route.call_body_only(native)
-            return await route.call(self, request, match.params)
-        except ValidationFailed as exc:
+            return await route.call(self, request, match.params, solver), solver
+        except Exception as exc:
+            return self._failure(exc, method, path), solver
+
+    def _unrouted(self, allow: list[str] | None, redirect: str | None, request: Request) -> Outcome:
+        if allow is not None:
+            allowed = ", ".join(allow).encode("latin-1")
+            return _json(405, {"detail": "Method Not Allowed"}, [(b"allow", allowed)])
+        if redirect is not None:
+            location = redirect.encode("utf-8")
+            if request.query_string:
+                location += b"?" + request.query_string
+            return 307, [(b"location", location)], b""
+        return _json(404, {"detail": "Not Found"})
+
+    def _failure(self, exc: Exception, method: str, path: str) -> Outcome:
+        if isinstance(exc, ValidationFailed):
             return _json(422, {"detail": exc.errors})
-        except MalformedBody as exc:
+        if isinstance(exc, MalformedBody):
             return _json(400, {"detail": f"Malformed JSON body: {exc}"})
-        except HTTPException as exc:
+        if isinstance(exc, HTTPException):
             headers = [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
             return _json(exc.status_code, {"detail": exc.detail}, headers)
-        except Exception:
-            logger.exception("unhandled exception in %s %s", method, path)
-            text = traceback.format_exc() if self.debug else "Internal Server Error"
-            return 500, [(b"content-type", b"text/plain; charset=utf-8")], text.encode()
+        logger.error("unhandled exception in %s %s", method, path, exc_info=exc)
+        text = "".join(traceback.format_exception(exc)) if self.debug else "Internal Server Error"
+        return 500, [(b"content-type", b"text/plain; charset=utf-8")], text.encode()
 
     def __squall_native__(self) -> NativeHandler:
         return self._native
 
     async def _native(self, native: NativeRequest) -> None:
         request = Request.from_native(native)
-        status, headers, body = await self.dispatch(native.method, native.path, request, native)
-        native.respond(status, headers, body)
+        outcome, solver = await self.dispatch(native.method, native.path, request, native)
+        native.respond(*outcome)
+        if solver is not None:
+            await solver.finish()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -208,9 +228,11 @@ class App:
             raise RuntimeError(f"unsupported ASGI scope type {scope['type']!r}")
         request = Request.from_asgi(scope, receive)
         path = scope["path"][len(scope.get("root_path", "")) :] or "/"
-        status, headers, body = await self.dispatch(scope["method"], path, request)
+        (status, headers, body), solver = await self.dispatch(scope["method"], path, request)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+        if solver is not None:
+            await solver.finish()
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:
@@ -227,5 +249,6 @@ class App:
                 return
             await send({"type": f"lifespan.{phase}.complete"})
             if phase == "shutdown":
+                await self.container.close()
                 self.threads.shutdown(wait=False)
                 return

@@ -23,6 +23,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from squall.background import BackgroundTasks
 from squall.requests import Request
 
 MISSING: Any = inspect.Parameter.empty
@@ -56,6 +57,31 @@ def Body(default: Any = MISSING) -> Any:
     return Source("body", default)
 
 
+class Depends:
+    """A parameter whose value is what ``dependency`` returns (or yields), solved per request.
+
+    ``use_cache``: one call per request however many times it is asked for.
+    ``scope="app"``: one call for the app's lifetime (a singleton, closed at shutdown).
+    """
+
+    def __init__(
+        self, dependency: Callable[..., Any], *, use_cache: bool = True, scope: str = "request"
+    ) -> None:
+        if scope not in ("request", "app"):
+            raise ValueError(f"scope is 'request' or 'app', not {scope!r}")
+        self.dependency = dependency
+        self.use_cache = use_cache
+        self.scope = scope
+
+
+class Resolver(typing.Protocol):
+    """What ``extract`` asks for dependencies and background tasks (see squall.di)."""
+
+    async def solve(self, depends: Depends, request: Request, path: dict[str, Any]) -> Any: ...
+
+    def background(self) -> Any: ...
+
+
 class ValidationFailed(Exception):
     """One or more parameters were missing or invalid: becomes a 422 response."""
 
@@ -76,6 +102,7 @@ class Extractor:
     annotation: Any
     default: Any
     decode: Callable[[bytes], Any] | None = None  # body only
+    depends: Depends | None = None  # "depends" only
 
     @property
     def required(self) -> bool:
@@ -97,15 +124,33 @@ def _is_scalar(annotation: Any) -> bool:
 
 def plan_endpoint(endpoint: Callable[..., Any], path_params: set[str]) -> list[Extractor]:
     """One extractor per endpoint parameter, in signature order."""
-    hints = typing.get_type_hints(endpoint, include_extras=True)
+    try:
+        hints = typing.get_type_hints(endpoint, include_extras=True)
+    except NameError as exc:
+        raise TypeError(
+            f"cannot resolve the annotations of {endpoint.__qualname__}: {exc} (string "
+            "annotations can only name module-level objects)"
+        ) from exc
     extractors = []
     for name, parameter in inspect.signature(endpoint).parameters.items():
         annotation = hints.get(name, Any)
         source: Source | None = None
+        depends: Depends | None = None
         if typing.get_origin(annotation) is Annotated:
             annotation, *extras = typing.get_args(annotation)
             source = next((e for e in extras if isinstance(e, Source)), None)
+            depends = next((e for e in extras if isinstance(e, Depends)), None)
         default = parameter.default
+        if isinstance(default, Depends):
+            depends, default = default, MISSING
+        if depends is not None:
+            extractors.append(
+                Extractor(name, "depends", name, annotation, MISSING, depends=depends)
+            )
+            continue
+        if annotation is BackgroundTasks:
+            extractors.append(Extractor(name, "background", name, annotation, MISSING))
+            continue
         if isinstance(default, Source):
             source, default = default, default.default
         elif source is not None and source.default is not MISSING:
@@ -146,7 +191,7 @@ def validation_error(location: list[Any], exc: msgspec.ValidationError) -> dict[
 
 
 async def extract(
-    extractors: list[Extractor], request: Request, path: dict[str, Any]
+    extractors: list[Extractor], request: Request, path: dict[str, Any], resolver: Resolver
 ) -> dict[str, Any]:
     """The endpoint's keyword arguments for this request; raises ValidationFailed/MalformedBody."""
     values: dict[str, Any] = {}
@@ -155,6 +200,16 @@ async def extract(
         place = ex.place
         if place == "request":
             values[ex.name] = request
+            continue
+        if place == "depends":
+            assert ex.depends is not None
+            try:
+                values[ex.name] = await resolver.solve(ex.depends, request, path)
+            except ValidationFailed as exc:
+                errors.extend(exc.errors)
+            continue
+        if place == "background":
+            values[ex.name] = resolver.background()
             continue
         if place == "body":
             raw = await request.body()

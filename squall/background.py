@@ -1,0 +1,31 @@
+"""Work to do after the response has been sent."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any
+
+logger = logging.getLogger("squall.app")
+
+
+class BackgroundTasks:
+    """Ask for it as a parameter; tasks added run, in order, once the response is sent."""
+
+    def __init__(self) -> None:
+        self.tasks: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+
+    def add_task(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self.tasks.append((func, args, kwargs))
+
+    async def run(self) -> None:
+        for func, args, kwargs in self.tasks:
+            try:
+                if inspect.iscoroutinefunction(func):
+                    await func(*args, **kwargs)
+                else:
+                    await asyncio.to_thread(func, *args, **kwargs)
+            except Exception:
+                logger.exception("background task %r failed", func)
