@@ -12,6 +12,7 @@ from squall.responses import (
     RedirectResponse,
     Response,
 )
+from squall.router import Router
 
 __all__ = [
     "App",
@@ -28,4 +29,5 @@ __all__ = [
     "RedirectResponse",
     "Request",
     "Response",
+    "Router",
 ]

@@ -32,6 +32,7 @@ from squall.params import (
 )
 from squall.requests import Request
 from squall.responses import RawHeaders, Response
+from squall.router import Declaration, Router
 from squall.routing import Matcher, parse_template
 from squall.server.native import NativeHandler, NativeRequest
 
@@ -99,7 +100,7 @@ class Route:
         return self.status_code, JSON_HEADERS, _encode(result)
 
 
-class App:
+class App(Router):
     def __init__(
         self,
         *,
@@ -107,6 +108,8 @@ class App:
         redirect_slashes: bool = True,
         thread_pool_size: int = 40,
     ) -> None:
+        super().__init__()
+        self.mounts: list[tuple[str, Any]] = []
         self.debug = debug
         self.router: Matcher[Route] = Matcher(redirect_slashes)
         self.threads = ThreadPoolExecutor(thread_pool_size, thread_name_prefix="squall-endpoint")
@@ -117,46 +120,36 @@ class App:
         # dependency -> replacement, consulted per request (tests override here).
         self.dependency_overrides = self.container.overrides
 
-    # -- Declaring routes -----------------------------------------------------------------
+    # -- Declaring routes (the decorators come from Router) --------------------------------
 
-    def route(
-        self, path: str, *, methods: list[str], status_code: int = 200
-    ) -> Callable[[Endpoint], Endpoint]:
-        def register(endpoint: Endpoint) -> Endpoint:
-            names = {seg.name for seg in parse_template(path) if not isinstance(seg, str)}
-            hints = typing.get_type_hints(endpoint)
-            returns = hints.get("return")
-            route = Route(
-                path,
-                tuple(m.upper() for m in methods),
-                endpoint,
-                status_code,
-                plan_endpoint(endpoint, names),
-                None if returns in (None, type(None), Any) else returns,
-                inspect.iscoroutinefunction(endpoint),
+    def add(self, declaration: Declaration) -> None:
+        """Compile a declared route into the matcher."""
+        super().add(declaration)
+        path = declaration.path
+        names = {seg.name for seg in parse_template(path) if not isinstance(seg, str)}
+        returns = typing.get_type_hints(declaration.endpoint).get("return")
+        extractors = plan_endpoint(declaration.endpoint, names)
+        for index, depends in enumerate(declaration.dependencies):
+            name = f"dependency {index}"
+            extractors.append(
+                Extractor(name, "depends", name, Any, None, depends=depends, passed=False)
             )
-            self.router.add(path, route.methods, route)
-            return endpoint
+        route = Route(
+            path,
+            declaration.methods,
+            declaration.endpoint,
+            declaration.status_code,
+            extractors,
+            None if returns in (None, type(None), Any) else returns,
+            inspect.iscoroutinefunction(declaration.endpoint),
+        )
+        self.router.add(path, route.methods, route)
 
-        return register
-
-    def get(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-        return self.route(path, methods=["GET"], **options)
-
-    def post(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-        return self.route(path, methods=["POST"], **options)
-
-    def put(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-        return self.route(path, methods=["PUT"], **options)
-
-    def patch(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-        return self.route(path, methods=["PATCH"], **options)
-
-    def delete(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-        return self.route(path, methods=["DELETE"], **options)
-
-    def options(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-        return self.route(path, methods=["OPTIONS"], **options)
+    def mount(self, path: str, app: Any) -> None:
+        """Hand every request under ``path`` to another ASGI app (root_path set for it)."""
+        if not path.startswith("/") or path.endswith("/"):
+            raise ValueError(f"a mount path starts with '/' and does not end with one: {path!r}")
+        self.mounts.append((path, app))
 
     def on_startup(self, hook: Callable[[], Any]) -> Callable[[], Any]:
         self.startup.append(hook)
@@ -213,7 +206,26 @@ class App:
     def __squall_native__(self) -> NativeHandler:
         return self._native
 
+    def _mounted(self, path: str) -> tuple[str, Any] | None:
+        for prefix, app in self.mounts:
+            if path == prefix or path.startswith(prefix + "/"):
+                return prefix, app
+        return None
+
+    async def _to_mount(
+        self, mount: tuple[str, Any], scope: dict[str, Any], receive: Any, send: Any
+    ) -> None:
+        prefix, app = mount
+        scope = dict(scope)
+        scope["root_path"] = scope.get("root_path", "") + prefix
+        await app(scope, receive, send)
+
     async def _native(self, native: NativeRequest) -> None:
+        if self.mounts:
+            mount = self._mounted(native.path)
+            if mount is not None:
+                await self._to_mount(mount, native.scope(), native.receive, native.send)
+                return
         request = Request.from_native(native)
         outcome, solver = await self.dispatch(native.method, native.path, request, native)
         native.respond(*outcome)
@@ -226,8 +238,15 @@ class App:
             return
         if scope["type"] != "http":
             raise RuntimeError(f"unsupported ASGI scope type {scope['type']!r}")
+        root = scope.get("root_path", "")
+        path = scope["path"]
+        path = path[len(root) :] or "/" if root and path.startswith(root) else path
+        if self.mounts:
+            mount = self._mounted(path)
+            if mount is not None:
+                await self._to_mount(mount, scope, receive, send)
+                return
         request = Request.from_asgi(scope, receive)
-        path = scope["path"][len(scope.get("root_path", "")) :] or "/"
         (status, headers, body), solver = await self.dispatch(scope["method"], path, request)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

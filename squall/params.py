@@ -103,6 +103,7 @@ class Extractor:
     default: Any
     decode: Callable[[bytes], Any] | None = None  # body only
     depends: Depends | None = None  # "depends" only
+    passed: bool = True  # False for a route's extra dependencies: run, not handed over
 
     @property
     def required(self) -> bool:
@@ -204,9 +205,12 @@ async def extract(
         if place == "depends":
             assert ex.depends is not None
             try:
-                values[ex.name] = await resolver.solve(ex.depends, request, path)
+                value = await resolver.solve(ex.depends, request, path)
             except ValidationFailed as exc:
                 errors.extend(exc.errors)
+                continue
+            if ex.passed:
+                values[ex.name] = value
             continue
         if place == "background":
             values[ex.name] = resolver.background()

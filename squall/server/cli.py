@@ -64,7 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--server-header", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--date-header", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument(
-        "--header", dest="headers", action="append", type=_header, default=[],
+        "--header",
+        dest="headers",
+        action="append",
+        type=_header,
+        default=[],
         help="extra response header NAME:VALUE (repeatable)",
     )
     return p

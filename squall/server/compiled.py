@@ -29,7 +29,7 @@ def _files(name: str) -> tuple[str, list[str]]:
 
 
 def compiled_state() -> str:
-    """"compiled", "stale" (a source is newer than its build), "disabled" or "absent"."""
+    """ "compiled", "stale" (a source is newer than its build), "disabled" or "absent"."""
     if os.environ.get("SQUALL_NO_COMPILE"):
         return "disabled"
     state = "compiled"
