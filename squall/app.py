@@ -13,15 +13,18 @@ import inspect
 import logging
 import traceback
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import msgspec
 
 from squall.di import Container, Solver
 from squall.exceptions import HTTPException
+from squall.lifespan import Lifecycle, LifespanFactory
+from squall.middleware import CallNext, Middleware, build_asgi_stack, chain
 from squall.params import (
     Extractor,
     MalformedBody,
@@ -107,16 +110,23 @@ class App(Router):
         debug: bool = False,
         redirect_slashes: bool = True,
         thread_pool_size: int = 40,
+        lifespan: LifespanFactory | None = None,
     ) -> None:
         super().__init__()
         self.mounts: list[tuple[str, Any]] = []
+        self.state = SimpleNamespace()  # app-wide objects, for the app's own use
+        self.lifecycle = Lifecycle(lifespan)
+        self.exception_handlers: dict[type[BaseException] | int, Callable[..., Any]] = {}
+        self.http_middleware: list[Middleware] = []
+        self.asgi_middleware: list[tuple[type, dict[str, Any]]] = []
+        self._asgi_stack: Any = None
+        self._pipeline: CallNext | None = None
         self.debug = debug
         self.router: Matcher[Route] = Matcher(redirect_slashes)
         self.threads = ThreadPoolExecutor(thread_pool_size, thread_name_prefix="squall-endpoint")
-        self.startup: list[Callable[[], Any]] = []
-        self.shutdown: list[Callable[[], Any]] = []
         self.container = Container()
         self.container.executor = self.threads
+        self.lifecycle.closers += [self.container.close, self._stop_threads]
         # dependency -> replacement, consulted per request (tests override here).
         self.dependency_overrides = self.container.overrides
 
@@ -145,6 +155,9 @@ class App(Router):
         )
         self.router.add(path, route.methods, route)
 
+    def _stop_threads(self) -> None:
+        self.threads.shutdown(wait=False)
+
     def mount(self, path: str, app: Any) -> None:
         """Hand every request under ``path`` to another ASGI app (root_path set for it)."""
         if not path.startswith("/") or path.endswith("/"):
@@ -152,12 +165,40 @@ class App(Router):
         self.mounts.append((path, app))
 
     def on_startup(self, hook: Callable[[], Any]) -> Callable[[], Any]:
-        self.startup.append(hook)
+        self.lifecycle.startup.append(hook)
         return hook
 
     def on_shutdown(self, hook: Callable[[], Any]) -> Callable[[], Any]:
-        self.shutdown.append(hook)
+        self.lifecycle.shutdown.append(hook)
         return hook
+
+    def exception_handler(
+        self, key: type[BaseException] | int
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """``handler(request, exc) -> Response`` for an exception class or an HTTP status."""
+
+        def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+            self.exception_handlers[key] = handler
+            return handler
+
+        return register
+
+    def middleware(self, kind: str = "http") -> Callable[[Middleware], Middleware]:
+        """``async def mw(request, call_next) -> Response``, around every routed request."""
+        if kind != "http":
+            raise ValueError(f"only 'http' middleware exists, not {kind!r}")
+
+        def register(layer: Middleware) -> Middleware:
+            self.http_middleware.append(layer)
+            self._pipeline = None
+            return layer
+
+        return register
+
+    def add_middleware(self, cls: type, **options: Any) -> None:
+        """Wrap the app in an ASGI middleware class (e.g. Starlette's CORSMiddleware)."""
+        self.asgi_middleware.append((cls, options))
+        self._asgi_stack = None
 
     # -- Handling requests ----------------------------------------------------------------
 
@@ -165,6 +206,8 @@ class App(Router):
         self, method: str, path: str, request: Request, native: NativeRequest | None = None
     ) -> tuple[Outcome, Solver | None]:
         """The response for a request, and what to finish once it is sent."""
+        if self.http_middleware:
+            return await self._through_middleware(request)
         match = self.router.match(method, path)
         route = match.target
         if route is None:
@@ -173,12 +216,38 @@ class App(Router):
             try:
                 return await route.call_body_only(native), None
             except Exception as exc:
-                return self._failure(exc, method, path), None
+                return await self._failure(exc, request), None
         solver = Solver(self.container)
         try:
             return await route.call(self, request, match.params, solver), solver
         except Exception as exc:
-            return self._failure(exc, method, path), solver
+            return await self._failure(exc, request), solver
+
+    async def _through_middleware(self, request: Request) -> tuple[Outcome, Solver | None]:
+        if self._pipeline is None:
+            self._pipeline = chain(self.http_middleware, self._routed_response)
+        solvers: list[Solver] = []
+        request.on_finish = solvers.append
+        try:
+            response = await self._pipeline(request)
+        except Exception as exc:
+            return await self._failure(exc, request), (solvers[0] if solvers else None)
+        outcome = (response.status_code, response.raw_headers, response.body)
+        return outcome, (solvers[0] if solvers else None)
+
+    async def _routed_response(self, request: Request) -> Response:
+        match = self.router.match(request.method, request.path)
+        route = match.target
+        if route is None:
+            outcome = self._unrouted(match.allow, match.redirect, request)
+        else:
+            solver = Solver(self.container)
+            request.on_finish(solver)
+            try:
+                outcome = await route.call(self, request, match.params, solver)
+            except Exception as exc:
+                outcome = await self._failure(exc, request)
+        return Response.from_parts(*outcome)
 
     def _unrouted(self, allow: list[str] | None, redirect: str | None, request: Request) -> Outcome:
         if allow is not None:
@@ -191,7 +260,13 @@ class App(Router):
             return 307, [(b"location", location)], b""
         return _json(404, {"detail": "Not Found"})
 
-    def _failure(self, exc: Exception, method: str, path: str) -> Outcome:
+    async def _failure(self, exc: Exception, request: Request) -> Outcome:
+        handler = self._handler_for(exc)
+        if handler is not None:
+            response = handler(request, exc)
+            if inspect.isawaitable(response):
+                response = await response
+            return response.status_code, response.raw_headers, response.body
         if isinstance(exc, ValidationFailed):
             return _json(422, {"detail": exc.errors})
         if isinstance(exc, MalformedBody):
@@ -199,12 +274,26 @@ class App(Router):
         if isinstance(exc, HTTPException):
             headers = [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
             return _json(exc.status_code, {"detail": exc.detail}, headers)
-        logger.error("unhandled exception in %s %s", method, path, exc_info=exc)
+        logger.error("unhandled exception in %s %s", request.method, request.path, exc_info=exc)
         text = "".join(traceback.format_exception(exc)) if self.debug else "Internal Server Error"
         return 500, [(b"content-type", b"text/plain; charset=utf-8")], text.encode()
 
-    def __squall_native__(self) -> NativeHandler:
-        return self._native
+    def _handler_for(self, exc: Exception) -> Callable[..., Any] | None:
+        handlers = self.exception_handlers
+        if not handlers:
+            return None
+        for cls in type(exc).__mro__:
+            if cls in handlers:
+                return handlers[cls]
+        if isinstance(exc, HTTPException):
+            return handlers.get(exc.status_code)
+        return None
+
+    # -- Entry points -----------------------------------------------------------------------
+
+    def __squall_native__(self) -> NativeHandler | None:
+        """The native handler for Squall's server; None while ASGI middleware wraps the app."""
+        return None if self.asgi_middleware else self._native
 
     def _mounted(self, path: str) -> tuple[str, Any] | None:
         for prefix, app in self.mounts:
@@ -233,8 +322,16 @@ class App(Router):
             await solver.finish()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if self.asgi_middleware:
+            if self._asgi_stack is None:
+                self._asgi_stack = build_asgi_stack(self._asgi, self.asgi_middleware)
+            await self._asgi_stack(scope, receive, send)
+        else:
+            await self._asgi(scope, receive, send)
+
+    async def _asgi(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
+            await self.lifecycle.run(self, scope, receive, send)
             return
         if scope["type"] != "http":
             raise RuntimeError(f"unsupported ASGI scope type {scope['type']!r}")
@@ -246,28 +343,9 @@ class App(Router):
             if mount is not None:
                 await self._to_mount(mount, scope, receive, send)
                 return
-        request = Request.from_asgi(scope, receive)
+        request = Request.from_asgi(scope, receive, path)
         (status, headers, body), solver = await self.dispatch(scope["method"], path, request)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         if solver is not None:
             await solver.finish()
-
-    async def _lifespan(self, receive: Any, send: Any) -> None:
-        while True:
-            message = await receive()
-            hooks = self.startup if message["type"] == "lifespan.startup" else self.shutdown
-            phase = "startup" if hooks is self.startup else "shutdown"
-            try:
-                for hook in hooks:
-                    outcome = hook()
-                    if isinstance(outcome, Awaitable):
-                        await outcome
-            except Exception as exc:
-                await send({"type": f"lifespan.{phase}.failed", "message": repr(exc)})
-                return
-            await send({"type": f"lifespan.{phase}.complete"})
-            if phase == "shutdown":
-                await self.container.close()
-                self.threads.shutdown(wait=False)
-                return

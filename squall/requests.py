@@ -12,6 +12,10 @@ from squall.server.native import NativeRequest
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
+def _ignore(_: Any) -> None:
+    return None
+
+
 class QueryParams:
     """Query string parameters: ``get`` gives the first value, ``getlist`` all of them."""
 
@@ -56,13 +60,28 @@ class Request:
         self._headers: dict[str, str] | None = None
         self._cookies: dict[str, str] | None = None
         self._scope = scope
+        self._state: dict[str, Any] | None = None
+        self._native: NativeRequest | None = None
+        self.on_finish: Callable[[Any], None] = _ignore  # collects after-response work
 
     @classmethod
     def from_native(cls, native: NativeRequest) -> Request:
-        return cls(native.method, native.path, native.query_string, native.headers, native.body)
+        request = cls(native.method, native.path, native.query_string, native.headers, native.body)
+        request._native = native
+        return request
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """This request's copy of the lifespan state (what the app's lifespan yielded)."""
+        if self._state is None:
+            if self._native is not None:
+                self._state = self._native.state
+            else:
+                self._state = (self._scope or {}).get("state", {})
+        return self._state
 
     @classmethod
-    def from_asgi(cls, scope: dict[str, Any], receive: Receive) -> Request:
+    def from_asgi(cls, scope: dict[str, Any], receive: Receive, path: str | None = None) -> Request:
         async def read_body() -> bytes:
             chunks = []
             while True:

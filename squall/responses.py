@@ -30,6 +30,24 @@ class Response:
         for name, value in (headers or {}).items():
             self.raw_headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
 
+    @classmethod
+    def from_parts(cls, status_code: int, raw_headers: RawHeaders, body: bytes) -> Response:
+        """A response from what the app computed (for middleware to look at and change)."""
+        response = cls.__new__(cls)
+        response.status_code = status_code
+        response.raw_headers = list(raw_headers)
+        response.body = body
+        return response
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {k.decode("latin-1"): v.decode("latin-1") for k, v in self.raw_headers}
+
+    def set_header(self, name: str, value: str) -> None:
+        key = name.lower().encode("latin-1")
+        self.raw_headers = [(k, v) for k, v in self.raw_headers if k != key]
+        self.raw_headers.append((key, value.encode("latin-1")))
+
     def render(self, content: Any) -> bytes:
         if isinstance(content, bytes):
             return content
