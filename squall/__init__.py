@@ -3,7 +3,7 @@
 from squall.app import App
 from squall.background import BackgroundTasks
 from squall.exceptions import HTTPException
-from squall.params import Body, Cookie, Depends, Header, Query
+from squall.params import Body, Cookie, Depends, Header, Path, Query
 from squall.requests import Request
 from squall.responses import (
     HTMLResponse,
@@ -11,6 +11,7 @@ from squall.responses import (
     PlainTextResponse,
     RedirectResponse,
     Response,
+    StreamingResponse,
 )
 from squall.router import Router
 
@@ -24,10 +25,12 @@ __all__ = [
     "HTTPException",
     "Header",
     "JSONResponse",
+    "Path",
     "PlainTextResponse",
     "Query",
     "RedirectResponse",
     "Request",
     "Response",
     "Router",
+    "StreamingResponse",
 ]

@@ -25,25 +25,19 @@ from squall.di import Container, Solver
 from squall.exceptions import HTTPException
 from squall.lifespan import Lifecycle, LifespanFactory
 from squall.middleware import CallNext, Middleware, build_asgi_stack, chain
-from squall.params import (
-    Extractor,
-    MalformedBody,
-    ValidationFailed,
-    extract,
-    plan_endpoint,
-    validation_error,
-)
+from squall.models import MalformedBody, ValidationFailed, conform, encode_extra
+from squall.params import Extractor, extract, plan_endpoint
 from squall.requests import Request
-from squall.responses import RawHeaders, Response
+from squall.responses import Body, RawHeaders, Response, emit_asgi, emit_native
 from squall.router import Declaration, Router
 from squall.routing import Matcher, parse_template
 from squall.server.native import NativeHandler, NativeRequest
 
 logger = logging.getLogger("squall.app")
 Endpoint = Callable[..., Any]
-Outcome = tuple[int, RawHeaders, bytes]
+Outcome = tuple[int, RawHeaders, Body]
 JSON_HEADERS: RawHeaders = [(b"content-type", b"application/json")]
-_encode = msgspec.json.Encoder().encode
+_encode = msgspec.json.Encoder(enc_hook=encode_extra).encode
 
 
 def _json(status: int, payload: Any, headers: RawHeaders | None = None) -> Outcome:
@@ -77,12 +71,7 @@ class Route:
         raw = await native.body()
         if raw:
             assert extractor.decode is not None
-            try:
-                value = extractor.decode(raw)
-            except msgspec.ValidationError as exc:
-                raise ValidationFailed([validation_error(["body"], exc)]) from None
-            except msgspec.DecodeError as exc:
-                raise MalformedBody(str(exc)) from None
+            value = extractor.decode(raw)
         elif extractor.required:
             raise ValidationFailed([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
         else:
@@ -97,9 +86,8 @@ class Route:
     def render(self, result: Any) -> Outcome:
         if isinstance(result, Response):
             return result.status_code, result.raw_headers, result.body
-        returns = self.returns
-        if returns is not None and not (inspect.isclass(returns) and isinstance(result, returns)):
-            result = msgspec.convert(result, returns, from_attributes=True)
+        if self.returns is not None:
+            result = conform(result, self.returns)
         return self.status_code, JSON_HEADERS, _encode(result)
 
 
@@ -317,7 +305,7 @@ class App(Router):
                 return
         request = Request.from_native(native)
         outcome, solver = await self.dispatch(native.method, native.path, request, native)
-        native.respond(*outcome)
+        await emit_native(native, *outcome)
         if solver is not None:
             await solver.finish()
 
@@ -344,8 +332,7 @@ class App(Router):
                 await self._to_mount(mount, scope, receive, send)
                 return
         request = Request.from_asgi(scope, receive, path)
-        (status, headers, body), solver = await self.dispatch(scope["method"], path, request)
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        outcome, solver = await self.dispatch(scope["method"], path, request)
+        await emit_asgi(send, *outcome)
         if solver is not None:
             await solver.finish()

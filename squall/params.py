@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import re
 import types
 import typing
 from collections.abc import Callable
@@ -24,12 +23,11 @@ from typing import Annotated, Any
 import msgspec
 
 from squall.background import BackgroundTasks
+from squall.models import ValidationFailed, body_decoder, msgspec_error
 from squall.requests import Request
 
 MISSING: Any = inspect.Parameter.empty
 SCALARS = (str, int, float, bool, bytes)
-_AT = re.compile(r" - at `\$(.*)`$")  # where msgspec says the error is: `$.items[0].name`
-_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +49,10 @@ def Header(default: Any = MISSING, *, alias: str | None = None) -> Any:
 
 def Cookie(default: Any = MISSING, *, alias: str | None = None) -> Any:
     return Source("cookie", default, alias)
+
+
+def Path(default: Any = MISSING, *, alias: str | None = None) -> Any:
+    return Source("path", default, alias)
 
 
 def Body(default: Any = MISSING) -> Any:
@@ -80,18 +82,6 @@ class Resolver(typing.Protocol):
     async def solve(self, depends: Depends, request: Request, path: dict[str, Any]) -> Any: ...
 
     def background(self) -> Any: ...
-
-
-class ValidationFailed(Exception):
-    """One or more parameters were missing or invalid: becomes a 422 response."""
-
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
-class MalformedBody(Exception):
-    """The body is not valid JSON: becomes a 400 response."""
 
 
 @dataclasses.dataclass
@@ -171,24 +161,8 @@ def _extractor(
         place = "query" if _is_scalar(annotation) else "body"
         source = Source(place)
     key = source.alias or (name.replace("_", "-") if source.place == "header" else name)
-    decode = msgspec.json.Decoder(annotation).decode if source.place == "body" else None
+    decode = body_decoder(annotation) if source.place == "body" else None
     return Extractor(name, source.place, key, annotation, default, decode)
-
-
-def validation_error(location: list[Any], exc: msgspec.ValidationError) -> dict[str, Any]:
-    """A FastAPI-shaped error entry from a msgspec error message."""
-    message = str(exc)
-    loc = list(location)
-    at = _AT.search(message)
-    if at:
-        message = message[: at.start()]
-        for key, index in _STEP.findall(at.group(1)):
-            loc.append(key if key else int(index))
-    missing = re.match(r"Object missing required field `(.+)`", message)
-    if missing:
-        loc.append(missing.group(1))
-        return {"loc": loc, "msg": "Field required", "type": "missing"}
-    return {"loc": loc, "msg": message, "type": "value_error"}
 
 
 async def extract(
@@ -226,10 +200,8 @@ async def extract(
             assert ex.decode is not None
             try:
                 values[ex.name] = ex.decode(raw)
-            except msgspec.ValidationError as exc:
-                errors.append(validation_error(["body"], exc))
-            except msgspec.DecodeError as exc:
-                raise MalformedBody(str(exc)) from exc
+            except ValidationFailed as exc:
+                errors.extend(exc.errors)
             continue
         raw_value = _lookup(ex, request, path)
         if raw_value is MISSING:
@@ -241,7 +213,7 @@ async def extract(
         try:
             values[ex.name] = msgspec.convert(raw_value, ex.annotation, strict=False)
         except msgspec.ValidationError as exc:
-            errors.append(validation_error([place, ex.key], exc))
+            errors.append(msgspec_error([place, ex.key], exc))
     if errors:
         raise ValidationFailed(errors)
     return values

@@ -1,0 +1,105 @@
+"""Body models: msgspec types (Structs, dataclasses, TypedDicts, builtins) and pydantic v2.
+
+pydantic is optional: it is only imported when an annotation is a pydantic model, so apps
+that don't use it don't pay for it.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+_AT = re.compile(r" - at `\$(.*)`$")  # where msgspec says the error is: `$.items[0].name`
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+class ValidationFailed(Exception):
+    """One or more parameters were missing or invalid: becomes a 422 response."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class MalformedBody(Exception):
+    """The body is not valid JSON: becomes a 400 response."""
+
+
+def is_pydantic_model(annotation: Any) -> bool:
+    pydantic = sys.modules.get("pydantic")
+    return (
+        pydantic is not None
+        and isinstance(annotation, type)
+        and issubclass(annotation, pydantic.BaseModel)
+    )
+
+
+def msgspec_error(location: list[Any], exc: msgspec.ValidationError) -> dict[str, Any]:
+    """A FastAPI-shaped error entry from a msgspec error message."""
+    message = str(exc)
+    loc = list(location)
+    at = _AT.search(message)
+    if at:
+        message = message[: at.start()]
+        for key, index in _STEP.findall(at.group(1)):
+            loc.append(key if key else int(index))
+    missing = re.match(r"Object missing required field `(.+)`", message)
+    if missing:
+        loc.append(missing.group(1))
+        return {"loc": loc, "msg": "Field required", "type": "missing"}
+    return {"loc": loc, "msg": message, "type": "value_error"}
+
+
+def body_decoder(annotation: Any) -> Callable[[bytes], Any]:
+    """bytes -> value of ``annotation``, raising ValidationFailed or MalformedBody."""
+    if is_pydantic_model(annotation):
+        return _pydantic_decoder(annotation)
+    decode = msgspec.json.Decoder(annotation).decode
+
+    def decode_body(raw: bytes) -> Any:
+        try:
+            return decode(raw)
+        except msgspec.ValidationError as exc:
+            raise ValidationFailed([msgspec_error(["body"], exc)]) from None
+        except msgspec.DecodeError as exc:
+            raise MalformedBody(str(exc)) from None
+
+    return decode_body
+
+
+def _pydantic_decoder(model: Any) -> Callable[[bytes], Any]:
+    import pydantic
+
+    def decode_body(raw: bytes) -> Any:
+        try:
+            return model.model_validate_json(raw)
+        except pydantic.ValidationError as exc:
+            errors = exc.errors(include_url=False, include_context=False, include_input=False)
+            if any(e["type"] == "json_invalid" for e in errors):
+                raise MalformedBody(errors[0]["msg"]) from None
+            raise ValidationFailed(
+                [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in errors]
+            ) from None
+
+    return decode_body
+
+
+def encode_extra(value: Any) -> Any:
+    """msgspec's hook for what it can't encode itself: pydantic models."""
+    dump = getattr(value, "model_dump", None)
+    if dump is not None:
+        return dump(mode="json")
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def conform(result: Any, returns: Any) -> Any:
+    """``result`` as the declared return type (e.g. a dict returned from ``-> User``)."""
+    if isinstance(returns, type) and isinstance(result, returns):
+        return result
+    if is_pydantic_model(returns):
+        return returns.model_validate(result, from_attributes=True)
+    return msgspec.convert(result, returns, from_attributes=True)
