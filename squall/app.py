@@ -63,7 +63,12 @@ class Route:
         else:
             call = functools.partial(self.endpoint, **kwargs)
             result = await asyncio.get_running_loop().run_in_executor(app.threads, call)
-        return self.render(result)
+        status, headers, body = self.render(result)
+        partial = solver.partial
+        if partial is not None and not isinstance(result, Response):
+            status = partial.status_code or status
+            headers = headers + partial.raw_headers
+        return status, headers, body
 
     async def call_body_only(self, native: NativeRequest) -> Outcome:
         """The fast path for ``async def f(item: SomeModel)``: no Request object, no dicts."""

@@ -21,6 +21,7 @@ from typing import Any
 from squall.background import BackgroundTasks
 from squall.params import Depends, Extractor, extract, plan_endpoint
 from squall.requests import Request
+from squall.responses import Response
 
 logger = logging.getLogger("squall.app")
 
@@ -54,6 +55,13 @@ class Solver:
         self.cache: dict[Callable[..., Any], Any] = {}
         self.exit_stack = AsyncExitStack()
         self.tasks: BackgroundTasks | None = None
+        self.partial: Response | None = None  # set when the endpoint asks for a Response
+
+    def response(self) -> Response:
+        """A response to set status, headers and cookies on; the result fills its body."""
+        if self.partial is None:
+            self.partial = Response(status_code=0)
+        return self.partial
 
     def background(self) -> BackgroundTasks:
         if self.tasks is None:

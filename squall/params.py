@@ -25,6 +25,7 @@ import msgspec
 from squall.background import BackgroundTasks
 from squall.models import ValidationFailed, body_decoder, msgspec_error
 from squall.requests import Request
+from squall.responses import Response
 
 MISSING: Any = inspect.Parameter.empty
 SCALARS = (str, int, float, bool, bytes)
@@ -82,6 +83,8 @@ class Resolver(typing.Protocol):
     async def solve(self, depends: Depends, request: Request, path: dict[str, Any]) -> Any: ...
 
     def background(self) -> Any: ...
+
+    def response(self) -> Any: ...
 
 
 @dataclasses.dataclass
@@ -142,6 +145,9 @@ def plan_endpoint(endpoint: Callable[..., Any], path_params: set[str]) -> list[E
         if annotation is BackgroundTasks:
             extractors.append(Extractor(name, "background", name, annotation, MISSING))
             continue
+        if annotation is Response:
+            extractors.append(Extractor(name, "response", name, annotation, MISSING))
+            continue
         if isinstance(default, Source):
             source, default = default, default.default
         elif source is not None and source.default is not MISSING:
@@ -188,6 +194,9 @@ async def extract(
             continue
         if place == "background":
             values[ex.name] = resolver.background()
+            continue
+        if place == "response":
+            values[ex.name] = resolver.response()
             continue
         if place == "body":
             raw = await request.body()

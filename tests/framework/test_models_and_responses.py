@@ -100,3 +100,21 @@ def test_cookies_html_and_redirects(serve_app) -> None:  # type: ignore[no-untyp
 def test_the_declared_return_type_shapes_the_output(serve_app) -> None:  # type: ignore[no-untyped-def]
     with serve_app(build_app()) as url:
         assert httpx.get(url + "/users/7").json() == {"name": "user7"}  # password filtered out
+
+
+def test_a_response_parameter_sets_status_headers_and_cookies(serve_app) -> None:  # type: ignore[no-untyped-def]
+    app = App()
+
+    @app.post("/things")
+    async def create(response: Response) -> dict[str, str]:
+        response.status_code = 201
+        response.set_header("x-thing", "made")
+        response.set_cookie("last", "thing")
+        return {"made": "thing"}
+
+    with serve_app(app) as url:
+        made = httpx.post(url + "/things")
+    assert (made.status_code, made.json()) == (201, {"made": "thing"})
+    assert made.headers["x-thing"] == "made"
+    assert made.headers["content-type"] == "application/json"
+    assert "last=thing" in made.headers["set-cookie"]
