@@ -91,8 +91,9 @@ class Route:
     def render(self, result: Any) -> Outcome:
         if isinstance(result, Response):
             return result.status_code, result.raw_headers, result.body
-        if self.returns is not None:
-            result = conform(result, self.returns)
+        returns = self.returns
+        if returns is not None and type(result) is not returns:  # exact type: nothing to do
+            result = conform(result, returns)
         return self.status_code, JSON_HEADERS, _encode(result)
 
 
@@ -310,7 +311,10 @@ class App(Router):
                 return
         request = Request.from_native(native)
         outcome, solver = await self.dispatch(native.method, native.path, request, native)
-        await emit_native(native, *outcome)
+        if type(outcome[2]) is bytes:  # the usual case: no extra coroutine
+            native.respond(*outcome)  # type: ignore[arg-type]
+        else:
+            await emit_native(native, *outcome)
         if solver is not None:
             await solver.finish()
 
