@@ -14,8 +14,7 @@ import asyncio
 import time
 from typing import Any
 
-import msgspec
-
+from bench.apps.asgi_raw import app as seed_asgi_app
 from squall.server.config import Config
 from squall.server.http11.connection import HttpConnection
 from squall.server.main import native_handler, new_event_loop
@@ -26,35 +25,6 @@ REQUEST = (
     b"Content-Type: application/json\r\n\r\n"
     b'{"id": 1, "name": "user", "email": "user@email.com"}'
 )
-
-
-class User(msgspec.Struct):
-    id: int
-    name: str
-    email: str
-
-
-decode = msgspec.json.Decoder(User).decode
-encode = msgspec.json.Encoder().encode
-
-
-def endpoint(data: bytes) -> bytes:
-    user = decode(data)
-    return encode(User(id=user.id, name=user.name, email=user.email))
-
-
-async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """The seed's raw ASGI app."""
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body", False):
-            break
-    res = endpoint(body)
-    headers = ((b"content-type", b"application/json"), (b"content-length", b"%d" % len(res)))
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": res})
 
 
 class FakeTransport:
@@ -121,7 +91,7 @@ def main() -> None:
     parser.add_argument("--app", default="", help="module:attr of another app to measure")
     parser.add_argument("--rounds", type=int, default=3, help="report the best of this many")
     args = parser.parse_args()
-    app: Any = asgi_app
+    app: Any = seed_asgi_app
     if args.app:
         app = Config(app=args.app).load_app()
     loop = new_event_loop("auto")

@@ -46,14 +46,33 @@ def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
     return functools.partial(loop.create_task, name=TASK_NAME)
 
 
+FINISHED: Any = object()  # what ``advance`` returns once the coroutine has ended
+
+
+def advance(context: contextvars.Context, action: Any, value: Any, done: Done) -> Any:
+    """One step of a request coroutine: the future it now waits on, or FINISHED."""
+    try:
+        return context.run(action, value)
+    except StopIteration:
+        done(None)
+    except BaseException as exc:
+        report_failure(done, exc)
+    return FINISHED
+
+
+def report_failure(done: Done, exc: BaseException) -> None:
+    """Tell ``done``; let KeyboardInterrupt and SystemExit go on up."""
+    done(exc)
+    if not isinstance(exc, Exception | asyncio.CancelledError):
+        raise exc
+
+
 async def watch(awaitable: Awaitable[Any], done: Done) -> None:
     """Await ``awaitable`` and report how it ended."""
     try:
         await awaitable
     except BaseException as exc:
-        done(exc)
-        if not isinstance(exc, Exception | asyncio.CancelledError):
-            raise
+        report_failure(done, exc)
     else:
         done(None)
 
@@ -85,17 +104,11 @@ class Worker:
             self.fallback(watch(coro, done))
             return
         try:
-            step = context.run(send, None)
-        except StopIteration:
-            done(None)
-            return
-        except BaseException as exc:
-            done(exc)
-            if not isinstance(exc, Exception | asyncio.CancelledError):
-                raise
-            return
+            step = advance(context, send, None, done)
         finally:
             _leave_task(loop, task)
+        if step is FINISHED:
+            return
         self.busy = True
         job.set_result((coro, context, step, done))
 
@@ -141,18 +154,11 @@ async def drive(
                     cancel = exc  # this task was cancelled, not the awaited future
             except BaseException:
                 pass  # the future failed: the coroutine reads that when resumed
-        try:
-            if cancel is None:
-                step = context.run(coro.send, None)
-            else:
-                step, cancel = context.run(coro.throw, cancel), None
-        except StopIteration:
-            done(None)
-            return
-        except BaseException as exc:
-            done(exc)
-            if not isinstance(exc, Exception | asyncio.CancelledError):
-                raise
+        if cancel is None:
+            step = advance(context, coro.send, None, done)
+        else:
+            step, cancel = advance(context, coro.throw, cancel, done), None
+        if step is FINISHED:
             return
         if step is not None and not hasattr(step, "_asyncio_future_blocking"):
             cancel = RuntimeError(f"a request coroutine yielded {step!r}, not a future")
