@@ -108,6 +108,7 @@ class App(Router):
     ) -> None:
         super().__init__()
         self.mounts: list[tuple[str, Any]] = []
+        self._routes: list[Route] = []
         self.state = SimpleNamespace()  # app-wide objects, for the app's own use
         self.lifecycle = Lifecycle(lifespan)
         self.exception_handlers: dict[type[BaseException] | int, Callable[..., Any]] = {}
@@ -120,6 +121,7 @@ class App(Router):
         self.threads = ThreadPoolExecutor(thread_pool_size, thread_name_prefix="squall-endpoint")
         self.container = Container()
         self.container.executor = self.threads
+        self.lifecycle.startup.append(self._create_singletons)
         self.lifecycle.closers += [self.container.close, self._stop_threads]
         # dependency -> replacement, consulted per request (tests override here).
         self.dependency_overrides = self.container.overrides
@@ -148,6 +150,11 @@ class App(Router):
             inspect.iscoroutinefunction(declaration.endpoint),
         )
         self.router.add(path, route.methods, route)
+        self._routes.append(route)
+
+    async def _create_singletons(self) -> None:
+        plans = [route.extractors for route in self._routes]
+        await self.container.create_singletons(plans)
 
     def _stop_threads(self) -> None:
         self.threads.shutdown(wait=False)

@@ -42,9 +42,51 @@ class Container:
             plan = self.plans[call] = plan_endpoint(call, set(path))
         return plan
 
+    async def create_singletons(self, plans: list[list[Extractor]]) -> None:
+        """At startup: make every ``scope="app"`` dependency that needs nothing from a request."""
+        solver = Solver(self)
+        nothing = Request("GET", "/", b"", [], _no_body)
+        for depends in _app_scoped(plans, self):
+            call = self.overrides.get(depends.dependency, depends.dependency)
+            if call not in self.singletons and self._standalone(call):
+                await solver.solve(depends, nothing, {})
+
+    def _standalone(self, call: Callable[..., Any]) -> bool:
+        plan = self.plan(call, {})
+        return all(
+            ex.place == "depends" and ex.depends is not None and ex.depends.scope == "app"
+            for ex in plan
+        )
+
     async def close(self) -> None:
         await self.exit_stack.aclose()
         self.singletons.clear()
+
+
+async def _no_body() -> bytes:
+    return b""
+
+
+def _app_scoped(plans: list[list[Extractor]], container: Container) -> list[Depends]:
+    """Every app-scoped dependency in ``plans``, dependencies of dependencies first."""
+    found: list[Depends] = []
+    seen: set[Callable[..., Any]] = set()
+
+    def visit(plan: list[Extractor]) -> None:
+        for ex in plan:
+            if ex.place != "depends" or ex.depends is None:
+                continue
+            call = container.overrides.get(ex.depends.dependency, ex.depends.dependency)
+            if call in seen:
+                continue
+            seen.add(call)
+            visit(container.plan(call, {}))
+            if ex.depends.scope == "app":
+                found.append(ex.depends)
+
+    for plan in plans:
+        visit(plan)
+    return found
 
 
 class Solver:

@@ -111,3 +111,30 @@ def test_background_tasks_run_after_the_response(serve_app) -> None:  # type: ig
         assert (response.status_code, response.json()) == (202, "accepted")
         wait_for(log, "welcome mail to a@b.c")
     assert log[0] == "welcome mail to a@b.c"
+
+
+def test_app_scoped_dependencies_are_created_at_startup() -> None:
+    from squall.testing import TestClient
+
+    made: list[str] = []
+
+    async def engine() -> AsyncIterator[str]:
+        made.append("engine")
+        yield "engine"
+        made.append("engine closed")
+
+    async def repository(db: Annotated[str, Depends(engine, scope="app")]) -> str:
+        return f"repo on {db}"
+
+    app = App()
+
+    @app.get("/repo")
+    async def read(repo: Annotated[str, Depends(repository, scope="app")]) -> str:
+        return repo
+
+    with TestClient(app) as client:
+        assert made == ["engine"]  # before any request
+        assert client.get("/repo").json() == "repo on engine"
+        assert client.get("/repo").json() == "repo on engine"
+        assert made == ["engine"]  # made once
+    assert made == ["engine", "engine closed"]
