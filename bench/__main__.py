@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -15,6 +16,19 @@ from bench.entries import ENTRIES
 from bench.runner import Options, Result, measure
 
 LOCK = "/tmp/squall-bench.lock"  # one benchmark at a time on this machine
+REPO = Path(__file__).resolve().parent.parent
+BENCH_VENV = REPO / ".bench-venv"
+BENCH_PYTHON = BENCH_VENV / "bin" / "python"
+
+
+def setup_venv() -> Path:
+    """A virtualenv with the pinned peers (bench/requirements.txt) and this Squall."""
+    if not BENCH_PYTHON.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+    pip = [str(BENCH_PYTHON), "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, "-r", str(REPO / "bench" / "requirements.txt")], check=True)
+    subprocess.run([*pip, "-e", str(REPO)], check=True)
+    return BENCH_PYTHON
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -25,7 +39,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=10)
     p.add_argument("--server-cpu", default="0", help="CPU list for the server (taskset)")
     p.add_argument("--client-cpu", default="1", help="CPU list for wrk (taskset)")
-    p.add_argument("--python", default=sys.executable, help="interpreter that runs the servers")
+    p.add_argument(
+        "--python",
+        default=str(BENCH_PYTHON) if BENCH_PYTHON.exists() else sys.executable,
+        help="interpreter that runs the servers (default: .bench-venv's, made by --setup)",
+    )
+    p.add_argument("--setup", action="store_true", help="create .bench-venv with the peers")
     p.add_argument("--only", action="append", default=[], help="entries whose name contains this")
     p.add_argument("--squall-only", action="store_true", help="only Squall's own entries")
     p.add_argument("--smoke", action="store_true", help="1 s rounds, Squall entries only (CI)")
@@ -39,8 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
+    if args.setup:
+        args.python = str(setup_venv())
     if args.smoke:
         args.seconds, args.warmup, args.rounds, args.squall_only = 1.0, 0.5, 1, True
+        args.python = sys.executable
     no_pin = shutil.which("taskset") is None
     options = Options(
         python=args.python,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
+import functools
+import subprocess
 from dataclasses import dataclass
 
 SQUALL_FLAGS = ("--no-access-log", "--log-level", "warning")
@@ -27,13 +28,32 @@ class Entry:
     def command(self, python: str, port: int) -> list[str]:
         return [python, *(part.replace("{port}", str(port)) for part in self.argv)]
 
-    def missing(self) -> list[str]:
-        return [name for name in self.requires if importlib.util.find_spec(name) is None]
+    def missing(self, python: str) -> list[str]:
+        """The required modules ``python`` can't import."""
+        return [name for name in self.requires if not importable(python, name)]
+
+
+@functools.cache
+def importable(python: str, module: str) -> bool:
+    check = [
+        python,
+        "-c",
+        f"import importlib.util, sys; sys.exit(not importlib.util.find_spec({module!r}))",
+    ]
+    return subprocess.run(check, capture_output=True, timeout=60).returncode == 0
 
 
 def _squall(name: str, app: str, *requires: str) -> Entry:
     argv = ("-m", "squall", app, "--port", "{port}", *SQUALL_FLAGS)
     return Entry(name, argv, ("squall", "uvloop", "httptools", *requires), squall=True)
+
+
+def _granian(name: str, interface: str, app: str) -> Entry:
+    argv = (
+        "-m", "granian", "--interface", interface, "--host", "127.0.0.1", "--port", "{port}",
+        "--workers", "1", "--loop", "uvloop", "--log-level", "warning", "--no-ws", app,
+    )  # fmt: skip
+    return Entry(name, argv, ("granian", "uvloop"))
 
 
 def _uvicorn(name: str, app: str, *requires: str) -> Entry:
@@ -53,10 +73,15 @@ ENTRIES: tuple[Entry, ...] = (
         ("-m", "bench.apps.raw_asyncio", "--port", "{port}"),
         ("uvloop",),
     ),
+    _granian("granian RSGI", "rsgi", "bench.apps.granian_rsgi:app"),
     _squall("squall framework (native path)", "bench.apps.squall_app:app"),
     _squall("squall + raw ASGI", "bench.apps.asgi_raw:app"),
+    _granian("granian + raw ASGI", "asgi", "bench.apps.asgi_raw:app"),
     _uvicorn("uvicorn + raw ASGI", "bench.apps.asgi_raw:app"),
     _uvicorn("squall framework under uvicorn", "bench.apps.squall_app:app", "squall"),
+    _uvicorn("uvicorn + lihil", "bench.apps.lihil_app:app", "lihil"),
+    _uvicorn("uvicorn + litestar", "bench.apps.litestar_app:app", "litestar"),
+    _uvicorn("uvicorn + blacksheep", "bench.apps.blacksheep_app:app", "blacksheep"),
     _squall("squall + Starlette", "bench.apps.starlette_app:app", "starlette"),
     _uvicorn("uvicorn + Starlette", "bench.apps.starlette_app:app", "starlette"),
     _squall("squall + FastAPI", "bench.apps.fastapi_app:app", "fastapi"),
