@@ -75,6 +75,7 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     _granian("granian RSGI", "rsgi", "bench.apps.granian_rsgi:app"),
     _squall("squall framework (native path)", "bench.apps.squall_app:app"),
+    _squall("squall framework, 1,000 more routes", "bench.apps.squall_many_routes:app"),
     _squall("squall + raw ASGI", "bench.apps.asgi_raw:app"),
     _granian("granian + raw ASGI", "asgi", "bench.apps.asgi_raw:app"),
     _uvicorn("uvicorn + raw ASGI", "bench.apps.asgi_raw:app"),
@@ -95,6 +96,12 @@ RATIOS: tuple[tuple[str, str, str, float], ...] = (
         "squall framework (native path)",
         "raw asyncio streams (seed)",
         1.0,
+    ),
+    (
+        "Squall framework: 1 route vs 1,000 more routes (cost <= 5%)",
+        "squall framework, 1,000 more routes",
+        "squall framework (native path)",
+        0.95,
     ),
     (
         "Squall framework (native) vs Starlette on uvicorn",
