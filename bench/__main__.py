@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import resource
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from bench import report, wrk
 from bench.entries import ENTRIES
+from bench.profiles import PROFILES
 from bench.runner import Options, Result, measure
 
 LOCK = "/tmp/squall-bench.lock"  # one benchmark at a time on this machine
@@ -29,6 +31,13 @@ def setup_venv() -> Path:
     subprocess.run([*pip, "-r", str(REPO / "bench" / "requirements.txt")], check=True)
     subprocess.run([*pip, "-e", str(REPO)], check=True)
     return BENCH_PYTHON
+
+
+def allow_many_files() -> None:
+    """wrk and the servers need a file descriptor per connection (--many-connections)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 4096 <= hard or hard == resource.RLIM_INFINITY:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (4096, hard))
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -50,6 +59,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--smoke", action="store_true", help="1 s rounds, Squall entries only (CI)")
     p.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     p.add_argument("--name", default="latest", help="file names in --out: NAME.md/.json/.png")
+    p.add_argument("--profile", choices=list(PROFILES), default="post-user", help="what to send")
+    for flag, name, text in (
+        ("--query", "query", "GET /baseline?a=1&b=2"),
+        ("--pipelined", "pipelined", "16 pipelined POST /user per connection"),
+        ("--json-list", "json-list", "GET /users: a JSON list of 100 users"),
+        ("--upload", "upload", "POST /upload with a 1 MiB body"),
+        ("--many-routes", "many-routes", "POST /user with 1,000 more routes registered"),
+        ("--many-connections", "connections", "1,000 connections"),
+        ("--http10", "http10", "Connection: close on every request"),
+    ):
+        p.add_argument(flag, dest="profile", action="store_const", const=name, help=text)
     return p.parse_args(argv)
 
 
@@ -77,16 +97,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.only:
         entries = [e for e in entries if any(part in e.name for part in args.only)]
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.profile != "post-user" and args.name == "latest":
+        args.name = f"latest-{args.profile}"
+    allow_many_files()
     results: list[Result] = []
     with open(LOCK, "w") as lock, tempfile.TemporaryDirectory() as scratch:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        script = wrk.write_script(Path(scratch))
+        profile = PROFILES[args.profile]
+        script = wrk.write_script(Path(scratch), profile.lua())
         for entry in entries:
             print(f"{entry.name} ...", file=sys.stderr, flush=True)
-            result = measure(entry, options, script)
+            result = measure(entry, options, script, profile)
             print(f"  {result.status} {result.requests_per_second:,.0f} req/s", file=sys.stderr)
             results.append(result)
     info = report.machine()
+    info["profile"] = args.profile
     table = report.markdown(results, options, info)
     (args.out / f"{args.name}.md").write_text(table)
     report.write_json(args.out / f"{args.name}.json", results, options, info)

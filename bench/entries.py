@@ -18,15 +18,30 @@ UVICORN_FLAGS = (
 )
 
 
+SIMPLE = ("post-user", "pipelined", "connections", "http10")  # only POST /user needed
+ALL = (*SIMPLE, "query", "json-list", "upload")
+
+
 @dataclass(frozen=True)
 class Entry:
     name: str
     argv: tuple[str, ...]  # after the interpreter; "{port}" is filled in
     requires: tuple[str, ...]  # modules that must import, else the entry is skipped
     squall: bool = False
+    profiles: tuple[str, ...] = SIMPLE  # what its app serves (see bench/profiles.py)
+    many_routes: tuple[str, str] | None = None  # (app, app with 1,000 more routes)
 
-    def command(self, python: str, port: int) -> list[str]:
-        return [python, *(part.replace("{port}", str(port)) for part in self.argv)]
+    def command(self, python: str, port: int, many_routes: bool = False) -> list[str]:
+        argv = self.argv
+        if many_routes and self.many_routes is not None:
+            app, bigger = self.many_routes
+            argv = tuple(bigger if part == app else part for part in argv)
+        return [python, *(part.replace("{port}", str(port)) for part in argv)]
+
+    def supports(self, profile: str) -> bool:
+        if profile == "many-routes":
+            return self.many_routes is not None
+        return profile in self.profiles
 
     def missing(self, python: str) -> list[str]:
         """The required modules ``python`` can't import."""
@@ -43,9 +58,15 @@ def importable(python: str, module: str) -> bool:
     return subprocess.run(check, capture_output=True, timeout=60).returncode == 0
 
 
+FRAMEWORK_APP = "bench.apps.squall_app:app"
+MANY_ROUTES = (FRAMEWORK_APP, "bench.apps.squall_many_routes:app")
+
+
 def _squall(name: str, app: str, *requires: str) -> Entry:
     argv = ("-m", "squall", app, "--port", "{port}", *SQUALL_FLAGS)
-    return Entry(name, argv, ("squall", "uvloop", "httptools", *requires), squall=True)
+    many = MANY_ROUTES if app == FRAMEWORK_APP else None
+    profiles = SIMPLE if app == MANY_ROUTES[1] else ALL
+    return Entry(name, argv, ("squall", "uvloop", "httptools", *requires), True, profiles, many)
 
 
 def _granian(name: str, interface: str, app: str) -> Entry:
@@ -53,12 +74,15 @@ def _granian(name: str, interface: str, app: str) -> Entry:
         "-m", "granian", "--interface", interface, "--host", "127.0.0.1", "--port", "{port}",
         "--workers", "1", "--loop", "uvloop", "--log-level", "warning", "--no-ws", app,
     )  # fmt: skip
-    return Entry(name, argv, ("granian", "uvloop"))
+    profiles = ALL if interface == "asgi" else SIMPLE
+    return Entry(name, argv, ("granian", "uvloop"), profiles=profiles)
 
 
 def _uvicorn(name: str, app: str, *requires: str) -> Entry:
     argv = ("-m", "uvicorn", app, "--port", "{port}", *UVICORN_FLAGS)
-    return Entry(name, argv, ("uvicorn", "uvloop", "httptools", *requires))
+    profiles = SIMPLE if any(peer in app for peer in ("lihil", "litestar", "blacksheep")) else ALL
+    many = MANY_ROUTES if app == FRAMEWORK_APP else None
+    return Entry(name, argv, ("uvicorn", "uvloop", "httptools", *requires), False, profiles, many)
 
 
 # In the seeds' order: each layer on top of the one before, so the decay column reads down.
@@ -67,15 +91,17 @@ ENTRIES: tuple[Entry, ...] = (
         "raw uvloop + httptools",
         ("-m", "bench.apps.raw_uvloop", "--port", "{port}"),
         ("uvloop", "httptools"),
+        profiles=("post-user", "pipelined", "connections"),
     ),
     Entry(
         "raw asyncio streams (seed)",
         ("-m", "bench.apps.raw_asyncio", "--port", "{port}"),
         ("uvloop",),
+        profiles=("post-user", "connections"),  # one read = one request: no pipelining
     ),
     _granian("granian RSGI", "rsgi", "bench.apps.granian_rsgi:app"),
     _squall("squall framework (native path)", "bench.apps.squall_app:app"),
-    _squall("squall framework, 1,000 more routes", "bench.apps.squall_many_routes:app"),
+    _squall("squall framework, 1,000 more routes", MANY_ROUTES[1]),
     _squall("squall + raw ASGI", "bench.apps.asgi_raw:app"),
     _granian("granian + raw ASGI", "asgi", "bench.apps.asgi_raw:app"),
     _uvicorn("uvicorn + raw ASGI", "bench.apps.asgi_raw:app"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from bench import wrk
 from bench.entries import Entry
+from bench.profiles import PROFILES, Profile
 
 REPO = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -97,8 +97,10 @@ def peak_rss_mib(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def running(entry: Entry, options: Options, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    command = entry.command(options.python, port)
+def running(
+    entry: Entry, options: Options, port: int, profile: Profile
+) -> Iterator[subprocess.Popen[bytes]]:
+    command = entry.command(options.python, port, profile.many_routes)
     if options.server_cpu is not None:
         command = ["taskset", "-c", options.server_cpu, *command]
     proc = subprocess.Popen(
@@ -123,14 +125,16 @@ def server_pid(proc: subprocess.Popen[bytes]) -> int:
     return proc.pid
 
 
-def check_answer(port: int, proc: subprocess.Popen[bytes], limit: float = 20) -> str:
-    """POST the seed's User until the server answers; "ok" or why the answer is wrong."""
+def check_answer(
+    port: int, proc: subprocess.Popen[bytes], profile: Profile, limit: float = 20
+) -> str:
+    """Send the profile's request until the server answers; "ok" or why the answer is wrong."""
     deadline = time.monotonic() + limit
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/user",
-        data=wrk.USER_JSON,
+        f"http://127.0.0.1:{port}{profile.path}",
+        data=profile.body or None,
         headers={"content-type": "application/json"},
-        method="POST",
+        method=profile.method,
     )
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -142,34 +146,38 @@ def check_answer(port: int, proc: subprocess.Popen[bytes], limit: float = 20) ->
         except OSError:
             time.sleep(0.1)
             continue
-        expected = json.loads(wrk.USER_JSON)
         if status != 200:
             return f"failed: status {status}"
         try:
-            answer = json.loads(body)
-        except ValueError:
-            return f"failed: not JSON: {body[:80]!r}"
-        return "ok" if answer == expected else f"failed: wrong body {answer!r}"
+            right = profile.check(body)
+        except (ValueError, TypeError, KeyError, IndexError):
+            right = False
+        return "ok" if right else f"failed: wrong body {body[:80]!r}"
     return "failed: never answered"
 
 
-def measure(entry: Entry, options: Options, script: Path) -> Result:
+def measure(
+    entry: Entry, options: Options, script: Path, profile: Profile = PROFILES["post-user"]
+) -> Result:
+    if not entry.supports(profile.name):
+        return Result(entry.name, entry.squall, f"skipped: its app has no {profile.name} endpoint")
     missing = entry.missing(options.python)
     if missing:
         return Result(entry.name, entry.squall, f"skipped: {', '.join(missing)} not installed")
     port = free_port()
-    url = f"http://127.0.0.1:{port}/user"
-    with running(entry, options, port) as proc:
-        status = check_answer(port, proc)
+    url = f"http://127.0.0.1:{port}{profile.path}"
+    connections = profile.connections or options.connections
+    with running(entry, options, port, profile) as proc:
+        status = check_answer(port, proc, profile)
         if status != "ok":
             return Result(entry.name, entry.squall, status)
         pid = server_pid(proc)
         if options.warmup > 0:
-            wrk.run(url, script, options.warmup, options.connections, options.client_cpu)
+            wrk.run(url, script, options.warmup, connections, options.client_cpu)
         reports, cpu = [], []
         for _ in range(options.rounds):
             before = cpu_seconds(pid)
-            report = wrk.run(url, script, options.seconds, options.connections, options.client_cpu)
+            report = wrk.run(url, script, options.seconds, connections, options.client_cpu)
             used = cpu_seconds(pid) - before
             if report.errors:
                 return Result(

@@ -1,4 +1,4 @@
-"""Driving wrk: the POST script, the command line, and reading its report."""
+"""Driving wrk: the request script, the command line, and reading its report."""
 
 from __future__ import annotations
 
@@ -7,12 +7,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-USER_JSON = b'{"id": 1, "name": "user", "email": "user@email.com"}'
-POST_SCRIPT = """\
-wrk.method = "POST"
-wrk.body   = '{"id": 1, "name": "user", "email": "user@email.com"}'
-wrk.headers["Content-Type"] = "application/json"
-"""
 _UNITS = {"us": 1.0, "ms": 1000.0, "s": 1_000_000.0}
 
 
@@ -25,9 +19,9 @@ class WrkReport:
     errors: int  # socket errors plus non-2xx responses
 
 
-def write_script(directory: Path) -> Path:
-    path = directory / "post.lua"
-    path.write_text(POST_SCRIPT)
+def write_script(directory: Path, lua: str) -> Path:
+    path = directory / "request.lua"
+    path.write_text(lua)
     return path
 
 

@@ -19,3 +19,19 @@ encode = Encoder().encode
 def endpoint(data: bytes) -> bytes:
     received = decode(data)
     return encode(User(id=received.id, name=received.name, email=received.email))
+
+
+# The other profiles' payloads (python -m bench --query, --json-list, --upload).
+USERS = [User(id=i, name=f"user{i}", email=f"user{i}@email.com") for i in range(100)]
+
+
+def baseline(a: int, b: int) -> bytes:
+    return encode(a + b)
+
+
+def users_list() -> bytes:
+    return encode(USERS)
+
+
+def upload_size(size: int) -> bytes:
+    return encode({"size": size})

@@ -232,3 +232,15 @@ def test_httpx_round_trips_json(echo_server) -> None:  # type: ignore[no-untyped
             response = client.post("/user", content=POST_USER)
             assert response.status_code == 200
             assert response.content == POST_USER
+
+
+def test_large_uploads_back_to_back_on_one_connection(router_server) -> None:  # type: ignore[no-untyped-def]
+    size = 1024 * 1024  # past the read buffer's high-water mark: reading pauses and resumes
+    with connect(router_server, timeout=10) as sock:
+        for _ in range(3):
+            sock.sendall(b"POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size + b"u" * size)
+            assert read_response(sock).body == str(size).encode()
+        sock.sendall(b"POST /no-read HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size + b"u" * size)
+        assert read_response(sock).body == b"did not read"
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert read_response(sock).body == b"hello"

@@ -327,8 +327,11 @@ class HttpConnection:
             self._write_error_and_close(self.pending_error)
         elif state.shutting_down:
             self.close()
-        elif not self._in_head and self.incoming is None:
-            self.deadline = state.now + state.timeout_keep_alive
+        else:
+            if self.read_paused:
+                self.resume_reading()  # whatever paused reading is over with this response
+            if not self._in_head and self.incoming is None:
+                self.deadline = state.now + state.timeout_keep_alive
 
     # -- Failures, timeouts, shutdown ------------------------------------------------------
 

@@ -252,11 +252,13 @@ class Exchange:
     def _take_body(self) -> bytes:
         chunks = self._chunks
         self._chunks = ()
+        if self._buffered:
+            self._buffered = 0
+            if self.conn.read_paused:
+                self.conn.resume_reading()  # the app took what was waiting: read on
         if self.body_complete:
             self._body_done = True
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        self._buffered = 0
-        self.conn.resume_reading()
         return b"".join(chunks)
 
     def _send_continue(self) -> None:

@@ -1,0 +1,79 @@
+"""What a bench run sends: the seed's POST /user by default, or one of the other profiles."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+USER_JSON = b'{"id": 1, "name": "user", "email": "user@email.com"}'
+UPLOAD_SIZE = 1024 * 1024
+
+
+def _check_user(body: bytes) -> bool:
+    return json.loads(body) == json.loads(USER_JSON)
+
+
+def _check_sum(body: bytes) -> bool:
+    return json.loads(body) == 3
+
+
+def _check_users(body: bytes) -> bool:
+    users = json.loads(body)
+    return len(users) == 100 and users[7] == {"id": 7, "name": "user7", "email": "user7@email.com"}
+
+
+def _check_upload(body: bytes) -> bool:
+    return json.loads(body) == {"size": UPLOAD_SIZE}
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    method: str
+    path: str
+    body: bytes
+    check: Callable[[bytes], bool]  # is this the right answer?
+    simple: bool = True  # only POST /user: what every entry can serve
+    pipeline: int = 1
+    connections: int | None = None  # overrides --connections
+    close: bool = False  # Connection: close on every request
+    many_routes: bool = False  # serve the entry's 1,000-routes app instead
+
+    def lua(self) -> str:
+        """The wrk script sending this profile's request."""
+        body = "nil"
+        if self.body == USER_JSON:
+            body = f"'{USER_JSON.decode()}'"
+        elif self.body:
+            body = f'string.rep("u", {len(self.body)})'
+        headers = '{["Content-Type"] = "application/json"'
+        headers += ', ["Connection"] = "close"}' if self.close else "}"
+        return (
+            f"local body = {body}\n"
+            f"local headers = {headers}\n"
+            "init = function(args)\n"
+            "  local requests = {}\n"
+            f"  for i = 1, {self.pipeline} do\n"
+            f'    requests[i] = wrk.format("{self.method}", "{self.path}", headers, body)\n'
+            "  end\n"
+            "  pipelined = table.concat(requests)\n"
+            "end\n"
+            "request = function() return pipelined end\n"
+        )
+
+
+PROFILES = {
+    "post-user": Profile("post-user", "POST", "/user", USER_JSON, _check_user),
+    "query": Profile("query", "GET", "/baseline?a=1&b=2", b"", _check_sum, simple=False),
+    "pipelined": Profile("pipelined", "POST", "/user", USER_JSON, _check_user, pipeline=16),
+    "json-list": Profile("json-list", "GET", "/users", b"", _check_users, simple=False),
+    "upload": Profile("upload", "POST", "/upload", b"u" * UPLOAD_SIZE, _check_upload, simple=False),
+    "many-routes": Profile(
+        "many-routes", "POST", "/user", USER_JSON, _check_user, many_routes=True
+    ),
+    "connections": Profile(
+        "connections", "POST", "/user", USER_JSON, _check_user, connections=1000
+    ),
+    "http10": Profile("http10", "POST", "/user", USER_JSON, _check_user, close=True),
+}
