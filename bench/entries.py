@@ -74,15 +74,13 @@ def _granian(name: str, interface: str, app: str) -> Entry:
         "-m", "granian", "--interface", interface, "--host", "127.0.0.1", "--port", "{port}",
         "--workers", "1", "--loop", "uvloop", "--log-level", "warning", "--no-ws", app,
     )  # fmt: skip
-    profiles = ALL if interface == "asgi" else SIMPLE
-    return Entry(name, argv, ("granian", "uvloop"), profiles=profiles)
+    return Entry(name, argv, ("granian", "uvloop"), profiles=ALL)
 
 
 def _uvicorn(name: str, app: str, *requires: str) -> Entry:
     argv = ("-m", "uvicorn", app, "--port", "{port}", *UVICORN_FLAGS)
-    profiles = SIMPLE if any(peer in app for peer in ("lihil", "litestar", "blacksheep")) else ALL
     many = MANY_ROUTES if app == FRAMEWORK_APP else None
-    return Entry(name, argv, ("uvicorn", "uvloop", "httptools", *requires), False, profiles, many)
+    return Entry(name, argv, ("uvicorn", "uvloop", "httptools", *requires), False, ALL, many)
 
 
 # In the seeds' order: each layer on top of the one before, so the decay column reads down.
