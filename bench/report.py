@@ -48,8 +48,9 @@ def ratios(results: list[Result]) -> list[tuple[str, float, float]]:
     found = []
     for label, top, bottom, target in RATIOS:
         if top in by_name and bottom in by_name:
-            value = by_name[top].requests_per_second / by_name[bottom].requests_per_second
-            found.append((label, value, target))
+            below = by_name[bottom].requests_per_second
+            if below > 0:
+                found.append((label, by_name[top].requests_per_second / below, target))
     return found
 
 
@@ -65,7 +66,7 @@ def markdown(results: list[Result], options: Options, info: dict[str, Any]) -> s
             continue
         decay = (
             "-"
-            if previous is None
+            if not previous
             else f"{(result.requests_per_second / previous - 1) * 100:+.1f}%"
         )
         previous = result.requests_per_second
