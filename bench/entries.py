@@ -60,13 +60,24 @@ def importable(python: str, module: str) -> bool:
 
 FRAMEWORK_APP = "bench.apps.squall_app:app"
 MANY_ROUTES = (FRAMEWORK_APP, "bench.apps.squall_many_routes:app")
+# Apps that have a variant with 1,000 more routes (for --many-routes).
+BIGGER = {
+    FRAMEWORK_APP: MANY_ROUTES[1],
+    "bench.apps.starlette_app:app": "bench.apps.starlette_many_routes:app",
+    "bench.apps.fastapi_app:app": "bench.apps.fastapi_many_routes:app",
+}
+
+
+def _many(app: str) -> tuple[str, str] | None:
+    return (app, BIGGER[app]) if app in BIGGER else None
 
 
 def _squall(name: str, app: str, *requires: str) -> Entry:
     argv = ("-m", "squall", app, "--port", "{port}", *SQUALL_FLAGS)
-    many = MANY_ROUTES if app == FRAMEWORK_APP else None
     profiles = SIMPLE if app == MANY_ROUTES[1] else ALL
-    return Entry(name, argv, ("squall", "uvloop", "httptools", *requires), True, profiles, many)
+    return Entry(
+        name, argv, ("squall", "uvloop", "httptools", *requires), True, profiles, _many(app)
+    )
 
 
 def _granian(name: str, interface: str, app: str) -> Entry:
@@ -79,8 +90,7 @@ def _granian(name: str, interface: str, app: str) -> Entry:
 
 def _uvicorn(name: str, app: str, *requires: str) -> Entry:
     argv = ("-m", "uvicorn", app, "--port", "{port}", *UVICORN_FLAGS)
-    many = MANY_ROUTES if app == FRAMEWORK_APP else None
-    return Entry(name, argv, ("uvicorn", "uvloop", "httptools", *requires), False, ALL, many)
+    return Entry(name, argv, ("uvicorn", "uvloop", "httptools", *requires), False, ALL, _many(app))
 
 
 # In the seeds' order: each layer on top of the one before, so the decay column reads down.

@@ -65,9 +65,7 @@ def markdown(results: list[Result], options: Options, info: dict[str, Any]) -> s
             lines.append(f"| {result.name} | {result.status} | | | | | |")
             continue
         decay = (
-            "-"
-            if not previous
-            else f"{(result.requests_per_second / previous - 1) * 100:+.1f}%"
+            "-" if not previous else f"{(result.requests_per_second / previous - 1) * 100:+.1f}%"
         )
         previous = result.requests_per_second
         lines.append(

@@ -160,7 +160,8 @@ def measure(
     entry: Entry, options: Options, script: Path, profile: Profile = PROFILES["post-user"]
 ) -> Result:
     if not entry.supports(profile.name):
-        return Result(entry.name, entry.squall, f"skipped: its app has no {profile.name} endpoint")
+        what = "1,000-routes variant" if profile.many_routes else f"{profile.name} endpoint"
+        return Result(entry.name, entry.squall, f"skipped: its app has no {what}")
     missing = entry.missing(options.python)
     if missing:
         return Result(entry.name, entry.squall, f"skipped: {', '.join(missing)} not installed")
