@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from bench import report, wrk
-from bench.entries import ENTRIES
-from bench.profiles import PROFILES
+from bench.chart import chart
+from bench.entries import ENTRIES, Entry
+from bench.profiles import PROFILES, Profile
 from bench.runner import Options, Result, measure
 
 LOCK = "/tmp/squall-bench.lock"  # one benchmark at a time on this machine
@@ -36,8 +38,9 @@ def setup_venv() -> Path:
 def allow_many_files() -> None:
     """wrk and the servers need a file descriptor per connection (--many-connections)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < 4096 <= hard or hard == resource.RLIM_INFINITY:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (4096, hard))
+    wanted = 4096 if hard == resource.RLIM_INFINITY else min(4096, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))  # the servers inherit it
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -60,17 +63,70 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     p.add_argument("--name", default="latest", help="file names in --out: NAME.md/.json/.png")
     p.add_argument("--profile", choices=list(PROFILES), default="post-user", help="what to send")
-    for flag, name, text in (
-        ("--query", "query", "GET /baseline?a=1&b=2"),
-        ("--pipelined", "pipelined", "16 pipelined POST /user per connection"),
-        ("--json-list", "json-list", "GET /users: a JSON list of 100 users"),
-        ("--upload", "upload", "POST /upload with a 1 MiB body"),
-        ("--many-routes", "many-routes", "POST /user with 1,000 more routes registered"),
-        ("--many-connections", "connections", "1,000 connections"),
-        ("--http10", "http10", "Connection: close on every request"),
-    ):
-        p.add_argument(flag, dest="profile", action="store_const", const=name, help=text)
+    for name, profile in PROFILES.items():
+        if profile.flag:
+            p.add_argument(
+                profile.flag, dest="profile", action="store_const", const=name, help=profile.summary
+            )
     return p.parse_args(argv)
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    pin = shutil.which("taskset") is not None
+    return Options(
+        python=args.python,
+        seconds=args.seconds,
+        warmup=args.warmup,
+        rounds=args.rounds,
+        connections=args.connections,
+        server_cpu=args.server_cpu if pin else None,
+        client_cpu=args.client_cpu if pin else None,
+    )
+
+
+def chosen_entries(args: argparse.Namespace) -> list[Entry]:
+    entries = [e for e in ENTRIES if not args.squall_only or e.squall]
+    if args.only:
+        entries = [e for e in entries if any(part in e.name for part in args.only)]
+    return entries
+
+
+@contextlib.contextmanager
+def bench_lock() -> Iterator[None]:
+    """Hold the machine-wide lock: one benchmark at a time, whoever starts it."""
+    with open(LOCK, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for {LOCK} (another benchmark is running)", file=sys.stderr)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def run_all(entries: list[Entry], options: Options, profile: Profile) -> list[Result]:
+    results = []
+    with bench_lock(), tempfile.TemporaryDirectory() as scratch:
+        script = wrk.write_script(Path(scratch), profile.lua())
+        for entry in entries:
+            print(f"{entry.name} ...", file=sys.stderr, flush=True)
+            result = measure(entry, options, script, profile)
+            print(f"  {result.status} {result.requests_per_second:,.0f} req/s", file=sys.stderr)
+            results.append(result)
+    return results
+
+
+def write_outputs(
+    out: Path, name: str, results: list[Result], options: Options, profile: str
+) -> str:
+    """NAME.md, NAME.json and NAME.png in ``out``; returns the table."""
+    out.mkdir(parents=True, exist_ok=True)
+    info = report.machine()
+    info["profile"] = profile
+    table = report.markdown(results, options, info)
+    (out / f"{name}.md").write_text(table)
+    report.write_json(out / f"{name}.json", results, options, info)
+    why_not = chart(out / f"{name}.png", results, info)
+    return table + (f"(no chart: {why_not})\n" if why_not else "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,42 +139,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.smoke:
         args.seconds, args.warmup, args.rounds, args.squall_only = 1.0, 0.5, 1, True
         args.python = sys.executable
-    no_pin = shutil.which("taskset") is None
-    options = Options(
-        python=args.python,
-        seconds=args.seconds,
-        warmup=args.warmup,
-        rounds=args.rounds,
-        connections=args.connections,
-        server_cpu=None if no_pin else args.server_cpu,
-        client_cpu=None if no_pin else args.client_cpu,
-    )
-    entries = [e for e in ENTRIES if not args.squall_only or e.squall]
-    if args.only:
-        entries = [e for e in entries if any(part in e.name for part in args.only)]
-    args.out.mkdir(parents=True, exist_ok=True)
+    elif not BENCH_PYTHON.exists() and args.python == sys.executable:
+        print("no .bench-venv: peers not installed here are skipped (--setup)", file=sys.stderr)
     if args.profile != "post-user" and args.name == "latest":
         args.name = f"latest-{args.profile}"
+    options = options_from(args)
     allow_many_files()
-    results: list[Result] = []
-    with open(LOCK, "w") as lock, tempfile.TemporaryDirectory() as scratch:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        profile = PROFILES[args.profile]
-        script = wrk.write_script(Path(scratch), profile.lua())
-        for entry in entries:
-            print(f"{entry.name} ...", file=sys.stderr, flush=True)
-            result = measure(entry, options, script, profile)
-            print(f"  {result.status} {result.requests_per_second:,.0f} req/s", file=sys.stderr)
-            results.append(result)
-    info = report.machine()
-    info["profile"] = args.profile
-    table = report.markdown(results, options, info)
-    (args.out / f"{args.name}.md").write_text(table)
-    report.write_json(args.out / f"{args.name}.json", results, options, info)
-    why_not = report.chart(args.out / f"{args.name}.png", results, info)
-    print(table)
-    if why_not:
-        print(f"(no chart: {why_not})")
+    results = run_all(chosen_entries(args), options, PROFILES[args.profile])
+    print(write_outputs(args.out, args.name, results, options, args.profile), end="")
     return 1 if any(r.status.startswith("failed") for r in results) else 0
 
 

@@ -90,7 +90,8 @@ def _granian(name: str, interface: str, app: str) -> Entry:
 
 def _uvicorn(name: str, app: str, *requires: str) -> Entry:
     argv = ("-m", "uvicorn", app, "--port", "{port}", *UVICORN_FLAGS)
-    return Entry(name, argv, ("uvicorn", "uvloop", "httptools", *requires), False, ALL, _many(app))
+    squall = "squall" in requires  # the Squall framework under uvicorn is one of Squall's entries
+    return Entry(name, argv, ("uvicorn", "uvloop", "httptools", *requires), squall, ALL, _many(app))
 
 
 # In the seeds' order: each layer on top of the one before, so the decay column reads down.

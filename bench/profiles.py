@@ -39,6 +39,8 @@ class Profile:
     connections: int | None = None  # overrides --connections
     close: bool = False  # Connection: close on every request
     many_routes: bool = False  # serve the entry's 1,000-routes app instead
+    summary: str = ""  # what is sent, for the table, the chart and --help
+    flag: str = ""  # python -m bench FLAG selects this profile
 
     def lua(self) -> str:
         """The wrk script sending this profile's request."""
@@ -64,16 +66,36 @@ class Profile:
 
 
 PROFILES = {
-    "post-user": Profile("post-user", "POST", "/user", USER_JSON, _check_user),
-    "query": Profile("query", "GET", "/baseline?a=1&b=2", b"", _check_sum, simple=False),
-    "pipelined": Profile("pipelined", "POST", "/user", USER_JSON, _check_user, pipeline=16),
-    "json-list": Profile("json-list", "GET", "/users", b"", _check_users, simple=False),
-    "upload": Profile("upload", "POST", "/upload", b"u" * UPLOAD_SIZE, _check_upload, simple=False),
+    "post-user": Profile(
+        "post-user", "POST", "/user", USER_JSON, _check_user,
+        summary="POST /user, decode a User, encode a new one (the seeds' procedure)",
+    ),
+    "query": Profile(
+        "query", "GET", "/baseline?a=1&b=2", b"", _check_sum, simple=False,
+        summary="GET /baseline?a=1&b=2 returns a+b", flag="--query",
+    ),
+    "pipelined": Profile(
+        "pipelined", "POST", "/user", USER_JSON, _check_user, pipeline=16,
+        summary="POST /user, 16 requests pipelined per connection", flag="--pipelined",
+    ),
+    "json-list": Profile(
+        "json-list", "GET", "/users", b"", _check_users, simple=False,
+        summary="GET /users returns a JSON list of 100 users", flag="--json-list",
+    ),
+    "upload": Profile(
+        "upload", "POST", "/upload", b"u" * UPLOAD_SIZE, _check_upload, simple=False,
+        summary="POST /upload of 1 MiB returns its size", flag="--upload",
+    ),
     "many-routes": Profile(
-        "many-routes", "POST", "/user", USER_JSON, _check_user, many_routes=True
+        "many-routes", "POST", "/user", USER_JSON, _check_user, many_routes=True,
+        summary="POST /user among 1,000 more routes", flag="--many-routes",
     ),
     "connections": Profile(
-        "connections", "POST", "/user", USER_JSON, _check_user, connections=1000
+        "connections", "POST", "/user", USER_JSON, _check_user, connections=1000,
+        summary="POST /user over 1,000 connections", flag="--many-connections",
     ),
-    "http10": Profile("http10", "POST", "/user", USER_JSON, _check_user, close=True),
-}
+    "http10": Profile(
+        "http10", "POST", "/user", USER_JSON, _check_user, close=True,
+        summary="POST /user, Connection: close on every request", flag="--http10",
+    ),
+}  # fmt: skip

@@ -1,16 +1,16 @@
-"""The bench's outputs: a markdown table (with the seeds' decay column), JSON, and a chart."""
+"""The bench's outputs: a markdown table (with the seeds' decay column) and JSON."""
 
 from __future__ import annotations
 
 import json
 import os
 import platform
-import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from bench.entries import RATIOS
+from bench.profiles import PROFILES, Profile
 from bench.runner import Options, Result
 
 
@@ -54,36 +54,55 @@ def ratios(results: list[Result]) -> list[tuple[str, float, float]]:
     return found
 
 
+def decay(rps: float, previous: float | None) -> str:
+    """The seeds' decay column: the change against the row above, "↓ 55.5%" or "↑ 12.0%"."""
+    if not previous:
+        return "-"
+    change = (rps / previous - 1) * 100
+    return f"{'↓' if change < 0 else '↑'} {abs(change):.1f}%"
+
+
+def _latency(us: float | None) -> str:
+    return "n/a" if us is None else f"{us:,.0f} µs"
+
+
+def _row(result: Result, previous: float | None) -> str:
+    if not result.ok:
+        return f"| {result.name} | {result.status} | | | | | |"
+    return (
+        f"| {result.name} | {result.requests_per_second:,.0f} | "
+        f"{decay(result.requests_per_second, previous)} | {_latency(result.p50_us)} | "
+        f"{_latency(result.p99_us)} | {result.cpu_us_per_request:.1f} | "
+        f"{result.peak_rss_mib:.1f} |"
+    )
+
+
+def method_line(options: Options, profile: Profile) -> str:
+    connections = profile.connections or options.connections
+    return (
+        f"Profile {profile.name}: {profile.summary}. wrk -t1 -c{connections} "
+        f"-d{options.seconds:g}s (pinned to CPU {options.client_cpu}), server pinned to CPU "
+        f"{options.server_cpu}, median of {options.rounds} rounds after {options.warmup:g}s "
+        "warm-up; decay is each row against the row above."
+    )
+
+
 def markdown(results: list[Result], options: Options, info: dict[str, Any]) -> str:
     lines = [
-        "| entry | req/s | decay | p50 | p99 | server CPU µs/req | peak RSS MiB |",
+        "| entry | req/s | decay % | p50 | p99 | server CPU µs/req | peak RSS MiB |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     previous = None
     for result in results:
-        if not result.ok:
-            lines.append(f"| {result.name} | {result.status} | | | | | |")
-            continue
-        decay = (
-            "-" if not previous else f"{(result.requests_per_second / previous - 1) * 100:+.1f}%"
-        )
-        previous = result.requests_per_second
-        lines.append(
-            f"| {result.name} | {result.requests_per_second:,.0f} | {decay} | "
-            f"{result.p50_us:.0f} µs | {result.p99_us:.0f} µs | {result.cpu_us_per_request:.1f} | "
-            f"{result.peak_rss_mib:.1f} |"
-        )
+        lines.append(_row(result, previous))
+        if result.ok:
+            previous = result.requests_per_second
     lines.append("")
     for label, value, target in ratios(results):
         goal = f" (target >= {target}x)" if target else ""
         lines.append(f"- {label}: **{value:.2f}x**{goal}")
     lines.append("")
-    lines.append(
-        f"wrk -t1 -c{options.connections} -d{options.seconds:g}s "
-        f"(pinned to CPU {options.client_cpu}), server pinned to CPU {options.server_cpu}, "
-        f"median of {options.rounds} rounds after "
-        f"{options.warmup:g}s warm-up; decay is each row against the row above."
-    )
+    lines.append(method_line(options, PROFILES[info["profile"]]))
     lines.append(f"Machine: {hardware_line(info)}.")
     return "\n".join(lines) + "\n"
 
@@ -99,42 +118,3 @@ def write_json(path: Path, results: list[Result], options: Options, info: dict[s
         ],
     }
     path.write_text(json.dumps(payload, indent=2) + "\n")
-
-
-def chart(path: Path, results: list[Result], info: dict[str, Any]) -> str | None:
-    """A bar chart of req/s; returns why it was not drawn, or None."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return "matplotlib is not installed (pip install -e '.[bench]')"
-    measured = [r for r in results if r.ok]
-    if not measured:
-        return "nothing was measured"
-    names = [r.name for r in measured][::-1]
-    values = [r.requests_per_second for r in measured][::-1]
-    colors = ["#1f6feb" if r.squall else "#9aa4ae" for r in measured][::-1]
-    figure, axis = plt.subplots(figsize=(9, 0.5 * len(measured) + 1.6))
-    bars = axis.barh(names, values, color=colors)
-    for bar, value in zip(bars, values, strict=True):
-        axis.text(
-            bar.get_width(),
-            bar.get_y() + bar.get_height() / 2,
-            f" {value:,.0f}",
-            va="center",
-            fontsize=9,
-        )
-    axis.set_xlabel("requests per second (POST /user, decode → new User → encode)")
-    axis.set_title("Squall (blue) and its peers, one CPU each")
-    axis.set_xlim(0, max(values) * 1.18)
-    figure.text(0.01, 0.01, hardware_line(info), fontsize=7, color="#555555")
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
-    return None
-
-
-def python_version() -> str:
-    return sys.version.split()[0]

@@ -8,7 +8,9 @@ import signal
 import socket
 import statistics
 import subprocess
+import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,8 +41,8 @@ class Result:
     squall: bool
     status: str  # "ok", "failed: ...", "skipped: ..."
     requests_per_second: float = 0.0
-    p50_us: float = 0.0
-    p99_us: float = 0.0
+    p50_us: float | None = 0.0  # None: not measurable (wrk's histogram breaks when pipelined)
+    p99_us: float | None = 0.0
     cpu_us_per_request: float = 0.0
     peak_rss_mib: float = 0.0
     rounds: list[float] = field(default_factory=list)
@@ -100,29 +102,51 @@ def peak_rss_mib(pid: int) -> float:
 def running(
     entry: Entry, options: Options, port: int, profile: Profile
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """The entry's server, in its own process group, killed (group and all) on the way out.
+
+    Its stderr goes to a file, not a pipe: a chatty server must never block on a full pipe.
+    """
     command = entry.command(options.python, port, profile.many_routes)
     if options.server_cpu is not None:
         command = ["taskset", "-c", options.server_cpu, *command]
-    proc = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-    )
-    try:
-        yield proc
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
+    with tempfile.TemporaryFile() as stderr:
+        proc = subprocess.Popen(
+            command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+        )
+        proc.stderr = stderr  # type: ignore[assignment]  # read back by exit_reason()
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        if proc.stderr:
-            proc.stderr.close()
+            yield proc
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+            proc.stderr = None
 
 
-def server_pid(proc: subprocess.Popen[bytes]) -> int:
-    """The server's own pid: taskset execs the command, so it is the child's pid."""
-    return proc.pid
+def exit_reason(proc: subprocess.Popen[bytes]) -> str:
+    """Why a server that is no longer running stopped: its exit code and last stderr lines."""
+    error = ""
+    if proc.stderr is not None:
+        proc.stderr.seek(0)
+        error = proc.stderr.read().decode(errors="replace").strip()[-300:]
+    return f"failed: exited with {proc.returncode}: {error}"
+
+
+def wrong_answer(profile: Profile, status: int, content_type: str, body: bytes) -> str | None:
+    """What is wrong with a response to the profile's request, or None when it is right."""
+    if status != 200:
+        return f"status {status}"
+    if not content_type.startswith("application/json"):
+        return f"content-type {content_type!r}"
+    try:
+        right = profile.check(body)
+    except (ValueError, TypeError, KeyError, IndexError):
+        right = False
+    return None if right else f"wrong body {body[:80]!r}"
 
 
 def check_answer(
@@ -138,22 +162,59 @@ def check_answer(
     )
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            error = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            return f"failed: exited with {proc.returncode}: {error.strip()[-300:]}"
+            return exit_reason(proc)
         try:
             with urllib.request.urlopen(request, timeout=2) as response:
-                status, body = response.status, response.read()
+                answer = response.status, response.headers.get("content-type", ""), response.read()
+        except urllib.error.HTTPError as error:
+            answer = error.code, error.headers.get("content-type", ""), error.read()
         except OSError:
             time.sleep(0.1)
             continue
-        if status != 200:
-            return f"failed: status {status}"
-        try:
-            right = profile.check(body)
-        except (ValueError, TypeError, KeyError, IndexError):
-            right = False
-        return "ok" if right else f"failed: wrong body {body[:80]!r}"
+        wrong = wrong_answer(profile, *answer)
+        return f"failed: {wrong}" if wrong else "ok"
     return "failed: never answered"
+
+
+@dataclass
+class Load:
+    """What the measured rounds of one entry produced."""
+
+    reports: list[wrk.WrkReport] = field(default_factory=list)
+    cpu_us: list[float] = field(default_factory=list)  # server CPU per request, each round
+
+    def result(self, entry: Entry, profile: Profile, pid: int) -> Result:
+        middle = sorted(self.reports, key=lambda r: r.requests_per_second)[len(self.reports) // 2]
+        latency = profile.pipeline == 1  # wrk times a whole pipelined batch, and badly
+        return Result(
+            entry.name,
+            entry.squall,
+            "ok",
+            requests_per_second=middle.requests_per_second,
+            p50_us=middle.p50_us if latency else None,
+            p99_us=middle.p99_us if latency else None,
+            cpu_us_per_request=statistics.median(self.cpu_us),
+            peak_rss_mib=peak_rss_mib(pid),
+            rounds=[r.requests_per_second for r in self.reports],
+        )
+
+
+def load(url: str, script: Path, options: Options, connections: int, pid: int) -> Load:
+    """Warm up, then the measured rounds; raises wrk.WrkError when wrk or the server fails."""
+    if options.warmup > 0:
+        wrk.run(url, script, options.warmup, connections, options.client_cpu)
+    done = Load()
+    for _ in range(options.rounds):
+        before = cpu_seconds(pid)
+        report = wrk.run(url, script, options.seconds, connections, options.client_cpu)
+        used = cpu_seconds(pid) - before
+        if report.errors:
+            raise wrk.WrkError(f"{report.errors} errors under load")
+        if report.requests == 0:
+            raise wrk.WrkError("no request answered under load")
+        done.reports.append(report)
+        done.cpu_us.append(used / report.requests * 1e6)
+    return done
 
 
 def measure(
@@ -172,29 +233,11 @@ def measure(
         status = check_answer(port, proc, profile)
         if status != "ok":
             return Result(entry.name, entry.squall, status)
-        pid = server_pid(proc)
-        if options.warmup > 0:
-            wrk.run(url, script, options.warmup, connections, options.client_cpu)
-        reports, cpu = [], []
-        for _ in range(options.rounds):
-            before = cpu_seconds(pid)
-            report = wrk.run(url, script, options.seconds, connections, options.client_cpu)
-            used = cpu_seconds(pid) - before
-            if report.errors:
-                return Result(
-                    entry.name, entry.squall, f"failed: {report.errors} errors under load"
-                )
-            reports.append(report)
-            cpu.append(used / max(report.requests, 1) * 1e6)
-        middle = sorted(reports, key=lambda r: r.requests_per_second)[len(reports) // 2]
-        return Result(
-            entry.name,
-            entry.squall,
-            "ok",
-            requests_per_second=middle.requests_per_second,
-            p50_us=middle.p50_us,
-            p99_us=middle.p99_us,
-            cpu_us_per_request=statistics.median(cpu),
-            peak_rss_mib=peak_rss_mib(pid),
-            rounds=[r.requests_per_second for r in reports],
-        )
+        try:
+            # taskset execs the server, so proc.pid is the server's own pid
+            done = load(url, script, options, connections, proc.pid)
+        except wrk.WrkError as error:
+            return Result(entry.name, entry.squall, f"failed: {error}")
+        if proc.poll() is not None:
+            return Result(entry.name, entry.squall, exit_reason(proc))
+        return done.result(entry, profile, proc.pid)

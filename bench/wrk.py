@@ -25,6 +25,10 @@ def write_script(directory: Path, lua: str) -> Path:
     return path
 
 
+class WrkError(RuntimeError):
+    """wrk failed, or the server failed it (errors, no answers)."""
+
+
 def run(url: str, script: Path, seconds: float, connections: int, cpu: str | None) -> WrkReport:
     command = [
         "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
@@ -32,22 +36,38 @@ def run(url: str, script: Path, seconds: float, connections: int, cpu: str | Non
     ]  # fmt: skip
     if cpu is not None:
         command = ["taskset", "-c", cpu, *command]
-    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60)
+    try:
+        out = subprocess.run(
+            command, capture_output=True, text=True, check=True, timeout=seconds + 60
+        )
+    except subprocess.CalledProcessError as error:
+        raise WrkError(
+            f"wrk exited with {error.returncode}: {error.stderr.strip()[-200:]}"
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise WrkError("wrk did not finish") from None
     return parse(out.stdout)
 
 
 def _duration_us(text: str) -> float:
     match = re.fullmatch(r"([\d.]+)(us|ms|s)", text.strip())
     if not match:
-        raise ValueError(f"not a wrk duration: {text!r}")
+        raise WrkError(f"not a wrk duration: {text!r}")
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
+def _find(pattern: str, output: str) -> str:
+    match = re.search(pattern, output, re.M)
+    if match is None:
+        raise WrkError(f"no {pattern!r} in wrk's output: {output.strip()[-200:]!r}")
+    return match.group(1)
+
+
 def parse(output: str) -> WrkReport:
-    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = _duration_us(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
-    p99 = _duration_us(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    requests = int(_find(r"(\d+) requests in", output))
+    rps = float(_find(r"Requests/sec:\s+([\d.]+)", output))
+    p50 = _duration_us(_find(r"^\s+50%\s+(\S+)", output))
+    p99 = _duration_us(_find(r"^\s+99%\s+(\S+)", output))
     errors = 0
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
