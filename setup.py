@@ -11,7 +11,9 @@ import os
 from setuptools import setup
 
 HOT_PATH = [
+    "squall/server/state.py",
     "squall/server/http11/wire.py",
+    "squall/server/http11/plain.py",
     "squall/server/http11/exchange.py",
     "squall/server/http11/connection.py",
 ]

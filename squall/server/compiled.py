@@ -15,7 +15,9 @@ import os
 import sys
 
 HOT_PATH = (
+    "squall.server.state",
     "squall.server.http11.wire",
+    "squall.server.http11.plain",
     "squall.server.http11.exchange",
     "squall.server.http11.connection",
 )

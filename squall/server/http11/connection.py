@@ -11,26 +11,30 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any
+from typing import Any, Final
 
 import httptools
 
 from squall.server.http11 import wire
 from squall.server.http11.exchange import Exchange
+from squall.server.http11.plain import read_head
 from squall.server.state import ServerState, error_logger
 from squall.server.tasks import Worker, watch
 
-SPECIAL_HEADERS = frozenset((b"host", b"content-length", b"expect"))
-SLASH, HASH = 47, 35
+SPECIAL_HEADERS: Final = frozenset((b"host", b"content-length", b"expect"))
+SLASH: Final = 47
+SP: Final = 32
+HTAB: Final = 9
+HASH: Final = 35
 # Interned method names: no bytes->str decode per request for the common ones.
-METHODS = {
+METHODS: Final = {
     m.encode("ascii"): m
     for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT")
 }
 
 
-BATCH_LIMIT = 16 * 1024  # bigger final writes go out at once
-LINGER = 2.0  # seconds a closing connection keeps reading what the client still sends
+BATCH_LIMIT: Final = 16 * 1024  # bigger final writes go out at once
+LINGER: Final = 2.0  # seconds a closing connection keeps reading what the client still sends
 
 
 class Rejected(Exception):
@@ -87,6 +91,9 @@ class HttpConnection:
         self._in_head = False
         self._head_bytes = 0
         self._data_size = 0
+        self._body_left = 0  # bytes of a plain request's body still to come
+        self.input_closed = False  # a request asked to close: read no further request
+        self.max_head_size = min(state.max_header_size, state.max_request_line_size)
 
     # -- asyncio.Protocol -----------------------------------------------------------------
 
@@ -104,6 +111,22 @@ class HttpConnection:
     def data_received(self, data: bytes) -> None:
         if self.broken:
             return
+        if self._body_left:
+            data = self._take_plain_body(data)
+        if self.incoming is None and not self._in_head:  # at a message boundary
+            if self.input_closed:
+                return  # after a request that closes the connection, nothing more is read
+            data = self._take_plain_requests(data)
+        if data:
+            self._parse(data)
+        if self.start_pending:
+            self.start_pending = False
+            exchange = self.exchange
+            if exchange is not None and not exchange.started:
+                self._run(exchange)
+
+    def _parse(self, data: bytes) -> None:
+        """Let llhttp read what the plain-head path left (see plain.py)."""
         self._data_size = len(data)
         if not self._in_head and self.incoming is None:  # the first bytes of a new request
             self._in_head = True
@@ -117,11 +140,54 @@ class HttpConnection:
             self._head_bytes += len(data)
             if self._head_bytes > self.state.max_request_line_size + self.state.max_header_size:
                 self.fail(431 if self._headers else 414, "Request header section too large")
-        if self.start_pending:
-            self.start_pending = False
-            exchange = self.exchange
-            if exchange is not None and not exchange.started:
-                self._run(exchange)
+
+    def _take_plain_requests(self, data: bytes) -> bytes:
+        """Accept the plain requests at the front of ``data``; return what llhttp must read."""
+        state = self.state
+        max_head = self.max_head_size
+        max_count = self.max_header_count
+        size = len(data)
+        pos = 0
+        while pos < size and not self.broken and not self.input_closed:
+            head = read_head(data, pos, max_head, max_count)
+            if head is None:
+                break
+            length = head.content_length
+            limit = state.max_body_size
+            if limit is not None and length > limit:
+                break  # llhttp's path answers 413
+            exchange = self._accept(
+                head.method, head.url, head.headers, head.version, head.keep_alive
+            )
+            if head.expect_100 and head.version == "1.1":
+                exchange.expect_100 = True
+            pos = head.end
+            if length:
+                available = size - pos
+                if available < length:  # the rest of the body comes in later reads
+                    if available:
+                        exchange.feed_body(data[pos:] if pos else data)
+                    self._body_left = length - available
+                    return b""
+                exchange.feed_body(data[pos : pos + length])
+                pos += length
+            self._message_complete(exchange)
+        return data[pos:] if pos else data
+
+    def _take_plain_body(self, data: bytes) -> bytes:
+        """Feed the Content-Length body of a plain request; return the bytes after it."""
+        left = self._body_left
+        exchange = self.incoming
+        if len(data) < left:
+            self._body_left = left - len(data)
+            if exchange is not None:
+                exchange.feed_body(data)
+            return b""
+        self._body_left = 0
+        if exchange is not None:
+            exchange.feed_body(data[:left] if len(data) > left else data)
+            self._message_complete(exchange)
+        return data[left:]
 
     def _on_parse_error(self, exc: Exception) -> None:
         if isinstance(exc, httptools.HttpParserUpgrade):
@@ -200,6 +266,8 @@ class HttpConnection:
 
     def on_header(self, name: bytes, value: bytes) -> None:
         name = name.lower()
+        if value and (value[-1] == SP or value[-1] == HTAB):
+            value = value.rstrip(b" \t")  # trailing OWS is not part of the value (RFC 9110 5.5)
         self._headers.append((name, value))
         if name in SPECIAL_HEADERS:
             if name == b"host":
@@ -230,7 +298,29 @@ class HttpConnection:
             raise Rejected(413, "Request body too large")
         raw_method = parser.get_method()
         method = METHODS.get(raw_method) or raw_method.decode("ascii")
-        url = self._url
+        exchange = self._accept(
+            method, self._url, headers, version, bool(parser.should_keep_alive())
+        )
+        if self._expect_100 and version == "1.1":
+            exchange.expect_100 = True
+        self._url = b""
+        self._headers = []
+        self._hosts = 0
+        self._content_length = b""
+        self._expect_100 = False
+
+    def _accept(
+        self,
+        method: str,
+        url: bytes,
+        headers: list[tuple[bytes, bytes]],
+        version: str,
+        keep_alive: bool,
+    ) -> Exchange:
+        """A request head was read: queue its exchange (started at the end of the read)."""
+        self._in_head = False
+        self.deadline = None
+        state = self.state
         if url and url[0] == SLASH and HASH not in url:
             raw_path, _, query = url.partition(b"?")
         elif url == b"*":
@@ -239,20 +329,14 @@ class HttpConnection:
             parsed = httptools.parse_url(url)
             raw_path, query = parsed.path or b"/", parsed.query or b""
         exchange = Exchange(self, method, raw_path, query, headers, version)
-        if not parser.should_keep_alive():
+        if not keep_alive:
             exchange.keep_alive = False
-        if self._expect_100 and version == "1.1":
-            exchange.expect_100 = True
+            self.input_closed = True
         if state.limit_concurrency is not None and (
             len(state.connections) > state.limit_concurrency
             or state.active_requests >= state.limit_concurrency
         ):
             exchange.reject = (503, "Service Unavailable")
-        self._url = b""
-        self._headers = []
-        self._hosts = 0
-        self._content_length = b""
-        self._expect_100 = False
         self.incoming = exchange
         if self.exchange is None:
             self.exchange = exchange
@@ -261,6 +345,7 @@ class HttpConnection:
             self.pipeline.append(exchange)
             if len(self.pipeline) >= state.max_pipelined_requests:
                 self.pause_reading()
+        return exchange
 
     def _check_header_size(self) -> None:
         size = sum(len(name) + len(value) for name, value in self._headers)
@@ -275,10 +360,13 @@ class HttpConnection:
     def on_message_complete(self) -> None:
         incoming = self.incoming
         if incoming is not None:
-            self.incoming = None
-            incoming.body_complete = True
-            if incoming._waiter is not None:
-                incoming._wake()
+            self._message_complete(incoming)
+
+    def _message_complete(self, exchange: Exchange) -> None:
+        self.incoming = None
+        exchange.body_complete = True
+        if exchange._waiter is not None:
+            exchange._wake()
 
     # -- Running exchanges ----------------------------------------------------------------
 

@@ -14,10 +14,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
-from squall.server.http11 import wire
+from squall.server.http11.wire import (
+    CLOSE,
+    CONTINUE_100,
+    LAST_CHUNK,
+    STATUS_LINES,
+    chunk,
+    header_cache_get,
+    header_entry,
+    status_line,
+)
 from squall.server.native import (
     ClientDisconnected,
     ClientGone,
@@ -29,9 +38,9 @@ from squall.server.state import access_logger, error_logger
 if TYPE_CHECKING:
     from squall.server.http11.connection import HttpConnection
 
-DISCONNECT: Message = {"type": "http.disconnect"}
-ASGI_VERSION = {"version": "3.0", "spec_version": "2.4"}
-PERCENT = 37
+DISCONNECT: Final[Message] = {"type": "http.disconnect"}
+ASGI_VERSION: Final = {"version": "3.0", "spec_version": "2.4"}
+PERCENT: Final = 37
 
 
 class Exchange:
@@ -264,7 +273,7 @@ class Exchange:
     def _send_continue(self) -> None:
         self.expect_100 = False
         if not self.body_complete and not self.started and not self.disconnected:
-            self.conn.write(wire.CONTINUE_100)
+            self.conn.write(CONTINUE_100)
 
     # -- Response writer ------------------------------------------------------------------
 
@@ -273,21 +282,21 @@ class Exchange:
             raise RuntimeError("the response has already started")
         self.started = True
         self.status = status
-        head = [wire.STATUS_LINES.get(status) or wire.status_line(status)]
-        cached = wire.header_cache_get
+        head = [STATUS_LINES.get(status) or status_line(status)]
+        cached = header_cache_get
         for header in headers:
             try:
                 entry = cached(header)
             except TypeError:  # a list, not a tuple: fine, just not cacheable
                 entry = None
             if entry is None:
-                entry = wire.header_entry(header)
+                entry = header_entry(header)
             if entry.__class__ is bytes:
                 head.append(entry)
             elif entry.__class__ is tuple:
                 self._content_length, line = entry
                 head.append(line)
-            elif entry is wire.CLOSE:
+            elif entry is CLOSE:
                 self.keep_alive = False
         if status < 200 or status == 204 or status == 304:
             self._no_body = True
@@ -343,7 +352,7 @@ class Exchange:
             out = head
         if body and not self._no_body:
             if self._chunked:
-                out.append(wire.chunk(body))
+                out.append(chunk(body))
             else:
                 if self._content_length is not None:
                     self._remaining -= len(body)
@@ -351,7 +360,7 @@ class Exchange:
                         raise RuntimeError("response body longer than its content-length")
                 out.append(body)
         if not more and self._chunked:
-            out.append(wire.LAST_CHUNK)
+            out.append(LAST_CHUNK)
         if self.disconnected:
             raise ClientGone("the client has disconnected")
         if more:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Final
 
-CRLF = b"\r\n"
-LAST_CHUNK = b"0\r\n\r\n"
+CRLF: Final = b"\r\n"
+LAST_CHUNK: Final = b"0\r\n\r\n"
 
 
 def _reason(status: int) -> bytes:
@@ -16,7 +17,7 @@ def _reason(status: int) -> bytes:
 
 
 # Pre-encoded status lines: the hot path looks a line up instead of formatting it.
-STATUS_LINES: dict[int, bytes] = {
+STATUS_LINES: Final[dict[int, bytes]] = {
     int(status): b"HTTP/1.1 %d %s\r\n" % (status, _reason(status)) for status in HTTPStatus
 }
 
@@ -54,7 +55,7 @@ def error_response(status: int, reason: str, default_headers: bytes) -> bytes:
     )
 
 
-CONTINUE_100 = b"HTTP/1.1 100 Continue\r\n\r\n"
+CONTINUE_100: Final = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
 class HeaderDirective:
@@ -69,15 +70,16 @@ class HeaderDirective:
         return f"<{self.name}>"
 
 
-CLOSE = HeaderDirective("connection: close")
-DROP = HeaderDirective("dropped: framing belongs to the server")
+CLOSE: Final = HeaderDirective("connection: close")
+DROP: Final = HeaderDirective("dropped: framing belongs to the server")
 HeaderEntry = bytes | tuple[int, bytes] | HeaderDirective
 
 # Encoded response headers by (name, value): apps send the same few headers again and
 # again, so validation and encoding happen once per distinct header.
-_HEADER_CACHE: dict[tuple[bytes, bytes], HeaderEntry] = {}
-_HEADER_CACHE_SIZE = 4096
-CR, LF = 13, 10
+_HEADER_CACHE: Final[dict[tuple[bytes, bytes], HeaderEntry]] = {}
+_HEADER_CACHE_SIZE: Final = 4096
+CR: Final = 13
+LF: Final = 10
 
 
 def header_entry(header: tuple[bytes, bytes] | list[bytes]) -> HeaderEntry:
@@ -105,4 +107,4 @@ def header_entry(header: tuple[bytes, bytes] | list[bytes]) -> HeaderEntry:
     return entry
 
 
-header_cache_get = _HEADER_CACHE.get
+header_cache_get: Final = _HEADER_CACHE.get

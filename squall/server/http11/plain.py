@@ -1,0 +1,159 @@
+"""The common request head, read in one pass; llhttp (httptools) reads everything else.
+
+Most requests are *plain*: a usual method, an origin-form target, HTTP/1.1 or 1.0, well-formed
+``name: value`` lines, and no body or a Content-Length one.  Scanning such a head byte by byte
+here (compiled by mypyc, so a byte costs a few machine instructions) is several times cheaper
+than llhttp's callbacks into Python: one per header, then the version and method calls.
+
+The scan never *rejects* anything: a head it does not accept exactly (odd bytes, obs-fold,
+Transfer-Encoding, Upgrade, two Content-Lengths, a limit reached, an unfinished head ...) is
+left to llhttp, which answers it as it would have without this module.  So what is valid HTTP
+here does not change; only the cost of the usual request does.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+
+def _table(allowed: bytes) -> bytes:
+    """A 256-byte lookup table: 1 where the byte is in ``allowed``."""
+    return bytes(1 if byte in allowed else 0 for byte in range(256))
+
+
+_VISIBLE: Final = bytes(range(0x21, 0x7F))
+# tchar (RFC 9110 5.6.2): what a method and a field name are made of.
+_LETTERS: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+TOKEN: Final = _table(b"!#$%&'*+-.^_`|~0123456789" + _LETTERS)
+# origin-form target bytes: visible ASCII but '#' (a fragment goes to llhttp's URL parser).
+TARGET: Final = _table(_VISIBLE.replace(b"#", b""))
+# field-value bytes (RFC 9110 5.5): VCHAR, obs-text, SP and HTAB; no CR, LF or other controls.
+VALUE: Final = _table(_VISIBLE + bytes(range(0x80, 0x100)) + b" \t")
+LOWER: Final = bytes.maketrans(_LETTERS[:26], _LETTERS[26:])
+SP: Final = 32
+HTAB: Final = 9
+CR: Final = 13
+LF: Final = 10
+COLON: Final = 58
+MAX_LENGTH_DIGITS: Final = 18  # a longer Content-Length goes to llhttp (which checks overflow)
+METHODS: Final = {
+    m.encode("ascii"): m for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+}
+HTTP_11: Final = b"HTTP/1.1\r\n"
+HTTP_10: Final = b"HTTP/1.0\r\n"
+
+
+class PlainHead:
+    """A request head that passed the strict scan, split into what the server needs."""
+
+    def __init__(self, method: str, url: bytes, version: str) -> None:
+        self.method = method
+        self.url = url
+        self.version = version
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.end = 0  # index just past the blank line that ends the head
+        self.content_length = 0
+        self.keep_alive = version == "1.1"
+        self.expect_100 = False
+
+
+def read_head(
+    data: bytes, start: int, max_head_size: int, max_header_count: int
+) -> PlainHead | None:
+    """The plain request head at ``data[start:]``, or None if llhttp should read it."""
+    size = len(data)
+    if size - start > max_head_size:
+        size = start + max_head_size  # a longer head is not plain: llhttp applies the limits
+    i = start
+    while i < size and TOKEN[data[i]]:
+        i += 1
+    method = METHODS.get(data[start:i])
+    if method is None or i >= size or data[i] != SP:
+        return None
+    i += 1
+    target = i
+    while i < size and TARGET[data[i]]:
+        i += 1
+    if i == target or data[target] != 47 or i >= size or data[i] != SP:  # 47: "/"
+        return None
+    url = data[target:i]
+    version = data[i + 1 : i + 11]
+    if version == HTTP_11:
+        head = PlainHead(method, url, "1.1")
+    elif version == HTTP_10:
+        head = PlainHead(method, url, "1.0")
+    else:
+        return None
+    i += 11
+    return _read_fields(data, i, size, head, max_header_count)
+
+
+def _read_fields(
+    data: bytes, i: int, size: int, head: PlainHead, max_header_count: int
+) -> PlainHead | None:
+    """The field lines and the blank line after them (RFC 9112 5), into ``head``."""
+    headers = head.headers
+    hosts = lengths = connections = 0
+    while True:
+        if i + 1 >= size:
+            return None  # unfinished (or too long): llhttp waits for the rest
+        if data[i] == CR:
+            if data[i + 1] != LF:
+                return None
+            head.end = i + 2
+            break
+        name_start = i
+        while i < size and TOKEN[data[i]]:
+            i += 1
+        if i == name_start or i >= size or data[i] != COLON:
+            return None
+        name = data[name_start:i].translate(LOWER)
+        i += 1
+        while i < size and (data[i] == SP or data[i] == HTAB):
+            i += 1
+        value_start = value_end = i
+        while i < size:
+            byte = data[i]
+            if byte == CR:
+                break
+            if not VALUE[byte]:
+                return None
+            i += 1
+            if byte != SP and byte != HTAB:
+                value_end = i
+        if i + 1 >= size or data[i + 1] != LF:
+            return None
+        value = data[value_start:value_end]
+        i += 2
+        headers.append((name, value))
+        if len(headers) > max_header_count:
+            return None
+        if name == b"host":
+            hosts += 1
+        elif name == b"content-length":
+            lengths += 1
+            if not value.isdigit() or len(value) > MAX_LENGTH_DIGITS:
+                return None
+            head.content_length = int(value)
+        elif name == b"connection":
+            connections += 1
+            if not _connection(head, value.translate(LOWER)):
+                return None
+        elif name == b"expect":
+            head.expect_100 = value.translate(LOWER) == b"100-continue"
+        elif name == b"transfer-encoding" or name == b"upgrade":
+            return None  # chunked framing and protocol switches are llhttp's
+    if lengths > 1 or connections > 1 or hosts > 1 or (hosts == 0 and head.version == "1.1"):
+        return None  # llhttp's path answers these with the right error
+    return head
+
+
+def _connection(head: PlainHead, value: bytes) -> bool:
+    """Apply a Connection header; False for anything but one plain option."""
+    if value == b"close":
+        head.keep_alive = False
+    elif value == b"keep-alive":
+        head.keep_alive = True
+    else:
+        return False
+    return True
