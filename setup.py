@@ -12,6 +12,7 @@ from setuptools import setup
 
 HOT_PATH = [
     "squall/server/state.py",
+    "squall/server/eager.py",
     "squall/server/http11/wire.py",
     "squall/server/http11/plain.py",
     "squall/server/http11/exchange.py",

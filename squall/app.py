@@ -25,7 +25,14 @@ from squall.di import Container, Solver
 from squall.exceptions import HTTPException
 from squall.lifespan import Lifecycle, LifespanFactory
 from squall.middleware import CallNext, Middleware, build_asgi_stack, chain
-from squall.models import MalformedBody, ValidationFailed, conform, encode_extra
+from squall.models import (
+    MalformedBody,
+    ValidationFailed,
+    body_error,
+    conform,
+    encode_extra,
+    raw_body_decoder,
+)
 from squall.params import Extractor, extract, plan_endpoint
 from squall.requests import Request
 from squall.responses import Body, RawHeaders, Response, emit_asgi, emit_native
@@ -72,21 +79,45 @@ class Route:
 
     async def call_body_only(self, native: NativeRequest) -> Outcome:
         """The fast path for ``async def f(item: SomeModel)``: no Request object, no dicts."""
+        raw = native.ready_body()
+        if raw is None:
+            raw = await native.body()
+        return self.render(await self.endpoint(self.body_value(raw)))
+
+    def body_value(self, raw: bytes) -> Any:
+        """The body-only endpoint's argument, decoded from the request body."""
         extractor = self.extractors[0]
-        raw = await native.body()
         if raw:
             assert extractor.decode is not None
-            value = extractor.decode(raw)
-        elif extractor.required:
+            return extractor.decode(raw)
+        if extractor.required:
             raise ValidationFailed([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
-        else:
-            value = extractor.default
-        return self.render(await self.endpoint(value))
+        return extractor.default
 
     @functools.cached_property
     def body_only(self) -> bool:
         extractors = self.extractors
         return self.is_async and len(extractors) == 1 and extractors[0].place == "body"
+
+    @functools.cached_property
+    def direct(self) -> bool:
+        """Served straight from the native request: async, and nothing but a body to read."""
+        return self.is_async and (not self.extractors or self.body_only)
+
+    @functools.cached_property
+    def plain_type(self) -> Any:
+        """Results of exactly this type are JSON-encoded as they are (None: see render)."""
+        returns = self.returns
+        if isinstance(returns, type) and issubclass(returns, Response):
+            return None
+        return returns
+
+    @functools.cached_property
+    def decode(self) -> Callable[[bytes], Any]:
+        """The body-only endpoint's decoder, raising msgspec.DecodeError (see body_error)."""
+        decode = self.extractors[0].decode
+        assert decode is not None
+        return raw_body_decoder(decode)
 
     def render(self, result: Any) -> Outcome:
         if isinstance(result, Response):
@@ -311,7 +342,41 @@ class App(Router):
         await app(scope, receive, send)
 
     async def _native(self, native: NativeRequest) -> None:
-        if self.mounts:
+        if not self.mounts and not self.http_middleware:
+            # The common case in one coroutine: a static path to an async endpoint that
+            # takes at most a body (e.g. the seed's POST /user): no Request, no Match, no
+            # Solver, no nested coroutines (~25% of the request's CPU on Squall's server).
+            table = self.router.static.get(native.path)
+            route = None if table is None else table.get(native.method)
+            if route is not None and route.direct:
+                outcome: Outcome
+                try:
+                    if route.extractors:
+                        raw = native.ready_body()
+                        if raw is None:
+                            raw = await native.body()
+                        if raw:
+                            try:
+                                value = route.decode(raw)
+                            except msgspec.DecodeError as exc:
+                                raise body_error(exc) from None
+                        else:
+                            value = route.body_value(raw)
+                        result = await route.endpoint(value)
+                    else:
+                        result = await route.endpoint()
+                    if type(result) is route.plain_type:  # the declared type: encode it as is
+                        outcome = route.status_code, JSON_HEADERS, _encode(result)
+                    else:
+                        outcome = route.render(result)
+                except Exception as exc:
+                    outcome = await self._failure(exc, Request.from_native(native))
+                if type(outcome[2]) is bytes:
+                    native.respond(*outcome)  # type: ignore[arg-type]
+                else:
+                    await emit_native(native, *outcome)
+                return
+        elif self.mounts:
             mount = self._mounted(native.path)
             if mount is not None:
                 await self._to_mount(mount, native.scope(), native.receive, native.send)

@@ -63,12 +63,26 @@ def body_decoder(annotation: Any) -> Callable[[bytes], Any]:
     def decode_body(raw: bytes) -> Any:
         try:
             return decode(raw)
-        except msgspec.ValidationError as exc:
-            raise ValidationFailed([msgspec_error(["body"], exc)]) from None
         except msgspec.DecodeError as exc:
-            raise MalformedBody(str(exc)) from None
+            raise body_error(exc) from None
 
+    decode_body.raw = decode  # type: ignore[attr-defined]
     return decode_body
+
+
+def raw_body_decoder(decode_body: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    """The decoder inside ``body_decoder``'s: raises msgspec.DecodeError (see body_error).
+
+    One Python call less per request, for the framework's direct native path.
+    """
+    return getattr(decode_body, "raw", decode_body)
+
+
+def body_error(exc: msgspec.DecodeError) -> Exception:
+    """A msgspec decoding error as the 422 (invalid) or 400 (not JSON) it means."""
+    if isinstance(exc, msgspec.ValidationError):
+        return ValidationFailed([msgspec_error(["body"], exc)])
+    return MalformedBody(str(exc))
 
 
 def _pydantic_decoder(model: Any) -> Callable[[bytes], Any]:

@@ -131,7 +131,7 @@ class Matcher(Generic[T]):
 
     def __init__(self, redirect_slashes: bool = True) -> None:
         self.redirect_slashes = redirect_slashes
-        self._static: dict[str, dict[str, T]] = {}
+        self.static: dict[str, dict[str, T]] = {}
         self._tree: _Node[T] = _Node()
         self.templates: list[tuple[str, tuple[str, ...]]] = []
 
@@ -141,7 +141,7 @@ class Matcher(Generic[T]):
             methods = (*methods, "HEAD")  # a GET route answers HEAD too, body dropped
         segments = parse_template(template)
         if all(isinstance(s, str) for s in segments):
-            table = self._static.setdefault(template, {})
+            table = self.static.setdefault(template, {})
         else:
             table = self._table(segments)
         for method in methods:
@@ -168,7 +168,7 @@ class Matcher(Generic[T]):
         return node.methods
 
     def match(self, method: str, path: str) -> Match[T]:
-        table = self._static.get(path)
+        table = self.static.get(path)
         params: dict[str, Any] = {}
         if table is None:
             table = self._walk(path, params)
@@ -188,7 +188,7 @@ class Matcher(Generic[T]):
         if not self.redirect_slashes or path == "/" or not path.startswith("/"):
             return NOT_FOUND
         other = path[:-1] if path.endswith("/") else path + "/"
-        if other in self._static or self._walk(other, {}) is not None:
+        if other in self.static or self._walk(other, {}) is not None:
             return Match(redirect=other)
         return NOT_FOUND
 

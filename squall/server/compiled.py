@@ -16,6 +16,7 @@ import sys
 
 HOT_PATH = (
     "squall.server.state",
+    "squall.server.eager",
     "squall.server.http11.wire",
     "squall.server.http11.plain",
     "squall.server.http11.exchange",

@@ -71,6 +71,11 @@ class NativeRequest(Protocol):
         """The whole request body; raises ClientDisconnected if the client goes first."""
         ...
 
+    def ready_body(self) -> bytes | None:
+        """The whole body without waiting, if it has all arrived (the usual case) and was
+        not read yet; else None (then ``await body()``)."""
+        ...
+
     def stream(self) -> AsyncIterator[bytes]:
         """The request body chunk by chunk, as it arrives."""
         ...

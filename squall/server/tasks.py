@@ -3,7 +3,7 @@
 Most requests finish without ever suspending: the body came with the head and the app
 answers at once.  Creating, scheduling and registering an ``asyncio.Task`` for each of them
 costs more than a small app itself, so each kept-alive connection has one long-lived task,
-its :class:`Worker`, and runs request coroutines *eagerly* inside it:
+its worker (``squall.server.eager.Worker``), and runs request coroutines *eagerly* inside it:
 
 - the coroutine's first step runs at once, from ``data_received``, with the worker entered as
   the current task (``asyncio.current_task()``, ``asyncio.timeout()``, anyio and sniffio
@@ -23,7 +23,8 @@ import asyncio
 import contextvars
 import functools
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+import types
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
 EAGER_TASKS = sys.version_info >= (3, 12)
@@ -32,9 +33,7 @@ TASK_NAME = "squall-request"  # names the tasks that run requests, to find them 
 RequestCoro = Coroutine[Any, Any, Any]
 Done = Callable[[BaseException | None], None]
 TaskStarter = Callable[[RequestCoro], Any]
-Job = tuple[Any, contextvars.Context, Any, Done]
-_enter_task = asyncio.tasks._enter_task
-_leave_task = asyncio.tasks._leave_task
+Job = tuple[Generator[Any, Any, None], contextvars.Context, Any]  # driver, context, step
 
 
 def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
@@ -46,18 +45,28 @@ def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
     return functools.partial(loop.create_task, name=TASK_NAME)
 
 
-FINISHED: Any = object()  # what ``advance`` returns once the coroutine has ended
+READY: Any = object()  # what a request driver yields between requests
 
 
-def advance(context: contextvars.Context, action: Any, value: Any, done: Done) -> Any:
-    """One step of a request coroutine: the future it now waits on, or FINISHED."""
-    try:
-        return context.run(action, value)
-    except StopIteration:
-        done(None)
-    except BaseException as exc:
-        report_failure(done, exc)
-    return FINISHED
+@types.coroutine
+def request_driver() -> Generator[Any, Any, None]:
+    """Runs the ``(coroutine, done)`` jobs sent into it, one after another, forever.
+
+    Between jobs it yields READY; while a job's coroutine waits on a future, it yields that
+    future.  Sending a job that never suspends therefore returns READY, where sending into
+    the coroutine itself would end in a StopIteration: an exception, with a traceback, per
+    request.  ``done(exc)`` is told how each job ended.
+    """
+    job = yield READY
+    while True:
+        coro, done = job
+        try:
+            yield from coro
+        except BaseException as exc:
+            report_failure(done, exc)
+        else:
+            done(None)
+        job = yield READY
 
 
 def report_failure(done: Done, exc: BaseException) -> None:
@@ -77,71 +86,34 @@ async def watch(awaitable: Awaitable[Any], done: Done) -> None:
         done(None)
 
 
-class Worker:
-    """One connection's task: runs its requests eagerly and drives those that suspend."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, fallback: TaskStarter) -> None:
-        self.loop = loop
-        self.fallback = fallback
-        self.busy = False
-        self.closed = False
-        self._job: asyncio.Future[Job] | None = None
-        self.task = loop.create_task(self._main(), name=TASK_NAME)
-
-    def run(self, coro: Awaitable[Any], done: Done) -> None:
-        """Run ``coro`` now; if it suspends, the worker (or a task of its own) carries on."""
-        job = self._job
-        send = getattr(coro, "send", None)
-        if self.busy or job is None or send is None:
-            self.fallback(watch(coro, done))
-            return
-        loop = self.loop
-        task = self.task
-        context = contextvars.copy_context()
+async def worker_loop(worker: Any) -> None:
+    """The body of a connection's worker task (``eager.Worker``): drive what suspends."""
+    loop = worker.loop
+    while not worker.closed:
+        job = worker.job = loop.create_future()
+        cancel: BaseException | None = None
         try:
-            _enter_task(loop, task)
-        except RuntimeError:  # called from inside another task: can't nest
-            self.fallback(watch(coro, done))
-            return
+            driver, context, step = await job
+        except asyncio.CancelledError as exc:
+            if not job.done() or job.cancelled():
+                return  # cancelled while idle
+            driver, context, step = job.result()
+            cancel = exc  # cancelled between the hand-over and this wake-up
+        worker.job = None
         try:
-            step = advance(context, send, None, done)
+            await drive(driver, context, step, cancel)
         finally:
-            _leave_task(loop, task)
-        if step is FINISHED:
-            return
-        self.busy = True
-        job.set_result((coro, context, step, done))
-
-    def close(self) -> None:
-        """The connection is gone: stop once the request being driven (if any) is done."""
-        self.closed = True
-        if not self.busy:
-            self.task.cancel()
-
-    async def _main(self) -> None:
-        loop = self.loop
-        while not self.closed:
-            job = self._job = loop.create_future()
-            cancel: BaseException | None = None
-            try:
-                coro, context, step, done = await job
-            except asyncio.CancelledError as exc:
-                if not job.done() or job.cancelled():
-                    return  # cancelled while idle
-                coro, context, step, done = job.result()
-                cancel = exc  # cancelled between the hand-over and this wake-up
-            self._job = None
-            try:
-                await drive(coro, context, step, cancel, done)
-            finally:
-                self.busy = False
+            worker.busy = False
 
 
 async def drive(
-    coro: Any, context: contextvars.Context, step: Any, cancel: BaseException | None, done: Done
+    driver: Generator[Any, Any, None],
+    context: contextvars.Context,
+    step: Any,
+    cancel: BaseException | None,
 ) -> None:
-    """Carry a suspended coroutine to its end, as a task would, in its own context."""
-    while True:
+    """Carry the driver's suspended job to its end (READY), as a task would, in its context."""
+    while step is not READY:
         if cancel is None:
             try:
                 if step is None:
@@ -155,12 +127,10 @@ async def drive(
             except BaseException:
                 pass  # the future failed: the coroutine reads that when resumed
         if cancel is None:
-            step = advance(context, coro.send, None, done)
+            step = context.run(driver.send, None)
         else:
-            step, cancel = advance(context, coro.throw, cancel, done), None
-        if step is FINISHED:
-            return
-        if step is not None and not hasattr(step, "_asyncio_future_blocking"):
+            step, cancel = context.run(driver.throw, cancel), None
+        if step is not READY and step is not None and not hasattr(step, "_asyncio_future_blocking"):
             cancel = RuntimeError(f"a request coroutine yielded {step!r}, not a future")
 
 

@@ -9,7 +9,7 @@ import httpx
 import msgspec
 
 from examples.users import app as users_app
-from squall import App, Header, HTTPException, PlainTextResponse, Query, Request
+from squall import App, Header, HTTPException, JSONResponse, PlainTextResponse, Query, Request
 
 USER = {"id": 1, "name": "user", "email": "user@email.com"}
 
@@ -165,3 +165,42 @@ def test_errors_404_405_redirects_and_exceptions(serve_app) -> None:  # type: ig
 def test_startup_hooks_run(serve_app) -> None:  # type: ignore[no-untyped-def]
     with serve_app(build_app()) as url:
         assert httpx.get(url + "/events").json() == ["started"]
+
+
+def direct_path_app() -> App:
+    """Endpoints the native path serves directly (static path, async, at most a body)."""
+    app = App()
+
+    @app.post("/declared-response")
+    async def declared_response(item: Item) -> JSONResponse:
+        return JSONResponse({"got": item.name}, status_code=202)
+
+    @app.post("/user-raises-msgspec-error")
+    async def user_raises(item: Item) -> Item:
+        msgspec.convert({"name": 1}, Item)  # the endpoint's own bug: a 500, not a 422
+        return item
+
+    @app.get("/no-params")
+    async def no_params() -> dict[str, int]:
+        return {"n": 1}
+
+    @app.post("/optional-body")
+    async def optional_body(item: Item | None = None) -> dict[str, Any]:
+        return {"item": None if item is None else item.name}
+
+    return app
+
+
+def test_direct_endpoints_behave_as_routed_ones(serve_app) -> None:  # type: ignore[no-untyped-def]
+    with serve_app(direct_path_app()) as url, httpx.Client(base_url=url) as client:
+        declared = client.post("/declared-response", json={"name": "pen", "price": 1})
+        assert declared.status_code == 202 and declared.json() == {"got": "pen"}
+        bug = client.post("/user-raises-msgspec-error", json={"name": "pen", "price": 1})
+        assert bug.status_code == 500 and "detail" not in bug.text
+        assert client.get("/no-params").json() == {"n": 1}
+        assert client.post("/optional-body").json() == {"item": None}
+        assert client.post("/optional-body", json={"name": "a", "price": 2}).json() == {"item": "a"}
+        wrong = client.post("/declared-response", json={"name": "pen", "price": "x"})
+        assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["body", "price"]
+        assert client.post("/declared-response", content=b"{").status_code == 400
+        assert client.post("/no-params").status_code == 405

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from squall.server.eager import Worker
 from squall.server.main import new_event_loop
-from squall.server.tasks import Worker, request_tasks
+from squall.server.tasks import request_tasks
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 ended: list[BaseException | None] = []  # what the workers reported, in order

@@ -15,11 +15,12 @@ from typing import Any, Final
 
 import httptools
 
+from squall.server.eager import Worker
 from squall.server.http11 import wire
 from squall.server.http11.exchange import Exchange
 from squall.server.http11.plain import read_head
 from squall.server.state import ServerState, error_logger
-from squall.server.tasks import Worker, watch
+from squall.server.tasks import watch
 
 SPECIAL_HEADERS: Final = frozenset((b"host", b"content-length", b"expect"))
 SLASH: Final = 47

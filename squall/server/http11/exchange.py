@@ -228,6 +228,12 @@ class Exchange:
             except StopAsyncIteration:
                 return b"".join(parts)
 
+    def ready_body(self) -> bytes | None:
+        """The whole body if it has all arrived and was not read yet, else None."""
+        if self.body_complete and not self._body_done and not self.disconnected:
+            return self._take_body()
+        return None
+
     def stream(self) -> AsyncIterator[bytes]:
         if self.expect_100:
             self._send_continue()

@@ -13,7 +13,10 @@ here does not change; only the cost of the usual request does.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:  # compiled code gets native 64-bit ints; interpreted code never looks
+    from mypy_extensions import i64
 
 
 def _table(allowed: bytes) -> bytes:
@@ -61,17 +64,17 @@ def read_head(
     data: bytes, start: int, max_head_size: int, max_header_count: int
 ) -> PlainHead | None:
     """The plain request head at ``data[start:]``, or None if llhttp should read it."""
-    size = len(data)
+    size: i64 = len(data)
     if size - start > max_head_size:
         size = start + max_head_size  # a longer head is not plain: llhttp applies the limits
-    i = start
+    i: i64 = start
     while i < size and TOKEN[data[i]]:
         i += 1
     method = METHODS.get(data[start:i])
     if method is None or i >= size or data[i] != SP:
         return None
     i += 1
-    target = i
+    target: i64 = i
     while i < size and TARGET[data[i]]:
         i += 1
     if i == target or data[target] != 47 or i >= size or data[i] != SP:  # 47: "/"
@@ -89,7 +92,7 @@ def read_head(
 
 
 def _read_fields(
-    data: bytes, i: int, size: int, head: PlainHead, max_header_count: int
+    data: bytes, i: i64, size: i64, head: PlainHead, max_header_count: int
 ) -> PlainHead | None:
     """The field lines and the blank line after them (RFC 9112 5), into ``head``."""
     headers = head.headers
@@ -102,7 +105,7 @@ def _read_fields(
                 return None
             head.end = i + 2
             break
-        name_start = i
+        name_start: i64 = i
         while i < size and TOKEN[data[i]]:
             i += 1
         if i == name_start or i >= size or data[i] != COLON:
@@ -111,9 +114,10 @@ def _read_fields(
         i += 1
         while i < size and (data[i] == SP or data[i] == HTAB):
             i += 1
-        value_start = value_end = i
+        value_start: i64 = i
+        value_end: i64 = i
         while i < size:
-            byte = data[i]
+            byte: i64 = data[i]
             if byte == CR:
                 break
             if not VALUE[byte]:

@@ -1,0 +1,80 @@
+"""A connection's worker: runs request coroutines eagerly inside one long-lived task.
+
+The first step of each request runs here, at once, from ``data_received``: compiled by mypyc
+(see setup.py), since it runs for every request on a kept-alive connection.  A request that
+suspends is handed to the worker's task, whose loop (``tasks.worker_loop``) stays interpreted:
+it resumes app coroutines, which interpreted code does faster (see tasks.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Awaitable, Generator
+from typing import Any, Final
+
+from squall.server.tasks import (
+    READY,
+    TASK_NAME,
+    Done,
+    Job,
+    TaskStarter,
+    request_driver,
+    watch,
+    worker_loop,
+)
+
+_enter_task: Final = asyncio.tasks._enter_task
+_leave_task: Final = asyncio.tasks._leave_task
+_copy_context: Final = contextvars.copy_context
+
+
+class Worker:
+    """One connection's task: runs its requests eagerly and drives those that suspend."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, fallback: TaskStarter) -> None:
+        self.loop = loop
+        self.fallback = fallback
+        self.busy = False
+        self.closed = False
+        self.job: asyncio.Future[Job] | None = None  # set while the task waits for work
+        self.task: asyncio.Task[None] = loop.create_task(worker_loop(self), name=TASK_NAME)
+        self.driver = _new_driver()
+
+    def run(self, coro: Awaitable[Any], done: Done) -> None:
+        """Run ``coro`` now; if it suspends, the worker (or a task of its own) carries on."""
+        job = self.job
+        if self.busy or job is None or not hasattr(coro, "send"):
+            self.fallback(watch(coro, done))
+            return
+        loop = self.loop
+        task = self.task
+        try:
+            _enter_task(loop, task)
+        except RuntimeError:  # called from inside another task: can't nest
+            self.fallback(watch(coro, done))
+            return
+        context = _copy_context()
+        driver = self.driver
+        try:
+            step = context.run(driver.send, (coro, done))
+        except BaseException:
+            self.driver = _new_driver()  # KeyboardInterrupt or SystemExit went through it
+            raise
+        finally:
+            _leave_task(loop, task)
+        if step is not READY:  # suspended: the worker's task takes it from here
+            self.busy = True
+            job.set_result((driver, context, step))
+
+    def close(self) -> None:
+        """The connection is gone: stop once the request being driven (if any) is done."""
+        self.closed = True
+        if not self.busy:
+            self.task.cancel()
+
+
+def _new_driver() -> Generator[Any, Any, None]:
+    driver = request_driver()
+    driver.send(None)  # to its first READY
+    return driver
