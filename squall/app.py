@@ -349,6 +349,7 @@ class App(Router):
             table = self.router.static.get(native.path)
             route = None if table is None else table.get(native.method)
             if route is not None and route.direct:
+                encoded: bytes | None = None
                 outcome: Outcome
                 try:
                     if route.extractors:
@@ -366,12 +367,14 @@ class App(Router):
                     else:
                         result = await route.endpoint()
                     if type(result) is route.plain_type:  # the declared type: encode it as is
-                        outcome = route.status_code, JSON_HEADERS, _encode(result)
+                        encoded = _encode(result)
                     else:
                         outcome = route.render(result)
                 except Exception as exc:
                     outcome = await self._failure(exc, Request.from_native(native))
-                if type(outcome[2]) is bytes:
+                if encoded is not None:
+                    native.respond(route.status_code, JSON_HEADERS, encoded)
+                elif type(outcome[2]) is bytes:
                     native.respond(*outcome)  # type: ignore[arg-type]
                 else:
                     await emit_native(native, *outcome)

@@ -23,7 +23,8 @@ from squall.server.http11.wire import (
     LAST_CHUNK,
     STATUS_LINES,
     chunk,
-    header_cache_get,
+    content_length_line,
+    header_cache,
     header_entry,
     status_line,
 )
@@ -289,10 +290,10 @@ class Exchange:
         self.started = True
         self.status = status
         head = [STATUS_LINES.get(status) or status_line(status)]
-        cached = header_cache_get
+        cached = header_cache
         for header in headers:
             try:
-                entry = cached(header)
+                entry = cached.get(header)
             except TypeError:  # a list, not a tuple: fine, just not cacheable
                 entry = None
             if entry is None:
@@ -319,7 +320,7 @@ class Exchange:
         """Decide framing and connection persistence, and end the header block."""
         if self._content_length is None and not self._no_body:
             if not more:
-                head.append(b"content-length: %d\r\n" % len(body))
+                head.append(content_length_line(len(body)))
                 self._content_length = self._remaining = len(body)
             elif self.http_version == "1.1":
                 self._chunked = True
@@ -327,7 +328,7 @@ class Exchange:
             else:
                 self.keep_alive = False  # HTTP/1.0 without a length: the close ends the body
         elif self._content_length is None and body and not more and self.method == "HEAD":
-            head.append(b"content-length: %d\r\n" % len(body))  # what GET would have sent
+            head.append(content_length_line(len(body)))  # what GET would have sent
         conn = self.conn
         head.append(conn.state.default_headers)
         if self.keep_alive and conn.state.shutting_down and not conn.pipeline:

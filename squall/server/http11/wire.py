@@ -107,4 +107,17 @@ def header_entry(header: tuple[bytes, bytes] | list[bytes]) -> HeaderEntry:
     return entry
 
 
-header_cache_get: Final = _HEADER_CACHE.get
+header_cache: Final = _HEADER_CACHE
+
+# "content-length: N\r\n" for the small lengths most responses have, made once each.
+_LENGTH_LINES: Final[dict[int, bytes]] = {}
+_LENGTH_CACHE_LIMIT: Final = 16 * 1024
+
+
+def content_length_line(length: int) -> bytes:
+    line = _LENGTH_LINES.get(length)
+    if line is None:
+        line = b"content-length: %d\r\n" % length
+        if length < _LENGTH_CACHE_LIMIT:
+            _LENGTH_LINES[length] = line
+    return line
