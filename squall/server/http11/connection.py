@@ -17,7 +17,7 @@ import httptools
 
 from squall.server.eager import Worker
 from squall.server.http11 import wire
-from squall.server.http11.exchange import Exchange
+from squall.server.http11.exchange import ASGI_VERSION, Exchange
 from squall.server.http11.plain import read_head
 from squall.server.state import ServerState, error_logger
 from squall.server.tasks import watch
@@ -69,6 +69,7 @@ class HttpConnection:
         self.scheme = "http"
         self.client: tuple[str, int] | None = None
         self.server: tuple[str, int] | None = None
+        self.scope_template: dict[str, Any] = {}
         self.exchange: Exchange | None = None  # the one whose response is being produced
         self.incoming: Exchange | None = None  # the one whose body is being parsed
         self.pipeline: deque[Exchange] = deque()
@@ -107,6 +108,21 @@ class HttpConnection:
         if transport.get_extra_info("sslcontext") is not None:
             self.scheme = "https"
         self.transport.set_write_buffer_limits(high=state.write_high_water)
+        self.scope_template = {  # what every request's ASGI scope starts from (Exchange.scope)
+            "type": "http",
+            "asgi": ASGI_VERSION,
+            "http_version": "1.1",
+            "server": self.server,
+            "client": self.client,
+            "scheme": self.scheme,
+            "method": "GET",
+            "root_path": self.root_path,
+            "path": "/",
+            "raw_path": b"/",
+            "query_string": b"",
+            "headers": [],
+            "state": {},
+        }
         self.deadline = state.now + state.timeout_headers  # a new connection must speak soon
 
     def data_received(self, data: bytes) -> None:

@@ -67,16 +67,13 @@ def read_head(
     size: i64 = len(data)
     if size - start > max_head_size:
         size = start + max_head_size  # a longer head is not plain: llhttp applies the limits
-    i: i64 = start
-    while i < size and TOKEN[data[i]]:
-        i += 1
+    i = _skip(TOKEN, data, start, size)
     method = METHODS.get(data[start:i])
     if method is None or i >= size or data[i] != SP:
         return None
     i += 1
     target: i64 = i
-    while i < size and TARGET[data[i]]:
-        i += 1
+    i = _skip(TARGET, data, i, size)
     if i == target or data[target] != 47 or i >= size or data[i] != SP:  # 47: "/"
         return None
     url = data[target:i]
@@ -89,6 +86,16 @@ def read_head(
         return None
     i += 11
     return _read_fields(data, i, size, head, max_header_count)
+
+
+def _skip(table: bytes, data: bytes, i: i64, size: i64) -> i64:
+    """The index of the first byte at or after ``i`` that ``table`` does not allow."""
+    while i < size:
+        byte: i64 = data[i]
+        if not table[byte]:
+            break
+        i += 1
+    return i
 
 
 def _read_fields(
@@ -106,8 +113,7 @@ def _read_fields(
             head.end = i + 2
             break
         name_start: i64 = i
-        while i < size and TOKEN[data[i]]:
-            i += 1
+        i = _skip(TOKEN, data, i, size)
         if i == name_start or i >= size or data[i] != COLON:
             return None
         name = data[name_start:i].translate(LOWER)
