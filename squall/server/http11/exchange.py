@@ -186,7 +186,7 @@ class Exchange:
         The work is synchronous unless the client reads slowly, so the usual return value
         is an already-completed future: cheaper to await than a new coroutine.
         """
-        kind = message["type"]
+        kind: str = message["type"]  # a str, so compiled code compares it natively
         if kind == "http.response.body":
             more = message.get("more_body", False)
             self._send_body(message.get("body", b""), more)
@@ -286,6 +286,7 @@ class Exchange:
         self.status = status
         head = [STATUS_LINES.get(status) or status_line(status)]
         cached = header_cache
+        header: Any  # not tuple[bytes, bytes]: compiled code would unbox and rebuild each one
         for header in headers:
             try:
                 entry = cached.get(header)
@@ -293,9 +294,9 @@ class Exchange:
                 entry = None
             if entry is None:
                 entry = header_entry(header)
-            if entry.__class__ is bytes:
+            if type(entry) is bytes:
                 head.append(entry)
-            elif entry.__class__ is tuple:
+            elif type(entry) is tuple:
                 self._content_length, line = entry
                 head.append(line)
             elif entry is CLOSE:
