@@ -244,3 +244,37 @@ def test_large_uploads_back_to_back_on_one_connection(router_server) -> None:  #
         assert read_response(sock).body == b"did not read"
         sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert read_response(sock).body == b"hello"
+
+
+async def iterable_headers(scope, receive, send):  # type: ignore[no-untyped-def]
+    """Response headers as lists and from a generator: any iterable of pairs is ASGI."""
+    if scope["type"] != "http":
+        return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [[b"content-type", b"text/plain"], [b"x-list", b"1"]],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"a", "more_body": True})
+    await send({"type": "http.response.body", "body": b"b"})
+
+
+async def generator_headers(scope, receive, send):  # type: ignore[no-untyped-def]
+    if scope["type"] != "http":
+        return
+    pairs = ((b"x-gen", str(n).encode()) for n in range(2))
+    await send({"type": "http.response.start", "status": 201, "headers": pairs})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def test_response_headers_may_be_lists_or_any_iterable() -> None:
+    for _ in range(2):  # the second time through the header cache
+        with serve(iterable_headers) as running:
+            response = httpx.get(running.url)
+        assert response.headers["x-list"] == "1" and response.text == "ab"
+        with serve(generator_headers) as running:
+            response = httpx.get(running.url)
+        assert response.status_code == 201
+        assert response.headers.get_list("x-gen") == ["0", "1"]

@@ -13,7 +13,7 @@ connections' responses at the end of the loop iteration (see ``HttpConnection.wr
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
@@ -279,14 +279,14 @@ class Exchange:
 
     # -- Response writer ------------------------------------------------------------------
 
-    def _start(self, status: int, headers: RawHeaders) -> None:
+    def _start(self, status: int, headers: Iterable[Any]) -> None:
+        """Begin the response head; ``headers`` is any iterable of (name, value) pairs."""
         if self.started:
             raise RuntimeError("the response has already started")
         self.started = True
         self.status = status
         head = [STATUS_LINES.get(status) or status_line(status)]
         cached = header_cache
-        header: Any  # not tuple[bytes, bytes]: compiled code would unbox and rebuild each one
         for header in headers:
             try:
                 entry = cached.get(header)
