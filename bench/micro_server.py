@@ -4,7 +4,7 @@ Feeds the seed's POST /user request straight into an ``HttpConnection`` over a f
 and times many rounds: a stable number for tuning the hot path (wrk numbers on a shared
 2-core machine move by 20% between runs; this moves by a few %).
 
-    python -m bench.micro_server [--requests N] [--native]
+    python -m bench.micro_server [--requests N] [--app MODULE:ATTR] [--query]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from squall.server.http11.connection import HttpConnection
 from squall.server.main import native_handler, new_event_loop
 from squall.server.state import ServerState
 
+QUERY_REQUEST = b"GET /baseline?a=1&b=2 HTTP/1.1\r\nHost: 127.0.0.1:8000\r\n\r\n"
 REQUEST = (
     b"POST /user HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nContent-Length: 52\r\n"
     b"Content-Type: application/json\r\n\r\n"
@@ -54,7 +55,7 @@ class FakeTransport:
         pass
 
 
-async def measure(app: Any, requests: int) -> float:
+async def measure(app: Any, requests: int, request: bytes = REQUEST) -> float:
     """Feed ``requests`` requests, each from a loop callback as a real socket read would."""
     loop = asyncio.get_running_loop()
     state = ServerState(Config(app=app, access_log=False), app, loop)
@@ -68,7 +69,7 @@ async def measure(app: Any, requests: int) -> float:
 
     def read() -> None:
         nonlocal remaining
-        feed(REQUEST)
+        feed(request)
         remaining -= 1
         if remaining:
             loop.call_soon(read)
@@ -90,12 +91,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200_000)
     parser.add_argument("--app", default="", help="module:attr of another app to measure")
     parser.add_argument("--rounds", type=int, default=3, help="report the best of this many")
+    parser.add_argument(
+        "--query", action="store_true", help="send GET /baseline?a=1&b=2 (bench --query)"
+    )
     args = parser.parse_args()
+    request = QUERY_REQUEST if args.query else REQUEST
     app: Any = seed_asgi_app
     if args.app:
         app = Config(app=args.app).load_app()
     loop = new_event_loop("auto")
-    best = min(loop.run_until_complete(measure(app, args.requests)) for _ in range(args.rounds))
+    rounds = range(args.rounds)
+    best = min(loop.run_until_complete(measure(app, args.requests, request)) for _ in rounds)
     loop.close()
     print(f"{best:.2f} us per request (best of {args.rounds}, {args.requests} requests each)")
 

@@ -390,7 +390,7 @@ class App(Router):
             native.respond(*outcome)  # type: ignore[arg-type]
         else:
             await emit_native(native, *outcome)
-        if solver is not None:
+        if solver is not None and not solver.idle:
             await solver.finish()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -418,5 +418,5 @@ class App(Router):
         request = Request.from_asgi(scope, receive, path)
         outcome, solver = await self.dispatch(scope["method"], path, request)
         await emit_asgi(send, *outcome)
-        if solver is not None:
+        if solver is not None and not solver.idle:
             await solver.finish()

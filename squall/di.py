@@ -95,9 +95,20 @@ class Solver:
     def __init__(self, container: Container) -> None:
         self.container = container
         self.cache: dict[Callable[..., Any], Any] = {}
-        self.exit_stack = AsyncExitStack()
+        self._exit_stack: AsyncExitStack | None = None  # made for the first generator dependency
         self.tasks: BackgroundTasks | None = None
         self.partial: Response | None = None  # set when the endpoint asks for a Response
+
+    @property
+    def exit_stack(self) -> AsyncExitStack:
+        if self._exit_stack is None:
+            self._exit_stack = AsyncExitStack()
+        return self._exit_stack
+
+    @property
+    def idle(self) -> bool:
+        """Nothing to do after the response: no background task, nothing to close."""
+        return self.tasks is None and self._exit_stack is None
 
     def response(self) -> Response:
         """A response to set status, headers and cookies on; the result fills its body."""
@@ -131,7 +142,8 @@ class Solver:
                 await self.tasks.run()
         finally:
             try:
-                await self.exit_stack.aclose()
+                if self._exit_stack is not None:
+                    await self._exit_stack.aclose()
             except Exception:
                 logger.exception("a dependency failed while closing")
 

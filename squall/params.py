@@ -14,6 +14,7 @@ extractor per parameter; per request only the extractors run.  Where a value com
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import types
 import typing
@@ -97,6 +98,11 @@ class Extractor:
     decode: Callable[[bytes], Any] | None = None  # body only
     depends: Depends | None = None  # "depends" only
     passed: bool = True  # False for a route's extra dependencies: run, not handed over
+
+    @functools.cached_property
+    def multiple(self) -> bool:
+        """A list-like annotation: every value of a repeated query parameter."""
+        return typing.get_origin(self.annotation) in (list, tuple, set, frozenset)
 
     @property
     def required(self) -> bool:
@@ -232,7 +238,7 @@ def _lookup(ex: Extractor, request: Request, path: dict[str, Any]) -> Any:
     if ex.place == "path":
         return path.get(ex.key, MISSING)
     if ex.place == "query":
-        if typing.get_origin(ex.annotation) in (list, tuple, set, frozenset):
+        if ex.multiple:
             found = request.query_params.getlist(ex.key)
             return found or MISSING
         return request.query_params.get(ex.key, MISSING)

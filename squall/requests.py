@@ -16,11 +16,25 @@ def _ignore(_: Any) -> None:
     return None
 
 
+def parse_query(query_string: bytes) -> list[tuple[str, str]]:
+    """``parse_qsl(..., keep_blank_values=True)``, several times faster for the usual
+    query without escapes (``%`` or ``+``): such a query needs splitting, not decoding."""
+    text = query_string.decode("latin-1")
+    if "%" in text or "+" in text:
+        return parse_qsl(text, keep_blank_values=True)
+    pairs = []
+    for piece in text.split("&"):
+        if piece:
+            name, _, value = piece.partition("=")
+            pairs.append((name, value))
+    return pairs
+
+
 class QueryParams:
     """Query string parameters: ``get`` gives the first value, ``getlist`` all of them."""
 
     def __init__(self, query_string: bytes) -> None:
-        self._pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+        self._pairs = parse_query(query_string)
 
     def get(self, key: str, default: Any = None) -> Any:
         for name, value in self._pairs:
