@@ -33,7 +33,7 @@ from squall.models import (
     encode_extra,
     raw_body_decoder,
 )
-from squall.params import Extractor, extract, plan_endpoint
+from squall.params import Extractor, awaits, extract, extract_now, plan_endpoint
 from squall.requests import Request
 from squall.responses import Body, RawHeaders, Response, emit_asgi, emit_native
 from squall.router import Declaration, Router
@@ -64,7 +64,13 @@ class Route:
     async def call(
         self, app: App, request: Request, params: dict[str, Any], solver: Solver
     ) -> Outcome:
-        kwargs = await extract(self.extractors, request, params, solver) if self.extractors else {}
+        extractors = self.extractors
+        if not extractors:
+            kwargs: dict[str, Any] = {}
+        elif self.awaits:
+            kwargs = await extract(extractors, request, params, solver)
+        else:
+            kwargs = extract_now(extractors, request, params, solver)
         if self.is_async:
             result = await self.endpoint(**kwargs)
         else:
@@ -93,6 +99,11 @@ class Route:
         if extractor.required:
             raise ValidationFailed([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
         return extractor.default
+
+    @functools.cached_property
+    def awaits(self) -> bool:
+        """Reading the arguments needs an await (a body or a dependency)."""
+        return awaits(self.extractors)
 
     @functools.cached_property
     def body_only(self) -> bool:

@@ -177,6 +177,24 @@ def _extractor(
     return Extractor(name, source.place, key, annotation, default, decode)
 
 
+def extract_now(
+    extractors: list[Extractor], request: Request, path: dict[str, Any], resolver: Resolver
+) -> dict[str, Any]:
+    """``extract`` for endpoints with nothing to await (no body, no dependency)."""
+    values: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for ex in extractors:
+        _extract_one(ex, request, path, resolver, values, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def awaits(extractors: list[Extractor]) -> bool:
+    """Whether ``extract`` has to await something for these (a body or a dependency)."""
+    return any(ex.place in ("body", "depends") for ex in extractors)
+
+
 async def extract(
     extractors: list[Extractor], request: Request, path: dict[str, Any], resolver: Resolver
 ) -> dict[str, Any]:
@@ -185,9 +203,6 @@ async def extract(
     errors: list[dict[str, Any]] = []
     for ex in extractors:
         place = ex.place
-        if place == "request":
-            values[ex.name] = request
-            continue
         if place == "depends":
             assert ex.depends is not None
             try:
@@ -197,14 +212,7 @@ async def extract(
                 continue
             if ex.passed:
                 values[ex.name] = value
-            continue
-        if place == "background":
-            values[ex.name] = resolver.background()
-            continue
-        if place == "response":
-            values[ex.name] = resolver.response()
-            continue
-        if place == "body":
+        elif place == "body":
             raw = await request.body()
             if not raw:
                 if ex.required:
@@ -217,21 +225,43 @@ async def extract(
                 values[ex.name] = ex.decode(raw)
             except ValidationFailed as exc:
                 errors.extend(exc.errors)
-            continue
-        raw_value = _lookup(ex, request, path)
-        if raw_value is MISSING:
-            if ex.required:
-                errors.append({"loc": [place, ex.key], "msg": "Field required", "type": "missing"})
-            else:
-                values[ex.name] = ex.default
-            continue
-        try:
-            values[ex.name] = msgspec.convert(raw_value, ex.annotation, strict=False)
-        except msgspec.ValidationError as exc:
-            errors.append(msgspec_error([place, ex.key], exc))
+        else:
+            _extract_one(ex, request, path, resolver, values, errors)
     if errors:
         raise ValidationFailed(errors)
     return values
+
+
+def _extract_one(
+    ex: Extractor,
+    request: Request,
+    path: dict[str, Any],
+    resolver: Resolver,
+    values: dict[str, Any],
+    errors: list[dict[str, Any]],
+) -> None:
+    """One argument that needs no await: into ``values``, or its error into ``errors``."""
+    place = ex.place
+    if place == "request":
+        values[ex.name] = request
+        return
+    if place == "background":
+        values[ex.name] = resolver.background()
+        return
+    if place == "response":
+        values[ex.name] = resolver.response()
+        return
+    raw_value = _lookup(ex, request, path)
+    if raw_value is MISSING:
+        if ex.required:
+            errors.append({"loc": [place, ex.key], "msg": "Field required", "type": "missing"})
+        else:
+            values[ex.name] = ex.default
+        return
+    try:
+        values[ex.name] = msgspec.convert(raw_value, ex.annotation, strict=False)
+    except msgspec.ValidationError as exc:
+        errors.append(msgspec_error([place, ex.key], exc))
 
 
 def _lookup(ex: Extractor, request: Request, path: dict[str, Any]) -> Any:
