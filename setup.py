@@ -1,9 +1,11 @@
 """Build: compile the server's HTTP/1.1 hot path with mypyc unless SQUALL_NO_COMPILE is set.
 
-The compiled modules are the same typed Python files (squall/server/http11); without a
-compiler the package works unchanged, only slower.  squall/server/tasks.py stays
-interpreted on purpose: it resumes the app's coroutines, and resuming interpreted
-coroutines from compiled code made Starlette and FastAPI apps 10-25% slower (bench/).
+The compiled modules are the same typed Python files (squall/server/http11, the server state
+and the connection worker); without a compiler the package works unchanged, only slower.
+squall/server/tasks.py stays interpreted on purpose: it resumes suspended app coroutines, and
+resuming interpreted coroutines from compiled code made Starlette and FastAPI apps 10-25%
+slower (bench/).  The first, eager step of each request is compiled (eager.py): it goes
+through a driver generator that tasks.py defines, so no compiled frame resumes the app.
 """
 
 import os
