@@ -19,6 +19,7 @@ from squall.server.tasks import (
     Done,
     Job,
     TaskStarter,
+    report_failure,
     request_driver,
     watch,
     worker_loop,
@@ -57,15 +58,16 @@ class Worker:
         context = _copy_context()
         driver = self.driver
         try:
-            step = context.run(driver.send, (coro, done))
-        except BaseException:
-            self.driver = _new_driver()  # KeyboardInterrupt or SystemExit went through it
-            raise
+            step = context.run(driver.send, coro)
         finally:
             _leave_task(loop, task)
-        if step is not READY:  # suspended: the worker's task takes it from here
+        if step is READY:
+            done(None)
+        elif isinstance(step, BaseException):
+            report_failure(done, step)
+        else:  # suspended: the worker's task takes it from here
             self.busy = True
-            job.set_result((driver, context, step))
+            job.set_result((driver, context, step, done))
 
     def close(self) -> None:
         """The connection is gone: stop once the request being driven (if any) is done."""

@@ -33,7 +33,7 @@ TASK_NAME = "squall-request"  # names the tasks that run requests, to find them 
 RequestCoro = Coroutine[Any, Any, Any]
 Done = Callable[[BaseException | None], None]
 TaskStarter = Callable[[RequestCoro], Any]
-Job = tuple[Generator[Any, Any, None], contextvars.Context, Any]  # driver, context, step
+Job = tuple[Generator[Any, Any, None], contextvars.Context, Any, Done]  # driver, context, step
 
 
 def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
@@ -45,28 +45,39 @@ def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
     return functools.partial(loop.create_task, name=TASK_NAME)
 
 
-READY: Any = object()  # what a request driver yields between requests
+READY: Any = object()  # what a request driver yields when a request has finished
 
 
 @types.coroutine
 def request_driver() -> Generator[Any, Any, None]:
-    """Runs the ``(coroutine, done)`` jobs sent into it, one after another, forever.
+    """Runs the request coroutines sent into it, one after another, forever.
 
-    Between jobs it yields READY; while a job's coroutine waits on a future, it yields that
-    future.  Sending a job that never suspends therefore returns READY, where sending into
-    the coroutine itself would end in a StopIteration: an exception, with a traceback, per
-    request.  ``done(exc)`` is told how each job ended.
+    While a request waits on a future, it yields that future; when the request has finished,
+    it yields READY, or the exception the request raised.  So sending a request that never
+    suspends returns READY, where sending into the coroutine itself would end in a
+    StopIteration: an exception, with a traceback, per request.
     """
-    job = yield READY
+    coro = yield READY
     while True:
-        coro, done = job
         try:
             yield from coro
+        except GeneratorExit:
+            raise  # the driver itself is being closed
         except BaseException as exc:
-            report_failure(done, exc)
+            coro = yield exc
         else:
-            done(None)
-        job = yield READY
+            coro = yield READY
+
+
+def finished(step: Any, done: Done) -> bool:
+    """Whether a driver's ``step`` ends its request; if so, ``done`` is told how."""
+    if step is READY:
+        done(None)
+        return True
+    if isinstance(step, BaseException):
+        report_failure(done, step)
+        return True
+    return False
 
 
 def report_failure(done: Done, exc: BaseException) -> None:
@@ -93,15 +104,15 @@ async def worker_loop(worker: Any) -> None:
         job = worker.job = loop.create_future()
         cancel: BaseException | None = None
         try:
-            driver, context, step = await job
+            driver, context, step, done = await job
         except asyncio.CancelledError as exc:
             if not job.done() or job.cancelled():
                 return  # cancelled while idle
-            driver, context, step = job.result()
+            driver, context, step, done = job.result()
             cancel = exc  # cancelled between the hand-over and this wake-up
         worker.job = None
         try:
-            await drive(driver, context, step, cancel)
+            await drive(driver, context, step, cancel, done)
         finally:
             worker.busy = False
 
@@ -111,9 +122,10 @@ async def drive(
     context: contextvars.Context,
     step: Any,
     cancel: BaseException | None,
+    done: Done,
 ) -> None:
-    """Carry the driver's suspended job to its end (READY), as a task would, in its context."""
-    while step is not READY:
+    """Carry the driver's suspended request to its end, as a task would, in its context."""
+    while True:
         if cancel is None:
             try:
                 if step is None:
@@ -130,7 +142,9 @@ async def drive(
             step = context.run(driver.send, None)
         else:
             step, cancel = context.run(driver.throw, cancel), None
-        if step is not READY and step is not None and not hasattr(step, "_asyncio_future_blocking"):
+        if finished(step, done):
+            return
+        if step is not None and not hasattr(step, "_asyncio_future_blocking"):
             cancel = RuntimeError(f"a request coroutine yielded {step!r}, not a future")
 
 
