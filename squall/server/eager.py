@@ -41,6 +41,7 @@ class Worker:
         self.job: asyncio.Future[Job] | None = None  # set while the task waits for work
         self.task: asyncio.Task[None] = loop.create_task(worker_loop(self), name=TASK_NAME)
         self.driver = _new_driver()
+        self.send = self.driver.send  # bound once: it is called for every request
 
     def run(self, coro: Awaitable[Any], done: Done) -> None:
         """Run ``coro`` now; if it suspends, the worker (or a task of its own) carries on."""
@@ -56,9 +57,8 @@ class Worker:
             self.fallback(watch(coro, done))
             return
         context = _copy_context()
-        driver = self.driver
         try:
-            step = context.run(driver.send, coro)
+            step = context.run(self.send, coro)
         finally:
             _leave_task(loop, task)
         if step is READY:
@@ -67,7 +67,7 @@ class Worker:
             report_failure(done, step)
         else:  # suspended: the worker's task takes it from here
             self.busy = True
-            job.set_result((driver, context, step, done))
+            job.set_result((self.driver, context, step, done))
 
     def close(self) -> None:
         """The connection is gone: stop once the request being driven (if any) is done."""

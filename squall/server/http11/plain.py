@@ -116,12 +116,12 @@ def _read_fields(
         i = _skip(TOKEN, data, i, size)
         if i == name_start or i >= size or data[i] != COLON:
             return None
+        name_length = i - name_start
         name = data[name_start:i].translate(LOWER)
         i += 1
-        while i < size and (data[i] == SP or data[i] == HTAB):
+        while i < size and _is_ows(data[i]):
             i += 1
         value_start: i64 = i
-        value_end: i64 = i
         while i < size:
             byte: i64 = data[i]
             if byte == CR:
@@ -129,33 +129,56 @@ def _read_fields(
             if not VALUE[byte]:
                 return None
             i += 1
-            if byte != SP and byte != HTAB:
-                value_end = i
         if i + 1 >= size or data[i + 1] != LF:
             return None
+        value_end: i64 = i
+        while value_end > value_start and _is_ows(data[value_end - 1]):
+            value_end -= 1  # trailing OWS is not part of the value
         value = data[value_start:value_end]
         i += 2
         headers.append((name, value))
         if len(headers) > max_header_count:
             return None
-        if name == b"host":
+        # Only a few names matter here: compare those of the right length.
+        if name_length == 4 and name == b"host":
             hosts += 1
-        elif name == b"content-length":
+        elif name_length == 14 and name == b"content-length":
             lengths += 1
-            if not value.isdigit() or len(value) > MAX_LENGTH_DIGITS:
+            length = _digits(data, value_start, value_end)
+            if length < 0:
                 return None
-            head.content_length = int(value)
-        elif name == b"connection":
+            head.content_length = length
+        elif name_length == 10 and name == b"connection":
             connections += 1
             if not _connection(head, value.translate(LOWER)):
                 return None
-        elif name == b"expect":
+        elif name_length == 6 and name == b"expect":
             head.expect_100 = value.translate(LOWER) == b"100-continue"
-        elif name == b"transfer-encoding" or name == b"upgrade":
+        elif (name_length == 17 and name == b"transfer-encoding") or (
+            name_length == 7 and name == b"upgrade"
+        ):
             return None  # chunked framing and protocol switches are llhttp's
     if lengths > 1 or connections > 1 or hosts > 1 or (hosts == 0 and head.version == "1.1"):
         return None  # llhttp's path answers these with the right error
     return head
+
+
+def _is_ows(byte: i64) -> bool:
+    return byte in (SP, HTAB)
+
+
+def _digits(data: bytes, start: i64, end: i64) -> i64:
+    """The decimal number in ``data[start:end]``, or -1 if it is not one (or too long)."""
+    if start == end or end - start > MAX_LENGTH_DIGITS:
+        return -1
+    number: i64 = 0
+    while start < end:
+        digit: i64 = data[start] - 48
+        if digit < 0 or digit > 9:
+            return -1
+        number = number * 10 + digit
+        start += 1
+    return number
 
 
 def _connection(head: PlainHead, value: bytes) -> bool:
