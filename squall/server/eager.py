@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import types
 from collections.abc import Awaitable, Generator
 from typing import Any, Final
 
@@ -28,6 +29,8 @@ from squall.server.tasks import (
 _enter_task: Final = asyncio.tasks._enter_task
 _leave_task: Final = asyncio.tasks._leave_task
 _copy_context: Final = contextvars.copy_context
+_READY: Final = READY  # a native constant: the module's globals dict is not consulted
+_COROUTINE: Final = types.CoroutineType
 
 
 class Worker:
@@ -46,7 +49,7 @@ class Worker:
     def run(self, coro: Awaitable[Any], done: Done) -> None:
         """Run ``coro`` now; if it suspends, the worker (or a task of its own) carries on."""
         job = self.job
-        if self.busy or job is None or not hasattr(coro, "send"):
+        if self.busy or job is None or (type(coro) is not _COROUTINE and not hasattr(coro, "send")):
             self.fallback(watch(coro, done))
             return
         loop = self.loop
@@ -61,7 +64,7 @@ class Worker:
             step = context.run(self.send, coro)
         finally:
             _leave_task(loop, task)
-        if step is READY:
+        if step is _READY:
             done(None)
         elif isinstance(step, BaseException):
             report_failure(done, step)

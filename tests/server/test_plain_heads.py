@@ -28,7 +28,7 @@ def test_a_plain_head_is_split_into_lowercase_names_and_trimmed_values() -> None
     )
     head = read_head(raw, 0, *LIMITS)
     assert head is not None
-    assert (head.method, head.url, head.version) == ("POST", b"/a/b?x=1&y=%20", "1.1")
+    assert (head.method, head.raw_path, head.query, head.version) == ("POST", b"/a/b", b"x=1&y=%20", "1.1")
     assert head.headers == [
         (b"host", b"example.com:8000"),
         (b"content-type", b"application/json"),
@@ -58,7 +58,16 @@ def test_heads_are_read_from_an_offset_one_after_another() -> None:
     first = b"GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
     second = b"GET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
     head = read_head(first + second, len(first), *LIMITS)
-    assert head is not None and head.url == b"/2" and head.end == len(first + second)
+    assert head is not None and head.raw_path == b"/2" and head.end == len(first + second)
+
+
+@pytest.mark.parametrize(
+    ("target", "path", "query"),
+    [(b"/", b"/", b""), (b"/a?", b"/a", b""), (b"/a?b?c", b"/a", b"b?c"), (b"/?x=1", b"/", b"x=1")],
+)
+def test_the_target_splits_at_the_first_question_mark(target: bytes, path: bytes, query: bytes) -> None:
+    head = read_head(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n", 0, *LIMITS)
+    assert head is not None and (head.raw_path, head.query) == (path, query)
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,17 @@ class Rejected(Exception):
         self.reason = reason
 
 
+def _split_target(url: bytes) -> tuple[bytes, bytes]:
+    """The path and the query of a request target, as llhttp handed it over."""
+    if url and url[0] == SLASH and HASH not in url:
+        raw_path, _, query = url.partition(b"?")
+        return raw_path, query
+    if url == b"*":
+        return url, b""
+    parsed = httptools.parse_url(url)
+    return parsed.path or b"/", parsed.query or b""
+
+
 def _address(value: Any) -> tuple[str, int] | None:
     if isinstance(value, tuple) and len(value) >= 2:
         return (str(value[0]), int(value[1]))
@@ -174,7 +185,7 @@ class HttpConnection:
             if limit is not None and length > limit:
                 break  # llhttp's path answers 413
             exchange = self._accept(
-                head.method, head.url, head.headers, head.version, head.keep_alive
+                head.method, head.raw_path, head.query, head.headers, head.version, head.keep_alive
             )
             if head.expect_100 and head.version == "1.1":
                 exchange.expect_100 = True
@@ -315,8 +326,9 @@ class HttpConnection:
             raise Rejected(413, "Request body too large")
         raw_method = parser.get_method()
         method = METHODS.get(raw_method) or raw_method.decode("ascii")
+        raw_path, query = _split_target(self._url)
         exchange = self._accept(
-            method, self._url, headers, version, bool(parser.should_keep_alive())
+            method, raw_path, query, headers, version, bool(parser.should_keep_alive())
         )
         if self._expect_100 and version == "1.1":
             exchange.expect_100 = True
@@ -329,7 +341,8 @@ class HttpConnection:
     def _accept(
         self,
         method: str,
-        url: bytes,
+        raw_path: bytes,
+        query: bytes,
         headers: list[tuple[bytes, bytes]],
         version: str,
         keep_alive: bool,
@@ -338,13 +351,6 @@ class HttpConnection:
         self._in_head = False
         self.deadline = None
         state = self.state
-        if url and url[0] == SLASH and HASH not in url:
-            raw_path, _, query = url.partition(b"?")
-        elif url == b"*":
-            raw_path, query = url, b""
-        else:
-            parsed = httptools.parse_url(url)
-            raw_path, query = parsed.path or b"/", parsed.query or b""
         exchange = Exchange(self, method, raw_path, query, headers, version)
         if not keep_alive:
             exchange.keep_alive = False

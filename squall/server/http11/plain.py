@@ -38,6 +38,7 @@ HTAB: Final = 9
 CR: Final = 13
 LF: Final = 10
 COLON: Final = 58
+QUESTION: Final = 63
 MAX_LENGTH_DIGITS: Final = 18  # a longer Content-Length goes to llhttp (which checks overflow)
 METHODS: Final = {
     m.encode("ascii"): m for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -49,9 +50,10 @@ HTTP_10: Final = b"HTTP/1.0\r\n"
 class PlainHead:
     """A request head that passed the strict scan, split into what the server needs."""
 
-    def __init__(self, method: str, url: bytes, version: str) -> None:
+    def __init__(self, method: str, raw_path: bytes, query: bytes, version: str) -> None:
         self.method = method
-        self.url = url
+        self.raw_path = raw_path
+        self.query = query
         self.version = version
         self.headers: list[tuple[bytes, bytes]] = []
         self.end = 0  # index just past the blank line that ends the head
@@ -76,16 +78,25 @@ def read_head(
     i = _skip(TARGET, data, i, size)
     if i == target or data[target] != 47 or i >= size or data[i] != SP:  # 47: "/"
         return None
-    url = data[target:i]
+    mark = _find(QUESTION, data, target, i)
+    raw_path = data[target:mark]
+    query = data[mark + 1 : i] if mark < i else b""
     version = data[i + 1 : i + 11]
     if version == HTTP_11:
-        head = PlainHead(method, url, "1.1")
+        head = PlainHead(method, raw_path, query, "1.1")
     elif version == HTTP_10:
-        head = PlainHead(method, url, "1.0")
+        head = PlainHead(method, raw_path, query, "1.0")
     else:
         return None
     i += 11
     return _read_fields(data, i, size, head, max_header_count)
+
+
+def _find(byte: i64, data: bytes, i: i64, end: i64) -> i64:
+    """The index of the first ``byte`` in ``data[i:end]``, or ``end``."""
+    while i < end and data[i] != byte:
+        i += 1
+    return i
 
 
 def _skip(table: bytes, data: bytes, i: i64, size: i64) -> i64:
