@@ -62,6 +62,8 @@ class Config:
     read_buffer_high_water: int = 256 * 1024
     max_pipelined_requests: int = 32
     write_high_water: int = 64 * 1024
+    # Keep request-body-sized blocks in malloc's heap (see squall/server/memory.py).
+    tune_malloc: bool = True
     # Response headers added to every response.
     server_header: bool = True
     date_header: bool = True

@@ -14,6 +14,7 @@ from typing import Any
 from squall.server.config import Config
 from squall.server.http11.connection import HttpConnection
 from squall.server.lifespan import Lifespan
+from squall.server.memory import tune_malloc
 from squall.server.native import NativeHandler
 from squall.server.state import ServerState, error_logger
 from squall.server.tasks import request_tasks
@@ -78,6 +79,8 @@ class Server:
             error_logger.error("error loading the app: %s", exc)
             self.exit_code = 1
             return
+        if config.tune_malloc:
+            tune_malloc()
         state = ServerState(config, app, loop)
         self.state = state
         lifespan = Lifespan(app, config.lifespan, state.lifespan_state)
