@@ -83,19 +83,9 @@ class Route:
             headers = headers + partial.raw_headers
         return status, headers, body
 
-    async def call_body_only(self, native: NativeRequest) -> Outcome:
-        """The fast path for ``async def f(item: SomeModel)``: no Request object, no dicts."""
-        raw = native.ready_body()
-        if raw is None:
-            raw = await native.body()
-        return self.render(await self.endpoint(self.body_value(raw)))
-
-    def body_value(self, raw: bytes) -> Any:
-        """The body-only endpoint's argument, decoded from the request body."""
+    def empty_body_value(self) -> Any:
+        """The body-only endpoint's argument when the request has no body."""
         extractor = self.extractors[0]
-        if raw:
-            assert extractor.decode is not None
-            return extractor.decode(raw)
         if extractor.required:
             raise ValidationFailed([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
         return extractor.default
@@ -246,7 +236,7 @@ class App(Router):
     # -- Handling requests ----------------------------------------------------------------
 
     async def dispatch(
-        self, method: str, path: str, request: Request, native: NativeRequest | None = None
+        self, method: str, path: str, request: Request
     ) -> tuple[Outcome, Solver | None]:
         """The response for a request, and what to finish once it is sent."""
         if self.http_middleware:
@@ -255,11 +245,6 @@ class App(Router):
         route = match.target
         if route is None:
             return self._unrouted(match.allow, match.redirect, request), None
-        if native is not None and route.body_only:
-            try:
-                return await route.call_body_only(native), None
-            except Exception as exc:
-                return await self._failure(exc, request), None
         solver = Solver(self.container)
         try:
             return await route.call(self, request, match.params, solver), solver
@@ -353,7 +338,12 @@ class App(Router):
         await app(scope, receive, send)
 
     async def _native(self, native: NativeRequest) -> None:
-        if not self.mounts and not self.http_middleware:
+        if self.mounts:
+            mount = self._mounted(native.path)
+            if mount is not None:
+                await self._to_mount(mount, native.scope(), native.receive, native.send)
+                return
+        if not self.http_middleware:
             # The common case in one coroutine: a static path to an async endpoint that
             # takes at most a body (e.g. the seed's POST /user): no Request, no Match, no
             # Solver, no nested coroutines (~25% of the request's CPU on Squall's server).
@@ -373,7 +363,7 @@ class App(Router):
                             except msgspec.DecodeError as exc:
                                 raise body_error(exc) from None
                         else:
-                            value = route.body_value(raw)
+                            value = route.empty_body_value()
                         result = await route.endpoint(value)
                     else:
                         result = await route.endpoint()
@@ -390,13 +380,8 @@ class App(Router):
                 else:
                     await emit_native(native, *outcome)
                 return
-        elif self.mounts:
-            mount = self._mounted(native.path)
-            if mount is not None:
-                await self._to_mount(mount, native.scope(), native.receive, native.send)
-                return
         request = Request.from_native(native)
-        outcome, solver = await self.dispatch(native.method, native.path, request, native)
+        outcome, solver = await self.dispatch(native.method, native.path, request)
         if type(outcome[2]) is bytes:  # the usual case: no extra coroutine
             native.respond(*outcome)  # type: ignore[arg-type]
         else:

@@ -64,6 +64,7 @@ class Worker:
             step = context.run(self.send, coro)
         finally:
             _leave_task(loop, task)
+        # tasks.finished(step, done), inlined: calling into interpreted code costs ~2% here.
         if step is _READY:
             done(None)
         elif isinstance(step, BaseException):

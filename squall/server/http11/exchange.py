@@ -20,11 +20,11 @@ from urllib.parse import unquote
 from squall.server.http11.wire import (
     CLOSE,
     CONTINUE_100,
+    HEADER_CACHE,
     LAST_CHUNK,
     STATUS_LINES,
     chunk,
     content_length_line,
-    header_cache,
     header_entry,
     status_line,
 )
@@ -286,7 +286,7 @@ class Exchange:
         self.started = True
         self.status = status
         head = [STATUS_LINES.get(status) or status_line(status)]
-        cached = header_cache
+        cached = HEADER_CACHE
         for header in headers:
             try:
                 entry = cached.get(header)

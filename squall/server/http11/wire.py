@@ -76,8 +76,8 @@ HeaderEntry = bytes | tuple[int, bytes] | HeaderDirective
 
 # Encoded response headers by (name, value): apps send the same few headers again and
 # again, so validation and encoding happen once per distinct header.
-_HEADER_CACHE: Final[dict[tuple[bytes, bytes], HeaderEntry]] = {}
-_HEADER_CACHE_SIZE: Final = 4096
+HEADER_CACHE: Final[dict[tuple[bytes, bytes], HeaderEntry]] = {}
+HEADER_CACHE_SIZE: Final = 4096
 CR: Final = 13
 LF: Final = 10
 
@@ -101,13 +101,11 @@ def header_entry(header: tuple[bytes, bytes] | list[bytes]) -> HeaderEntry:
     else:
         entry = name + b": " + value + b"\r\n"
     if type(header) is tuple:
-        if len(_HEADER_CACHE) >= _HEADER_CACHE_SIZE:
-            _HEADER_CACHE.clear()
-        _HEADER_CACHE[header] = entry
+        if len(HEADER_CACHE) >= HEADER_CACHE_SIZE:
+            HEADER_CACHE.clear()
+        HEADER_CACHE[header] = entry
     return entry
 
-
-header_cache: Final = _HEADER_CACHE
 
 # "content-length: N\r\n" for the small lengths most responses have, made once each.
 _LENGTH_LINES: Final[dict[int, bytes]] = {}
