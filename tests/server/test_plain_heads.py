@@ -42,6 +42,18 @@ def test_a_plain_head_is_split_into_lowercase_names_and_trimmed_values() -> None
     assert raw[head.end :] == b"body"
 
 
+@pytest.mark.parametrize("value", [b"a\tb", b"caf\xc3\xa9", b"\x80\xff", b"~!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}"])
+def test_values_may_hold_tabs_obs_text_and_any_visible_byte(value: bytes) -> None:
+    head = read_head(b"GET / HTTP/1.1\r\nHost: x\r\nX-V: " + value + b"\r\n\r\n", 0, *LIMITS)
+    assert head is not None and head.headers[1] == (b"x-v", value)
+
+
+@pytest.mark.parametrize("control", [byte for byte in range(32) if byte not in (9, 13)])
+def test_no_other_control_byte_in_a_value_is_plain(control: int) -> None:
+    raw = b"GET / HTTP/1.1\r\nHost: x\r\nX-V: a" + bytes([control]) + b"b\r\n\r\n"
+    assert read_head(raw, 0, *LIMITS) is None
+
+
 def test_keep_alive_follows_the_version_and_the_connection_header() -> None:
     def keep_alive(raw: bytes) -> bool:
         head = read_head(raw, 0, *LIMITS)

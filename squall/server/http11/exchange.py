@@ -287,7 +287,9 @@ class Exchange:
         self.status = status
         head = [STATUS_LINES.get(status) or status_line(status)]
         cached = HEADER_CACHE
-        for header in headers:
+        # A list (the usual case) is walked natively; any other iterable is listed first.
+        pairs: list[Any] = headers if type(headers) is list else list(headers)
+        for header in pairs:
             try:
                 entry = cached.get(header)
             except TypeError:  # a list, not a tuple: fine, just not cacheable

@@ -30,10 +30,9 @@ _LETTERS: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 TOKEN: Final = _table(b"!#$%&'*+-.^_`|~0123456789" + _LETTERS)
 # origin-form target bytes: visible ASCII but '#' (a fragment goes to llhttp's URL parser).
 TARGET: Final = _table(_VISIBLE.replace(b"#", b""))
-# field-value bytes (RFC 9110 5.5): VCHAR, obs-text, SP and HTAB; no CR, LF or other controls.
-VALUE: Final = _table(_VISIBLE + bytes(range(0x80, 0x100)) + b" \t")
 LOWER: Final = bytes.maketrans(_LETTERS[:26], _LETTERS[26:])
 SP: Final = 32
+DEL: Final = 127
 HTAB: Final = 9
 CR: Final = 13
 LF: Final = 10
@@ -133,11 +132,14 @@ def _read_fields(
         while i < size and _is_ows(data[i]):
             i += 1
         value_start: i64 = i
-        while i < size:
+        while i < size:  # field-value bytes (RFC 9110 5.5): no controls but HTAB, no DEL
             byte: i64 = data[i]
-            if byte == CR:
-                break
-            if not VALUE[byte]:
+            if byte < SP:
+                if byte == CR:
+                    break
+                if byte != HTAB:
+                    return None
+            elif byte == DEL:
                 return None
             i += 1
         if i + 1 >= size or data[i + 1] != LF:
