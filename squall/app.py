@@ -15,7 +15,7 @@ import traceback
 import typing
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
@@ -60,6 +60,23 @@ class Route:
     extractors: list[Extractor]
     returns: Any  # the declared return type, or None
     is_async: bool
+    # Derived from the above once, here: read on every request, so plain attributes.
+    awaits: bool = field(init=False)  # reading the arguments needs an await (body, dependency)
+    direct: bool = field(init=False)  # async, at most a body: served straight (App._native)
+    plain_type: Any = field(init=False)  # results of exactly this type are encoded as they are
+    decode: Callable[[bytes], Any] | None = field(init=False)  # a body-only endpoint's decoder
+
+    def __post_init__(self) -> None:
+        extractors = self.extractors
+        self.awaits = awaits(extractors)
+        body_only = self.is_async and len(extractors) == 1 and extractors[0].place == "body"
+        self.direct = self.is_async and (not extractors or body_only)
+        returns = self.returns
+        response_class = isinstance(returns, type) and issubclass(returns, Response)
+        self.plain_type = None if response_class else returns  # a Response goes through render
+        decode = extractors[0].decode if body_only else None
+        # The raw decoder raises msgspec.DecodeError as it is (see body_error).
+        self.decode = None if decode is None else raw_body_decoder(decode)
 
     async def call(
         self, app: App, request: Request, params: dict[str, Any], solver: Solver
@@ -89,36 +106,6 @@ class Route:
         if extractor.required:
             raise ValidationFailed([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
         return extractor.default
-
-    @functools.cached_property
-    def awaits(self) -> bool:
-        """Reading the arguments needs an await (a body or a dependency)."""
-        return awaits(self.extractors)
-
-    @functools.cached_property
-    def body_only(self) -> bool:
-        extractors = self.extractors
-        return self.is_async and len(extractors) == 1 and extractors[0].place == "body"
-
-    @functools.cached_property
-    def direct(self) -> bool:
-        """Served straight from the native request: async, and nothing but a body to read."""
-        return self.is_async and (not self.extractors or self.body_only)
-
-    @functools.cached_property
-    def plain_type(self) -> Any:
-        """Results of exactly this type are JSON-encoded as they are (None: see render)."""
-        returns = self.returns
-        if isinstance(returns, type) and issubclass(returns, Response):
-            return None
-        return returns
-
-    @functools.cached_property
-    def decode(self) -> Callable[[bytes], Any]:
-        """The body-only endpoint's decoder, raising msgspec.DecodeError (see body_error)."""
-        decode = self.extractors[0].decode
-        assert decode is not None
-        return raw_body_decoder(decode)
 
     def render(self, result: Any) -> Outcome:
         if isinstance(result, Response):
@@ -353,13 +340,14 @@ class App(Router):
                 encoded: bytes | None = None
                 outcome: Outcome
                 try:
-                    if route.extractors:
+                    decode = route.decode
+                    if decode is not None:
                         raw = native.ready_body()
                         if raw is None:
                             raw = await native.body()
                         if raw:
                             try:
-                                value = route.decode(raw)
+                                value = decode(raw)
                             except msgspec.DecodeError as exc:
                                 raise body_error(exc) from None
                         else:

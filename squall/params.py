@@ -14,7 +14,6 @@ extractor per parameter; per request only the extractors run.  Where a value com
 from __future__ import annotations
 
 import dataclasses
-import functools
 import inspect
 import types
 import typing
@@ -98,15 +97,13 @@ class Extractor:
     decode: Callable[[bytes], Any] | None = None  # body only
     depends: Depends | None = None  # "depends" only
     passed: bool = True  # False for a route's extra dependencies: run, not handed over
+    # Derived once (read per request, so plain attributes rather than properties):
+    required: bool = dataclasses.field(init=False)  # no default
+    multiple: bool = dataclasses.field(init=False)  # list-like: every value of a repeated key
 
-    @functools.cached_property
-    def multiple(self) -> bool:
-        """A list-like annotation: every value of a repeated query parameter."""
-        return typing.get_origin(self.annotation) in (list, tuple, set, frozenset)
-
-    @property
-    def required(self) -> bool:
-        return self.default is MISSING
+    def __post_init__(self) -> None:
+        self.required = self.default is MISSING
+        self.multiple = typing.get_origin(self.annotation) in (list, tuple, set, frozenset)
 
 
 def _is_scalar(annotation: Any) -> bool:
