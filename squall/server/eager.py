@@ -17,7 +17,7 @@ from typing import Any, Final
 from squall.server.tasks import (
     READY,
     TASK_NAME,
-    Done,
+    Finishing,
     Job,
     TaskStarter,
     report_failure,
@@ -46,18 +46,21 @@ class Worker:
         self.driver = _new_driver()
         self.send = self.driver.send  # bound once: it is called for every request
 
-    def run(self, coro: Awaitable[Any], done: Done) -> None:
-        """Run ``coro`` now; if it suspends, the worker (or a task of its own) carries on."""
+    def run(self, coro: Awaitable[Any], request: Finishing) -> None:
+        """Run ``coro`` now; if it suspends, the worker (or a task of its own) carries on.
+
+        ``request.app_done`` is called, not bound: a bound method per request costs ~1.5%.
+        """
         job = self.job
         if self.busy or job is None or (type(coro) is not _COROUTINE and not hasattr(coro, "send")):
-            self.fallback(watch(coro, done))
+            self.fallback(watch(coro, request.app_done))
             return
         loop = self.loop
         task = self.task
         try:
             _enter_task(loop, task)
         except RuntimeError:  # called from inside another task: can't nest
-            self.fallback(watch(coro, done))
+            self.fallback(watch(coro, request.app_done))
             return
         context = _copy_context()
         try:
@@ -66,12 +69,12 @@ class Worker:
             _leave_task(loop, task)
         # tasks.finished(step, done), inlined: calling into interpreted code costs ~2% here.
         if step is _READY:
-            done(None)
+            request.app_done(None)
         elif isinstance(step, BaseException):
-            report_failure(done, step)
+            report_failure(request.app_done, step)
         else:  # suspended: the worker's task takes it from here
             self.busy = True
-            job.set_result((self.driver, context, step, done))
+            job.set_result((self.driver, context, step, request.app_done))
 
     def close(self) -> None:
         """The connection is gone: stop once the request being driven (if any) is done."""

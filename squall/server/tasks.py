@@ -25,13 +25,21 @@ import functools
 import sys
 import types
 from collections.abc import Awaitable, Callable, Coroutine, Generator
-from typing import Any
+from typing import Any, Protocol
 
 EAGER_TASKS = sys.version_info >= (3, 12)
 TASK_NAME = "squall-request"  # names the tasks that run requests, to find them at shutdown
 
 RequestCoro = Coroutine[Any, Any, Any]
 Done = Callable[[BaseException | None], None]
+
+
+class Finishing(Protocol):
+    """What runs a request: told, by ``app_done(exc)``, when the request's coroutine ends."""
+
+    def app_done(self, exc: BaseException | None) -> None: ...
+
+
 TaskStarter = Callable[[RequestCoro], Any]
 Job = tuple[Generator[Any, Any, None], contextvars.Context, Any, Done]  # driver, context, step
 

@@ -17,6 +17,19 @@ request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", d
 ended: list[BaseException | None] = []  # what the workers reported, in order
 
 
+class Recorder:
+    """Stands in for the request a worker runs: what the worker reports lands in a list."""
+
+    def __init__(self, reports: list[BaseException | None]) -> None:
+        self.reports = reports
+
+    def app_done(self, exc: BaseException | None) -> None:
+        self.reports.append(exc)
+
+
+RECORDER = Recorder(ended)
+
+
 def run_in_loop(scenario: Callable[[asyncio.AbstractEventLoop], Coroutine[Any, Any, Any]]) -> Any:
     loop = new_event_loop("auto")
     try:
@@ -52,8 +65,12 @@ def from_callback(loop: asyncio.AbstractEventLoop, fn: Callable[[], None]) -> as
     done: asyncio.Future[None] = loop.create_future()
 
     def call() -> None:
-        fn()
-        done.set_result(None)
+        try:
+            fn()
+        except BaseException as exc:  # the test fails instead of waiting forever
+            done.set_exception(exc)
+        else:
+            done.set_result(None)
 
     loop.call_soon(call)
     return done
@@ -67,7 +84,7 @@ def test_a_request_that_never_suspends_runs_to_the_end_inside_the_worker() -> No
         async def request() -> None:
             seen.append(asyncio.current_task())
 
-        await from_callback(loop, lambda: worker.run(request(), ended.append))
+        await from_callback(loop, lambda: worker.run(request(), RECORDER))
         assert seen == [worker.task]  # done before the callback returned
         assert ended[-1] is None
         assert fallbacks == []
@@ -90,7 +107,7 @@ def test_a_suspended_request_is_finished_by_the_same_task() -> None:
             tasks.append(asyncio.current_task())
             finished.set_result(True)
 
-        await from_callback(loop, lambda: worker.run(request(), ended.append))
+        await from_callback(loop, lambda: worker.run(request(), RECORDER))
         assert worker.busy
         assert await asyncio.wait_for(finished, 2)
         assert tasks == [worker.task] * 3
@@ -112,8 +129,8 @@ def test_a_second_request_while_the_worker_is_busy_falls_back_to_its_own_task() 
         async def quick() -> None:
             return None
 
-        await from_callback(loop, lambda: worker.run(slow(), ended.append))
-        await from_callback(loop, lambda: worker.run(quick(), ended.append))
+        await from_callback(loop, lambda: worker.run(slow(), RECORDER))
+        await from_callback(loop, lambda: worker.run(quick(), RECORDER))
         assert len(fallbacks) == 1
         release.set_result(None)
         await asyncio.sleep(0.01)
@@ -137,8 +154,8 @@ def test_each_request_gets_its_own_context_and_keeps_it_across_suspensions() -> 
             if suspend:
                 finished.set_result(None)
 
-        await from_callback(loop, lambda: worker.run(request("a", False), ended.append))
-        await from_callback(loop, lambda: worker.run(request("b", True), ended.append))
+        await from_callback(loop, lambda: worker.run(request("a", False), RECORDER))
+        await from_callback(loop, lambda: worker.run(request("b", True), RECORDER))
         await asyncio.wait_for(finished, 2)
         assert seen == {"a": ["-", "a"], "b": ["-", "b"]}  # nothing leaked from a into b
         assert request_id.get() == "-"  # nor into the loop's own context
@@ -160,7 +177,7 @@ def test_asyncio_timeout_works_before_and_after_the_hand_over() -> None:
             else:
                 outcome.set_result("not cancelled")
 
-        await from_callback(loop, lambda: worker.run(request(), ended.append))
+        await from_callback(loop, lambda: worker.run(request(), RECORDER))
         assert await asyncio.wait_for(outcome, 2) == "timed out"
 
     run_in_loop(scenario)
@@ -178,7 +195,7 @@ def test_cancelling_the_worker_cancels_the_request_it_drives() -> None:
                 outcome.set_result("cancelled")
                 raise
 
-        await from_callback(loop, lambda: worker.run(request(), ended.append))
+        await from_callback(loop, lambda: worker.run(request(), RECORDER))
         await asyncio.sleep(0.01)
         assert worker.task in request_tasks(loop)
         worker.task.cancel()
@@ -199,7 +216,7 @@ def test_exceptions_from_awaited_futures_reach_the_request() -> None:
             except ValueError as exc:
                 outcome.set_result(str(exc))
 
-        await from_callback(loop, lambda: worker.run(request(), ended.append))
+        await from_callback(loop, lambda: worker.run(request(), RECORDER))
         failing.set_exception(ValueError("from the future"))
         assert await asyncio.wait_for(outcome, 2) == "from the future"
 
@@ -218,8 +235,8 @@ def test_how_a_request_ended_is_reported_eagerly_and_after_suspending() -> None:
             await asyncio.sleep(0)
             raise KeyError("later")
 
-        await from_callback(loop, lambda: worker.run(fails_at_once(), reports.append))
-        await from_callback(loop, lambda: worker.run(fails_later(), reports.append))
+        await from_callback(loop, lambda: worker.run(fails_at_once(), Recorder(reports)))
+        await from_callback(loop, lambda: worker.run(fails_later(), Recorder(reports)))
         await asyncio.sleep(0.01)
         assert [str(exc) for exc in reports] == ["'eager'", "'later'"]
         assert not worker.busy
@@ -250,7 +267,7 @@ def test_the_worker_runs_on_both_loops(loop_name: str) -> None:
             await asyncio.sleep(0)
             seen.append(asyncio.current_task() is worker.task)
 
-        await from_callback(loop, lambda: worker.run(request(), ended.append))
+        await from_callback(loop, lambda: worker.run(request(), RECORDER))
         await asyncio.sleep(0.01)
         return seen
 

@@ -92,6 +92,7 @@ class HttpConnection:
         self.lingering = False
         self._batched = b""  # a finished response waiting for the end of the loop iteration
         self._to_flush: list[HttpConnection] = state.to_flush
+        self._flush_batch = state.flush_batch  # bound once: scheduled every loop iteration
         self.pending_error: bytes | None = None
         self._drain_waiters: list[asyncio.Future[None]] = []
         # Per-message parse state.
@@ -268,7 +269,7 @@ class HttpConnection:
         self._batched = data
         to_flush = self._to_flush
         if not to_flush:
-            self.loop.call_soon(self.state.flush_batch)
+            self.loop.call_soon(self._flush_batch)
         to_flush.append(self)
 
     def flush(self) -> None:
@@ -408,7 +409,7 @@ class HttpConnection:
             exchange.app_done(exc)
             return
         if self.worker is not None:
-            self.worker.run(coro, exchange.app_done)
+            self.worker.run(coro, exchange)
         else:
             self.start_task(watch(coro, exchange.app_done))
 
