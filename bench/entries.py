@@ -109,6 +109,7 @@ ENTRIES: tuple[Entry, ...] = (
         profiles=("post-user", "connections"),  # one read = one request: no pipelining
     ),
     _granian("granian RSGI", "rsgi", "bench.apps.granian_rsgi:app"),
+    _squall("squall server, bare native handler", "bench.apps.squall_native:app"),
     _squall("squall framework (native path)", "bench.apps.squall_app:app"),
     _squall("squall framework, 1,000 more routes", MANY_ROUTES[1]),
     _squall("squall + raw ASGI", "bench.apps.asgi_raw:app"),
@@ -143,6 +144,12 @@ RATIOS: tuple[tuple[str, str, str, float], ...] = (
         "squall framework (native path)",
         "uvicorn + Starlette",
         4.5,
+    ),
+    (
+        "Squall framework (native) vs a bare native handler on Squall's server",
+        "squall framework (native path)",
+        "squall server, bare native handler",
+        0.0,
     ),
     ("Squall server vs uvicorn, raw ASGI app", "squall + raw ASGI", "uvicorn + raw ASGI", 2.2),
     ("Squall server vs uvicorn, Starlette app", "squall + Starlette", "uvicorn + Starlette", 1.5),
