@@ -33,7 +33,14 @@ from squall.models import (
     encode_extra,
     raw_body_decoder,
 )
-from squall.params import Extractor, awaits, extract, extract_now, plan_endpoint
+from squall.params import (
+    Extractor,
+    awaits,
+    extract,
+    extract_now,
+    needs_resolver,
+    plan_endpoint,
+)
 from squall.requests import Request
 from squall.responses import Body, RawHeaders, Response, emit_asgi, emit_native
 from squall.router import Declaration, Router
@@ -62,6 +69,7 @@ class Route:
     is_async: bool
     # Derived from the above once, here: read on every request, so plain attributes.
     awaits: bool = field(init=False)  # reading the arguments needs an await (body, dependency)
+    resolves: bool = field(init=False)  # needs a Solver: dependencies, background, response
     direct: bool = field(init=False)  # async, at most a body: served straight (App._native)
     plain_type: Any = field(init=False)  # results of exactly this type are encoded as they are
     decode: Callable[[bytes], Any] | None = field(init=False)  # a body-only endpoint's decoder
@@ -69,6 +77,7 @@ class Route:
     def __post_init__(self) -> None:
         extractors = self.extractors
         self.awaits = awaits(extractors)
+        self.resolves = needs_resolver(extractors)
         body_only = self.is_async and len(extractors) == 1 and extractors[0].place == "body"
         self.direct = self.is_async and (not extractors or body_only)
         returns = self.returns
@@ -79,7 +88,7 @@ class Route:
         self.decode = None if decode is None else raw_body_decoder(decode)
 
     async def call(
-        self, app: App, request: Request, params: dict[str, Any], solver: Solver
+        self, app: App, request: Request, params: dict[str, Any], solver: Solver | None
     ) -> Outcome:
         extractors = self.extractors
         if not extractors:
@@ -94,7 +103,7 @@ class Route:
             call = functools.partial(self.endpoint, **kwargs)
             result = await asyncio.get_running_loop().run_in_executor(app.threads, call)
         status, headers, body = self.render(result)
-        partial = solver.partial
+        partial = None if solver is None else solver.partial
         if partial is not None and not isinstance(result, Response):
             status = partial.status_code or status
             headers = headers + partial.raw_headers
@@ -232,7 +241,7 @@ class App(Router):
         route = match.target
         if route is None:
             return self._unrouted(match.allow, match.redirect, request), None
-        solver = Solver(self.container)
+        solver = Solver(self.container) if route.resolves else None
         try:
             return await route.call(self, request, match.params, solver), solver
         except Exception as exc:
@@ -256,8 +265,10 @@ class App(Router):
         if route is None:
             outcome = self._unrouted(match.allow, match.redirect, request)
         else:
-            solver = Solver(self.container)
-            request.on_finish(solver)
+            solver = None
+            if route.resolves:
+                solver = Solver(self.container)
+                request.on_finish(solver)
             try:
                 outcome = await route.call(self, request, match.params, solver)
             except Exception as exc:

@@ -208,7 +208,10 @@ def _extractor(
 
 
 def extract_now(
-    extractors: list[Extractor], request: Request, path: dict[str, Any], resolver: Resolver
+    extractors: list[Extractor],
+    request: Request,
+    path: dict[str, Any],
+    resolver: Resolver | None,  # None when no extractor needs one (see needs_resolver)
 ) -> dict[str, Any]:
     """``extract`` for endpoints with nothing to await (no body, no dependency)."""
     values: dict[str, Any] = {}
@@ -220,13 +223,21 @@ def extract_now(
     return values
 
 
+def needs_resolver(extractors: list[Extractor]) -> bool:
+    """Whether these ask for a dependency, background tasks or the response to set."""
+    return any(ex.place in ("depends", "background", "response") for ex in extractors)
+
+
 def awaits(extractors: list[Extractor]) -> bool:
     """Whether ``extract`` has to await something for these (a body or a dependency)."""
     return any(ex.place in ("body", "depends") for ex in extractors)
 
 
 async def extract(
-    extractors: list[Extractor], request: Request, path: dict[str, Any], resolver: Resolver
+    extractors: list[Extractor],
+    request: Request,
+    path: dict[str, Any],
+    resolver: Resolver | None,  # None when no extractor needs one (see needs_resolver)
 ) -> dict[str, Any]:
     """The endpoint's keyword arguments for this request; raises ValidationFailed/MalformedBody."""
     values: dict[str, Any] = {}
@@ -236,6 +247,7 @@ async def extract(
         if place == "depends":
             assert ex.depends is not None
             try:
+                assert resolver is not None, "needs_resolver() is True for these"
                 value = await resolver.solve(ex.depends, request, path)
             except ValidationFailed as exc:
                 errors.extend(exc.errors)
@@ -266,7 +278,7 @@ def _extract_one(
     ex: Extractor,
     request: Request,
     path: dict[str, Any],
-    resolver: Resolver,
+    resolver: Resolver | None,
     values: dict[str, Any],
     errors: list[dict[str, Any]],
 ) -> None:
@@ -298,10 +310,11 @@ def _extract_one(
         errors.append(msgspec_error([place, ex.key], exc))
 
 
-def _given(place: str, request: Request, resolver: Resolver) -> Any:
+def _given(place: str, request: Request, resolver: Resolver | None) -> Any:
     """What the framework itself hands over: the request, background tasks, the response."""
     if place == "request":
         return request
+    assert resolver is not None, "needs_resolver() is True for these"
     if place == "background":
         return resolver.background()
     if place == "response":
