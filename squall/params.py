@@ -208,12 +208,11 @@ def _extractor(
 
 
 def extract_now(
-    extractors: list[Extractor],
-    request: Request,
-    path: dict[str, Any],
-    resolver: Resolver | None,  # None when no extractor needs one (see needs_resolver)
+    extractors: list[Extractor], request: Request, path: dict[str, Any], resolver: Resolver | None
 ) -> dict[str, Any]:
-    """``extract`` for endpoints with nothing to await (no body, no dependency)."""
+    """``extract`` for endpoints with nothing to await (no body, no dependency).
+
+    ``resolver`` is None when no extractor needs one (see ``needs_resolver``)."""
     values: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
     for ex in extractors:
@@ -234,10 +233,7 @@ def awaits(extractors: list[Extractor]) -> bool:
 
 
 async def extract(
-    extractors: list[Extractor],
-    request: Request,
-    path: dict[str, Any],
-    resolver: Resolver | None,  # None when no extractor needs one (see needs_resolver)
+    extractors: list[Extractor], request: Request, path: dict[str, Any], resolver: Resolver | None
 ) -> dict[str, Any]:
     """The endpoint's keyword arguments for this request; raises ValidationFailed/MalformedBody."""
     values: dict[str, Any] = {}
@@ -246,8 +242,8 @@ async def extract(
         place = ex.place
         if place == "depends":
             assert ex.depends is not None
+            assert resolver is not None, "needs_resolver() is True for these"
             try:
-                assert resolver is not None, "needs_resolver() is True for these"
                 value = await resolver.solve(ex.depends, request, path)
             except ValidationFailed as exc:
                 errors.extend(exc.errors)

@@ -32,16 +32,14 @@ TASK_NAME = "squall-request"  # names the tasks that run requests, to find them 
 
 RequestCoro = Coroutine[Any, Any, Any]
 Done = Callable[[BaseException | None], None]
+TaskStarter = Callable[[RequestCoro], Any]
+Job = tuple[Generator[Any, Any, None], contextvars.Context, Any, Done]  # driver, context, step
 
 
 class Finishing(Protocol):
     """What runs a request: told, by ``app_done(exc)``, when the request's coroutine ends."""
 
     def app_done(self, exc: BaseException | None) -> None: ...
-
-
-TaskStarter = Callable[[RequestCoro], Any]
-Job = tuple[Generator[Any, Any, None], contextvars.Context, Any, Done]  # driver, context, step
 
 
 def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
