@@ -13,11 +13,13 @@ import os
 from setuptools import setup
 
 HOT_PATH = [
+    "squall/server/transport.py",
     "squall/server/state.py",
     "squall/server/eager.py",
     "squall/server/http11/wire.py",
     "squall/server/http11/plain.py",
-    "squall/server/http11/exchange.py",
+    "squall/server/exchange.py",
+    "squall/server/http11/writer.py",
     "squall/server/http11/connection.py",
 ]
 

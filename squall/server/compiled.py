@@ -15,11 +15,13 @@ import os
 import sys
 
 HOT_PATH = (
+    "squall.server.transport",
     "squall.server.state",
     "squall.server.eager",
     "squall.server.http11.wire",
     "squall.server.http11.plain",
-    "squall.server.http11.exchange",
+    "squall.server.exchange",
+    "squall.server.http11.writer",
     "squall.server.http11.connection",
 )
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from squall.server.config import Config
 from squall.server.tasks import task_starter
+from squall.server.transport import Deadlines, ManagedConnection
 
 if TYPE_CHECKING:
-    from squall.server.native import NativeHandler
+    from squall.native import NativeHandler
 
 error_logger = logging.getLogger("squall.error")
 access_logger = logging.getLogger("squall.access")
@@ -28,7 +29,7 @@ class ServerState:
         self.native: NativeHandler | None = None
         self.lifespan_state: dict[str, Any] = {}
         self.root_path = config.root_path
-        self.connections: set[Any] = set()
+        self.connections: set[ManagedConnection] = set()
         self.active_requests = 0
         self.start_task = task_starter(loop)
         # Connections with a finished response to send at the end of the loop iteration.
@@ -55,6 +56,7 @@ class ServerState:
             for name, value in config.headers
         )
         self.now = loop.time()
+        self.deadlines = Deadlines(self.now)
         self.default_headers = b""
         self.refresh_clock()
 
@@ -76,8 +78,5 @@ class ServerState:
         self.default_headers = block + self.extra_headers
 
     def expire_idle_connections(self) -> None:
-        """Let every connection act on its deadline (header read, keep-alive idle)."""
-        now = self.now
-        for connection in list(self.connections):
-            if connection.deadline is not None and now >= connection.deadline:
-                connection.on_deadline()
+        """Let each connection whose deadline has passed act on it (header read, idle...)."""
+        self.deadlines.expire(self.now)

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any, Final
+from typing import Final
 
 import httptools
 
 from squall.server.eager import Worker
+from squall.server.exchange import ASGI_VERSION, PENDING, RECEIVING, Exchange
 from squall.server.http11 import wire
-from squall.server.http11.exchange import ASGI_VERSION, Exchange
 from squall.server.http11.plain import read_head
+from squall.server.http11.writer import Http11Writer
 from squall.server.state import ServerState, error_logger
 from squall.server.tasks import watch
+from squall.server.transport import StreamConnection
 
 SPECIAL_HEADERS: Final = frozenset((b"host", b"content-length", b"expect"))
 SLASH: Final = 47
@@ -35,7 +37,6 @@ METHODS: Final = {
 
 
 BATCH_LIMIT: Final = 16 * 1024  # bigger final writes go out at once
-LINGER: Final = 2.0  # seconds a closing connection keeps reading what the client still sends
 
 
 class Rejected(Exception):
@@ -58,43 +59,27 @@ def _split_target(url: bytes) -> tuple[bytes, bytes]:
     return parsed.path or b"/", parsed.query or b""
 
 
-def _address(value: Any) -> tuple[str, int] | None:
-    if isinstance(value, tuple) and len(value) >= 2:
-        return (str(value[0]), int(value[1]))
-    return None
-
-
-class HttpConnection:
+class HttpConnection(StreamConnection):
     """An ``asyncio.Protocol`` (by its methods: a compiled class can't subclass it)."""
 
     def __init__(self, state: ServerState) -> None:
-        self.state = state
-        self.loop = state.loop
-        self.root_path = state.root_path
-        self.access_log = state.access_log
+        super().__init__(state)
         self.max_header_count = state.max_header_count
         self.start_task = state.start_task
         self.worker: Worker | None = None  # created once the connection proves to be kept alive
         self.parser = httptools.HttpRequestParser(self)
-        self.transport: asyncio.Transport = None  # type: ignore[assignment]
-        self.scheme = "http"
-        self.client: tuple[str, int] | None = None
-        self.server: tuple[str, int] | None = None
-        self.scope_template: dict[str, Any] = {}
+        self.writer = Http11Writer(self)
         self.exchange: Exchange | None = None  # the one whose response is being produced
         self.incoming: Exchange | None = None  # the one whose body is being parsed
         self.pipeline: deque[Exchange] = deque()
         self.start_pending = False
-        self.deadline: float | None = None
-        self.read_paused = False
-        self.write_paused = False
-        self.broken = False
-        self.lingering = False
         self._batched = b""  # a finished response waiting for the end of the loop iteration
         self._to_flush: list[HttpConnection] = state.to_flush
         self._flush_batch = state.flush_batch  # bound once: scheduled every loop iteration
         self.pending_error: bytes | None = None
-        self._drain_waiters: list[asyncio.Future[None]] = []
+        # Which parser read each request head: the compiled plain-head scan or llhttp.
+        self.plain_heads = 0
+        self.llhttp_heads = 0
         # Per-message parse state.
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
@@ -112,14 +97,7 @@ class HttpConnection:
     # -- asyncio.Protocol -----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  # uvloop's is not a subclass
-        state = self.state
-        state.connections.add(self)
-        self.client = _address(transport.get_extra_info("peername"))
-        self.server = _address(transport.get_extra_info("sockname"))
-        if transport.get_extra_info("sslcontext") is not None:
-            self.scheme = "https"
-        self.transport.set_write_buffer_limits(high=state.write_high_water)
+        self.attach(transport)
         self.scope_template = {  # what every request's ASGI scope starts from (Exchange.scope)
             "type": "http",
             "asgi": ASGI_VERSION,
@@ -135,7 +113,7 @@ class HttpConnection:
             "headers": [],
             "state": {},
         }
-        self.deadline = state.now + state.timeout_headers  # a new connection must speak soon
+        self.set_deadline(self.state.timeout_headers)  # a new connection must speak soon
 
     def data_received(self, data: bytes) -> None:
         if self.broken:
@@ -151,7 +129,7 @@ class HttpConnection:
         if self.start_pending:
             self.start_pending = False
             exchange = self.exchange
-            if exchange is not None and not exchange.started:
+            if exchange is not None and exchange.response == PENDING:
                 self._run(exchange)
 
     def _parse(self, data: bytes) -> None:
@@ -160,7 +138,7 @@ class HttpConnection:
         if not self._in_head and self.incoming is None:  # the first bytes of a new request
             self._in_head = True
             self._head_bytes = 0
-            self.deadline = self.state.now + self.state.timeout_headers
+            self.set_deadline(self.state.timeout_headers)
         try:
             self.parser.feed_data(data)
         except Exception as exc:
@@ -188,6 +166,7 @@ class HttpConnection:
             exchange = self._accept(
                 head.method, head.raw_path, head.query, head.headers, head.version, head.keep_alive
             )
+            self.plain_heads += 1
             if head.expect_100 and head.version == "1.1":
                 exchange.expect_100 = True
             pos = head.end
@@ -234,14 +213,11 @@ class HttpConnection:
             raise exc
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.state.connections.discard(self)
-        self.deadline = None
-        self.broken = True
+        self.detach()
         for exchange in (self.exchange, self.incoming, *self.pipeline):
             if exchange is not None:
                 exchange.on_disconnect()
         self.pipeline.clear()
-        self._release_drain_waiters()
         if self.worker is not None:
             self.worker.close()
 
@@ -278,13 +254,6 @@ class HttpConnection:
             self._batched = b""
             if not self.transport.is_closing():
                 self.transport.write(data)
-
-    def pause_writing(self) -> None:
-        self.write_paused = True
-
-    def resume_writing(self) -> None:
-        self.write_paused = False
-        self._release_drain_waiters()
 
     # -- Parser callbacks (llhttp) ----------------------------------------------------------
 
@@ -331,6 +300,7 @@ class HttpConnection:
         exchange = self._accept(
             method, raw_path, query, headers, version, bool(parser.should_keep_alive())
         )
+        self.llhttp_heads += 1
         if self._expect_100 and version == "1.1":
             exchange.expect_100 = True
         self._url = b""
@@ -352,7 +322,7 @@ class HttpConnection:
         self._in_head = False
         self.deadline = None
         state = self.state
-        exchange = Exchange(self, method, raw_path, query, headers, version)
+        exchange = Exchange(self, self.writer, method, raw_path, query, headers, version)
         if not keep_alive:
             exchange.keep_alive = False
             self.input_closed = True
@@ -388,9 +358,7 @@ class HttpConnection:
 
     def _message_complete(self, exchange: Exchange) -> None:
         self.incoming = None
-        exchange.body_complete = True
-        if exchange._waiter is not None:
-            exchange._wake()
+        exchange.finish_body()
 
     # -- Running exchanges ----------------------------------------------------------------
 
@@ -415,7 +383,11 @@ class HttpConnection:
 
     def _run_next(self) -> None:
         exchange = self.exchange
-        if exchange is not None and not exchange.started and not self.transport.is_closing():
+        if (
+            exchange is not None
+            and exchange.response == PENDING
+            and not self.transport.is_closing()
+        ):
             self._run(exchange)
 
     def on_response_complete(self, exchange: Exchange) -> None:
@@ -424,7 +396,7 @@ class HttpConnection:
         if not exchange.keep_alive:
             self.close()
             return
-        if exchange.expect_100 and not exchange.body_complete:
+        if exchange.expect_100 and exchange.body_state == RECEIVING:
             self.close()  # the client still waits for 100-continue: its body may never come
             return
         self.exchange = None
@@ -443,7 +415,7 @@ class HttpConnection:
             if self.read_paused:
                 self.resume_reading()  # whatever paused reading is over with this response
             if not self._in_head and self.incoming is None:
-                self.deadline = state.now + state.timeout_keep_alive
+                self.set_deadline(state.timeout_keep_alive)
 
     # -- Failures, timeouts, shutdown ------------------------------------------------------
 
@@ -459,7 +431,7 @@ class HttpConnection:
         if incoming is not None and incoming is not self.exchange:
             self.pipeline.remove(incoming)
         if incoming is not None and incoming is self.exchange:
-            if incoming.started:
+            if incoming.response != PENDING:
                 self.close()
             else:
                 incoming.respond_error(status, reason)
@@ -499,57 +471,6 @@ class HttpConnection:
         """Graceful shutdown: close now if idle, else after the response in progress."""
         if self.exchange is None and self.incoming is None and not self._in_head:
             self.close()
-
-    def close(self) -> None:
-        """Close after what was written, reading (and dropping) what the client still sends.
-
-        Closing a socket with unread input makes the kernel send a reset, which can destroy
-        the response in flight to the client; so the write side is shut first and the read
-        side lingers until the client closes or LINGER seconds pass (RFC 9112, 9.6).
-        """
-        self.broken = True
-        transport = self.transport
-        if transport.is_closing() or self.lingering:
-            return
-        self.flush()
-        if not transport.can_write_eof():
-            transport.close()
-            return
-        self.lingering = True
-        transport.write_eof()
-        self.deadline = self.state.now + LINGER
-        if self.read_paused:
-            self.read_paused = False
-            transport.resume_reading()
-
-    def abort(self) -> None:
-        self.broken = True
-        self.transport.abort()
-
-    # -- Flow control ---------------------------------------------------------------------
-
-    def pause_reading(self) -> None:
-        if not self.read_paused:
-            self.read_paused = True
-            self.transport.pause_reading()
-
-    def resume_reading(self) -> None:
-        if self.read_paused and not self.broken:
-            self.read_paused = False
-            self.transport.resume_reading()
-
-    async def drain(self) -> None:
-        if not self.write_paused or self.transport.is_closing():
-            return
-        waiter = self.loop.create_future()
-        self._drain_waiters.append(waiter)
-        await waiter
-
-    def _release_drain_waiters(self) -> None:
-        waiters, self._drain_waiters = self._drain_waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
 
 
 __all__ = ["HttpConnection", "Rejected", "error_logger"]

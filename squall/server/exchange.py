@@ -1,13 +1,31 @@
-"""One request and its response on an HTTP/1.1 connection.
+"""One request and its response, whatever the wire format.
 
 An :class:`Exchange` is both the ASGI ``receive``/``send`` pair and the
-:class:`~squall.server.native.NativeRequest` handed to native apps: the two paths share
-the body buffer and the response writer, so they behave the same on the wire.
+:class:`~squall.native.NativeRequest` handed to native apps: the two share the body buffer
+and the response state, so they behave the same on the wire.  The bytes are the protocol's
+business: each exchange has a :class:`ResponseWriter` (HTTP/1.1's frames a body with a
+content-length, chunks or the close; HTTP/2's would write DATA frames) and a connection, a
+:class:`~squall.server.transport.StreamConnection`, for flow control and completion.
 
-This is the hot path.  Instance defaults live on the class (most requests never change
-them), single bytes are tested as ints (``13 in value``: ~8x faster than ``b"\\r" in value``
-here) and the response head and a short body leave in one write, batched with the other
-connections' responses at the end of the loop iteration (see ``HttpConnection.write_last``).
+Request body states (``body_state``):
+
+    RECEIVING --the last body byte arrives (the message is complete)--> RECEIVED
+    RECEIVED  --the app takes the last of the body-----------------------> CONSUMED
+
+Response states (``response``):
+
+    PENDING --start: the head is composed and held back------------------> HEAD_HELD
+    HEAD_HELD --the whole body goes out with the head----------------------> DONE
+    HEAD_HELD --the head goes out alone, or with a first part of the body---> SENDING
+    SENDING --a further part of the body------------------------------------> SENDING
+    SENDING --the last part of the body-------------------------------------> DONE
+    HEAD_HELD --an error replaces the response (500 after a failed app)---> PENDING
+
+Anything else is the app's mistake (a RuntimeError) or the server's bug.  Orthogonal to both:
+``disconnected`` (the client is gone; ``send`` raises ClientGone from then on).
+
+This is the hot path (compiled, see setup.py): instance defaults live on the class (most
+requests never change them) and states are ints that mypyc compares natively.
 """
 
 from __future__ import annotations
@@ -17,31 +35,53 @@ from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
-from squall.server.http11.wire import (
-    CLOSE,
-    CONTINUE_100,
-    HEADER_CACHE,
-    LAST_CHUNK,
-    STATUS_LINES,
-    chunk,
-    content_length_line,
-    header_entry,
-    status_line,
-)
-from squall.server.native import (
-    ClientDisconnected,
-    ClientGone,
-    Message,
-    RawHeaders,
-)
+from squall.native import ClientDisconnected, ClientGone, Message, RawHeaders
 from squall.server.state import access_logger, error_logger
 
 if TYPE_CHECKING:
-    from squall.server.http11.connection import HttpConnection
+    from squall.server.transport import StreamConnection
 
 DISCONNECT: Final[Message] = {"type": "http.disconnect"}
 ASGI_VERSION: Final = {"version": "3.0", "spec_version": "2.4"}
 PERCENT: Final = 37
+
+# Request body states.
+RECEIVING: Final = 0
+RECEIVED: Final = 1
+CONSUMED: Final = 2
+# Response states.
+PENDING: Final = 0
+HEAD_HELD: Final = 1
+SENDING: Final = 2
+DONE: Final = 3
+
+
+class ResponseWriter:
+    """Puts one protocol's responses on the wire; the exchange keeps the response state."""
+
+    def start(self, exchange: Exchange, status: int, headers: Iterable[Any]) -> bool:
+        """Compose the head and hold it, to leave with the first part of the body.
+
+        True if the body is to be streamed (its length is not known and it may be long in
+        coming): then the head goes out alone unless the body follows in this iteration.
+        """
+        raise NotImplementedError
+
+    def send(self, exchange: Exchange, body: bytes, more: bool) -> None:
+        """Send a part of the body (the last unless ``more``), with the head if still held."""
+        raise NotImplementedError
+
+    def send_head(self, exchange: Exchange) -> None:
+        """Send the held head alone: the body will be streamed."""
+        raise NotImplementedError
+
+    def discard_head(self) -> None:
+        """Forget the held head: an error response replaces it."""
+        raise NotImplementedError
+
+    def send_continue(self, exchange: Exchange) -> None:
+        """Tell a client waiting for it to send the body (``100 Continue``)."""
+        raise NotImplementedError
 
 
 class Exchange:
@@ -49,26 +89,20 @@ class Exchange:
     reject: tuple[int, str] | None = None
     keep_alive = True
     expect_100 = False  # the client waits for "100 Continue" before sending the body
-    started = False
-    complete = False
     disconnected = False
-    body_complete = False
+    body_state = RECEIVING
+    response = PENDING
     status = 0
     _state: dict[str, Any] | None = None
     _waiter: asyncio.Future[None] | None = None
-    _head: list[bytes] | None = None
-    _content_length: int | None = None
-    _remaining = 0
-    _chunked = False
-    _no_body = False
-    _body_done = False  # the last of the body was handed to the app
     _body_size = 0
     _buffered = 0
     _chunks: list[bytes] | tuple[()] = ()  # a list once the first body bytes arrive
 
     def __init__(
         self,
-        conn: HttpConnection,
+        conn: StreamConnection,
+        writer: ResponseWriter,
         method: str,
         raw_path: bytes,
         query_string: bytes,
@@ -76,6 +110,7 @@ class Exchange:
         http_version: str,
     ) -> None:
         self.conn = conn
+        self.writer = writer
         self.method = method
         self.query_string = query_string
         self.headers = headers
@@ -115,10 +150,22 @@ class Exchange:
             self._state = self.conn.state.lifespan_state.copy()
         return self._state
 
-    # -- Fed by the connection ------------------------------------------------------------
+    @property
+    def started(self) -> bool:
+        return self.response != PENDING
+
+    @property
+    def complete(self) -> bool:
+        return self.response == DONE
+
+    @property
+    def body_complete(self) -> bool:
+        return self.body_state != RECEIVING
+
+    # -- Fed by the protocol ----------------------------------------------------------------
 
     def feed_body(self, data: bytes) -> None:
-        if self.complete:
+        if self.response == DONE:
             return  # the response is done: the rest of the body is read and dropped
         conn = self.conn
         self._body_size += len(data)
@@ -138,7 +185,8 @@ class Exchange:
             conn.pause_reading()
 
     def finish_body(self) -> None:
-        self.body_complete = True
+        """The request's body has arrived in full."""
+        self.body_state = RECEIVED
         if self._waiter is not None:
             self._wake()
 
@@ -151,7 +199,7 @@ class Exchange:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    # -- ASGI -----------------------------------------------------------------------------
+    # -- ASGI -------------------------------------------------------------------------------
 
     def scope(self) -> dict[str, Any]:
         # A copy of the connection's template (its keys in place) and seven stores: about
@@ -169,16 +217,16 @@ class Exchange:
     async def receive(self) -> Message:
         if self.expect_100:
             self._send_continue()
-        if self._body_done or self.disconnected or self.complete:
-            if not (self.disconnected or self.complete):
+        if self.body_state == CONSUMED or self.disconnected or self.response == DONE:
+            if not (self.disconnected or self.response == DONE):
                 await self._wait()  # nothing more to read: wait for the client to go
             return DISCONNECT
-        if not self._chunks and not self.body_complete:
+        if not self._chunks and self.body_state == RECEIVING:
             await self._wait()
             if self.disconnected:
                 return DISCONNECT
         body = self._take_body()
-        return {"type": "http.request", "body": body, "more_body": not self._body_done}
+        return {"type": "http.request", "body": body, "more_body": self.body_state != CONSUMED}
 
     def send(self, message: Message) -> Awaitable[None]:
         """ASGI ``send``: a plain function returning an awaitable, as the spec allows.
@@ -193,10 +241,9 @@ class Exchange:
             if more and self.conn.write_paused:
                 return self.conn.drain()
         elif kind == "http.response.start":
-            self._start(message["status"], message.get("headers", ()))
-            if self._content_length is None and not self._no_body:
-                # A streaming response: let the client see the head even if the body is slow.
-                self.conn.loop.call_soon(self._flush_head)
+            if self._start(message["status"], message.get("headers", ())):
+                # Streaming: let the client see the head even if the body is slow.
+                self.conn.loop.call_soon(self._send_head_if_held)
         else:
             raise RuntimeError(f"unexpected ASGI message type {kind!r}")
         return self.conn.state.done
@@ -206,15 +253,15 @@ class Exchange:
         self.conn.state.active_requests -= 1
         if exc is not None:
             self._on_app_error(exc)
-        elif not self.complete:
+        elif self.response != DONE:
             self._on_app_return()
 
-    # -- Native ---------------------------------------------------------------------------
+    # -- Native -----------------------------------------------------------------------------
 
     async def body(self) -> bytes:
         if self.expect_100:
             self._send_continue()
-        if self.body_complete and not self.disconnected:  # the common case: it all arrived
+        if self.body_state == RECEIVED and not self.disconnected:  # the usual: it all arrived
             return self._take_body()
         parts = []
         stream = BodyStream(self)
@@ -226,7 +273,7 @@ class Exchange:
 
     def ready_body(self) -> bytes | None:
         """The whole body if it has all arrived and was not read yet, else None."""
-        if self.body_complete and not self._body_done and not self.disconnected:
+        if self.body_state == RECEIVED and not self.disconnected:
             return self._take_body()
         return None
 
@@ -241,7 +288,7 @@ class Exchange:
 
     async def start_response(self, status: int, headers: RawHeaders) -> None:
         self._start(status, headers)
-        self._flush_head()
+        self._send_head_if_held()
 
     async def write(self, data: bytes) -> None:
         self._send_body(data, True)
@@ -251,7 +298,7 @@ class Exchange:
     async def end_response(self) -> None:
         self._send_body(b"", False)
 
-    # -- Request body internals -----------------------------------------------------------
+    # -- Request body internals -------------------------------------------------------------
 
     async def _wait(self) -> None:
         self._waiter = self.conn.loop.create_future()
@@ -267,129 +314,51 @@ class Exchange:
             self._buffered = 0
             if self.conn.read_paused:
                 self.conn.resume_reading()  # the app took what was waiting: read on
-        if self.body_complete:
-            self._body_done = True
+        if self.body_state == RECEIVED:
+            self.body_state = CONSUMED
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
         return b"".join(chunks)
 
     def _send_continue(self) -> None:
         self.expect_100 = False
-        if not self.body_complete and not self.started and not self.disconnected:
-            self.conn.write(CONTINUE_100)
+        if self.body_state == RECEIVING and self.response == PENDING and not self.disconnected:
+            self.writer.send_continue(self)
 
-    # -- Response writer ------------------------------------------------------------------
+    # -- Response state ---------------------------------------------------------------------
 
-    def _start(self, status: int, headers: Iterable[Any]) -> None:
-        """Begin the response head; ``headers`` is any iterable of (name, value) pairs."""
-        if self.started:
+    def _start(self, status: int, headers: Iterable[Any]) -> bool:
+        """Begin the response; True if its body is to be streamed (see ResponseWriter)."""
+        if self.response != PENDING:
             raise RuntimeError("the response has already started")
-        self.started = True
         self.status = status
-        head = [STATUS_LINES.get(status) or status_line(status)]
-        cached = HEADER_CACHE
-        # A list (the usual case) is walked natively; any other iterable is listed first.
-        pairs: list[Any] = headers if type(headers) is list else list(headers)
-        for header in pairs:
-            try:
-                entry = cached.get(header)
-            except TypeError:  # a list, not a tuple: fine, just not cacheable
-                entry = None
-            if entry is None:
-                entry = header_entry(header)
-            if type(entry) is bytes:
-                head.append(entry)
-            elif type(entry) is tuple:
-                self._content_length, line = entry
-                head.append(line)
-            elif entry is CLOSE:
-                self.keep_alive = False
-        if status < 200 or status == 204 or status == 304:
-            self._no_body = True
-            if self._content_length is not None:
-                self._content_length = None
-                head = [line for line in head if not line.startswith(b"content-length:")]
-        elif self.method == "HEAD":
-            self._no_body = True
-        if self._content_length is not None:
-            self._remaining = self._content_length
-        self._head = head
+        streaming = self.writer.start(self, status, headers)
+        self.response = HEAD_HELD
+        return streaming
 
-    def _end_head(self, head: list[bytes], body: bytes, more: bool) -> None:
-        """Decide framing and connection persistence, and end the header block."""
-        if self._content_length is None and not self._no_body:
-            if not more:
-                head.append(content_length_line(len(body)))
-                self._content_length = self._remaining = len(body)
-            elif self.http_version == "1.1":
-                self._chunked = True
-                head.append(b"transfer-encoding: chunked\r\n")
-            else:
-                self.keep_alive = False  # HTTP/1.0 without a length: the close ends the body
-        elif self._content_length is None and body and not more and self.method == "HEAD":
-            head.append(content_length_line(len(body)))  # what GET would have sent
-        conn = self.conn
-        head.append(conn.state.default_headers)
-        if self.keep_alive and conn.state.shutting_down and not conn.pipeline:
-            self.keep_alive = False
-        if not self.keep_alive:
-            head.append(b"connection: close\r\n\r\n")
-        elif self.http_version == "1.0":
-            head.append(b"connection: keep-alive\r\n\r\n")
-        else:
-            head.append(b"\r\n")
-
-    def _flush_head(self) -> None:
-        head = self._head
-        if head is not None and not self.complete:
-            self._head = None
-            self._end_head(head, b"", True)
+    def _send_head_if_held(self) -> None:
+        if self.response == HEAD_HELD:
+            self.response = SENDING
             if not self.disconnected:
-                self.conn.write(b"".join(head))
+                self.writer.send_head(self)
 
     def _send_body(self, body: bytes, more: bool) -> None:
-        head = self._head
-        if head is None:
-            self._check_can_send()
-            out: list[bytes] = []
-        else:  # first body part: head and body leave in one write
-            self._head = None
-            self._end_head(head, body, more)
-            out = head
-        if body and not self._no_body:
-            if self._chunked:
-                out.append(chunk(body))
-            else:
-                if self._content_length is not None:
-                    self._remaining -= len(body)
-                    if self._remaining < 0:
-                        raise RuntimeError("response body longer than its content-length")
-                out.append(body)
-        if not more and self._chunked:
-            out.append(LAST_CHUNK)
+        response = self.response
         if self.disconnected:
             raise ClientGone("the client has disconnected")
-        if more:
-            if out:
-                self.conn.write(b"".join(out))
-        elif out:
-            self.conn.write_last(b"".join(out))
-        if not more:
-            if self._remaining > 0 and not self._no_body:
-                self.keep_alive = False  # shorter than announced: only a close can tell
-            self.complete = True
-            if self._waiter is not None:
-                self._wake()
-            if self.conn.access_log:
-                self._log_access()
-            self.conn.on_response_complete(self)
-
-    def _check_can_send(self) -> None:
-        if self.disconnected:
-            raise ClientGone("the client has disconnected")
-        if not self.started:
-            raise RuntimeError("'http.response.start' must be sent before the body")
-        if self.complete:
+        if response != HEAD_HELD and response != SENDING:
+            if response == PENDING:
+                raise RuntimeError("'http.response.start' must be sent before the body")
             raise RuntimeError("the response has already completed")
+        self.writer.send(self, body, more)
+        if more:
+            self.response = SENDING
+            return
+        self.response = DONE
+        if self._waiter is not None:
+            self._wake()
+        if self.conn.access_log:
+            self._log_access()
+        self.conn.on_response_complete(self)
 
     def _log_access(self) -> None:
         client = self.conn.client
@@ -401,15 +370,15 @@ class Exchange:
             '%s - "%s %s HTTP/%s" %d', peer, self.method, target, self.http_version, self.status
         )
 
-    # -- Errors ---------------------------------------------------------------------------
+    # -- Errors -----------------------------------------------------------------------------
 
     def respond_error(self, status: int, reason: str, close: bool = True) -> None:
         """Answer with a plain-text error (closing the connection afterwards by default)."""
         if close:
             self.keep_alive = False
-        self.started = False
-        self._content_length = None
-        self._head = None
+        if self.response == HEAD_HELD:
+            self.writer.discard_head()
+            self.response = PENDING
         self.respond(
             status,
             [(b"content-type", b"text/plain; charset=utf-8")],
@@ -433,9 +402,9 @@ class Exchange:
 
     def _salvage(self) -> None:
         """After a failed app: a 500 if nothing was sent yet, otherwise drop the connection."""
-        if self.complete or self.disconnected:
+        if self.response == DONE or self.disconnected:
             return
-        if self.started and self._head is None:
+        if self.response == SENDING:
             self.keep_alive = False
             self.conn.close()
             return
@@ -453,8 +422,8 @@ class BodyStream:
 
     async def __anext__(self) -> bytes:
         exchange = self.exchange
-        while not exchange._body_done:
-            if not exchange._chunks and not exchange.body_complete:
+        while exchange.body_state != CONSUMED:
+            if not exchange._chunks and exchange.body_state == RECEIVING:
                 await exchange._wait()
             if exchange.disconnected:
                 raise ClientDisconnected()

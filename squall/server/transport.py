@@ -1,0 +1,266 @@
+"""What every protocol's connection shares: flow control, deadlines and the lingering close.
+
+A protocol (HTTP/1.1 today; WebSocket and HTTP/2 next) subclasses :class:`StreamConnection`
+for the transport-level chores and implements the two calls its requests make back into it
+(``fail`` and ``on_response_complete``).  The server keeps its live connections in a set typed
+with :class:`ManagedConnection`, and their deadlines in one :class:`Deadlines` wheel.
+
+Compiled with mypyc (setup.py): flow control and deadlines run on every request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+if TYPE_CHECKING:
+    from squall.server.exchange import Exchange
+    from squall.server.state import ServerState
+
+LINGER: Final = 2.0  # seconds a closing connection keeps reading what the client still sends
+SLOT: Final = 0.1  # width of a deadline wheel slot, in seconds (the server's tick)
+NO_SLOT: Final = -1
+
+
+class ManagedConnection(Protocol):
+    """What the server asks of each live connection, whatever its protocol."""
+
+    deadline: float | None
+
+    def on_deadline(self) -> None:
+        """Its deadline (header read, keep-alive idle, lingering close) has passed."""
+        ...
+
+    def shutdown(self) -> None:
+        """Graceful shutdown: close now if idle, else once the request in progress is done."""
+        ...
+
+    def abort(self) -> None:
+        """Close at once, dropping whatever is unsent."""
+        ...
+
+
+class Deadlines:
+    """The connections' deadlines, filed by slot of ``SLOT`` seconds (a timer wheel).
+
+    Expiring looks only at the slots that have come due, not at every connection, so an idle
+    100,000-connection server does no work per tick for the connections whose time is not up.
+    A connection sits in at most one slot: moving its deadline within the same slot (the
+    usual case: many requests per tick on a kept-alive connection) costs one comparison.
+    A cleared deadline (``deadline = None``) is dropped lazily when its slot comes due.
+    """
+
+    def __init__(self, now: float) -> None:
+        self.slots: dict[int, set[StreamConnection]] = {}
+        self.next_slot = int(now / SLOT)  # the first slot not yet expired
+        self.examined = 0  # connections looked at by expire(): for tests and curiosity
+
+    def file(self, connection: StreamConnection, when: float) -> None:
+        self.move(connection, slot_of(when))
+
+    def move(self, connection: StreamConnection, slot: int) -> None:
+        if slot < self.next_slot:
+            slot = self.next_slot
+        old = connection.slot
+        if old == slot:
+            return
+        if old != NO_SLOT:
+            members = self.slots.get(old)
+            if members is not None:
+                members.discard(connection)
+        members = self.slots.get(slot)
+        if members is None:
+            members = self.slots[slot] = set()
+        members.add(connection)
+        connection.slot = slot
+
+    def forget(self, connection: StreamConnection) -> None:
+        old = connection.slot
+        if old != NO_SLOT:
+            connection.slot = NO_SLOT
+            members = self.slots.get(old)
+            if members is not None:
+                members.discard(connection)
+
+    def expire(self, now: float) -> None:
+        """Tell each connection whose deadline has passed."""
+        last = int(now / SLOT)
+        slots = self.slots
+        while self.next_slot <= last:
+            members = slots.pop(self.next_slot, None)
+            self.next_slot += 1
+            if members is None:
+                continue
+            for connection in members:
+                self.examined += 1
+                connection.slot = NO_SLOT
+                deadline = connection.deadline
+                if deadline is None:
+                    continue
+                if now >= deadline:
+                    connection.deadline = None
+                    connection.on_deadline()
+                else:  # filed by an earlier clock reading: not due yet
+                    self.file(connection, deadline)
+
+    def __len__(self) -> int:
+        return sum(len(members) for members in self.slots.values())
+
+
+class StreamConnection:
+    """A connection over a stream transport: flow control both ways, deadlines, closing.
+
+    Flow control: reading pauses while the app has ``read_buffer_high_water`` bytes of body
+    waiting or too many requests are pipelined; writers wait in ``drain()`` while the
+    transport's buffer is over its high-water mark.  ``read_pauses`` and ``write_pauses``
+    count how often each side paused (tests read them).
+    """
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        self.loop = state.loop
+        self.root_path = state.root_path
+        self.access_log = state.access_log
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]
+        self.scheme = "http"
+        self.client: tuple[str, int] | None = None
+        self.server: tuple[str, int] | None = None
+        self.scope_template: dict[str, Any] = {}
+        self.deadline: float | None = None
+        self.slot = NO_SLOT
+        self.read_paused = False
+        self.write_paused = False
+        self.read_pauses = 0
+        self.write_pauses = 0
+        self.broken = False  # no more requests are read from this connection
+        self.lingering = False
+        self._drain_waiters: list[asyncio.Future[None]] = []
+
+    # -- What a protocol implements for its requests ----------------------------------------
+
+    def fail(self, status: int, reason: str) -> None:
+        """The request stream can't be trusted any more: answer ``status`` and close."""
+        raise NotImplementedError
+
+    def on_response_complete(self, exchange: Exchange) -> None:
+        """``exchange``'s response has been sent in full."""
+        raise NotImplementedError
+
+    def write(self, data: bytes) -> None:
+        if not self.transport.is_closing():
+            self.transport.write(data)
+
+    # -- Connection set and peer ----------------------------------------------------------
+
+    def attach(self, transport: asyncio.BaseTransport) -> None:
+        """Take ``transport`` and join the server's connection set."""
+        self.transport = transport  # type: ignore[assignment]  # uvloop's is not a subclass
+        state = self.state
+        state.connections.add(self)
+        self.client = _address(transport.get_extra_info("peername"))
+        self.server = _address(transport.get_extra_info("sockname"))
+        if transport.get_extra_info("sslcontext") is not None:
+            self.scheme = "https"
+        self.transport.set_write_buffer_limits(high=state.write_high_water)
+
+    def detach(self) -> None:
+        """The transport is gone: leave the connection set, wake whoever waits to write."""
+        self.state.connections.discard(self)
+        self.state.deadlines.forget(self)
+        self.deadline = None
+        self.broken = True
+        self._release_drain_waiters()
+
+    # -- Deadlines --------------------------------------------------------------------------
+
+    def set_deadline(self, seconds: float) -> None:
+        """Call ``on_deadline`` once ``seconds`` have passed, unless the deadline changes."""
+        when = self.state.now + seconds
+        self.deadline = when
+        slot = int(when / SLOT) + 1  # slot_of(when), inlined: runs once per request
+        if slot != self.slot:
+            self.state.deadlines.move(self, slot)
+
+    def on_deadline(self) -> None:
+        raise NotImplementedError
+
+    def shutdown(self) -> None:
+        """Graceful shutdown: close now if idle, else once the request in progress is done."""
+        raise NotImplementedError
+
+    # -- Flow control -----------------------------------------------------------------------
+
+    def pause_reading(self) -> None:
+        if not self.read_paused:
+            self.read_paused = True
+            self.read_pauses += 1
+            self.transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self.read_paused and not self.broken:
+            self.read_paused = False
+            self.transport.resume_reading()
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+        self.write_pauses += 1
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        self._release_drain_waiters()
+
+    async def drain(self) -> None:
+        """Wait while the transport's write buffer is over its high-water mark."""
+        if not self.write_paused or self.transport.is_closing():
+            return
+        waiter = self.loop.create_future()
+        self._drain_waiters.append(waiter)
+        await waiter
+
+    def _release_drain_waiters(self) -> None:
+        waiters, self._drain_waiters = self._drain_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    # -- Closing ----------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Send whatever the protocol holds back (HTTP/1.1 batches finished responses)."""
+
+    def close(self) -> None:
+        """Close after what was written, reading (and dropping) what the client still sends.
+
+        Closing a socket with unread input makes the kernel send a reset, which can destroy
+        the response in flight to the client; so the write side is shut first and the read
+        side lingers until the client closes or LINGER seconds pass (RFC 9112, 9.6).
+        """
+        self.broken = True
+        transport = self.transport
+        if transport.is_closing() or self.lingering:
+            return
+        self.flush()
+        if not transport.can_write_eof():
+            transport.close()
+            return
+        self.lingering = True
+        transport.write_eof()
+        self.set_deadline(LINGER)
+        if self.read_paused:
+            self.read_paused = False
+            transport.resume_reading()
+
+    def abort(self) -> None:
+        self.broken = True
+        self.transport.abort()
+
+
+def slot_of(when: float) -> int:
+    """The deadline wheel's slot for ``when``: due once the clock has passed the slot's end."""
+    return int(when / SLOT) + 1
+
+
+def _address(value: Any) -> tuple[str, int] | None:
+    if isinstance(value, tuple) and len(value) >= 2:
+        return (str(value[0]), int(value[1]))
+    return None
