@@ -33,6 +33,7 @@ from squall.models import (
     encode_extra,
     raw_body_decoder,
 )
+from squall.native import NativeHandler, NativeRequest
 from squall.params import (
     Extractor,
     awaits,
@@ -45,7 +46,6 @@ from squall.requests import Request
 from squall.responses import Body, RawHeaders, Response, emit_asgi, emit_native
 from squall.router import Declaration, Router
 from squall.routing import Matcher, parse_template
-from squall.server.native import NativeHandler, NativeRequest
 
 logger = logging.getLogger("squall.app")
 Endpoint = Callable[..., Any]

@@ -7,7 +7,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl
 
-from squall.server.native import NativeRequest
+from squall.native import NativeRequest
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 

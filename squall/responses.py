@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from squall.server.native import NativeRequest
+from squall.native import NativeRequest
 
 RawHeaders = list[tuple[bytes, bytes]]
 Body = bytes | AsyncIterator[bytes]

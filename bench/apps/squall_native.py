@@ -1,7 +1,7 @@
 """The seed's procedure as a bare native handler on Squall's server: no framework at all.
 
 What Squall's server costs on its own, under the framework: the request comes as the
-server's native request (squall/server/native.py) and the answer leaves through
+server's native request (squall/native.py) and the answer leaves through
 ``respond()``, with nothing between them but the seed's decode, new User and encode.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bench.apps.share import baseline, endpoint, upload_size, users_list
-from squall.server.native import NativeHandler, NativeRequest
+from squall.native import NativeHandler, NativeRequest
 
 JSON = [(b"content-type", b"application/json")]
 

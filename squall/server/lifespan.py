@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from squall.native import Message
 from squall.server.config import LifespanChoice
-from squall.server.native import Message
 from squall.server.state import error_logger
 
 

@@ -11,11 +11,11 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from squall.native import NativeHandler
 from squall.server.config import Config
 from squall.server.http11.connection import HttpConnection
 from squall.server.lifespan import Lifespan
 from squall.server.memory import tune_malloc
-from squall.server.native import NativeHandler
 from squall.server.state import ServerState, error_logger
 from squall.server.tasks import request_tasks
 
@@ -37,7 +37,7 @@ def new_event_loop(choice: str) -> asyncio.AbstractEventLoop:
 
 
 def native_handler(app: Any) -> NativeHandler | None:
-    """The app's native handler, if it offers one (see squall.server.native)."""
+    """The app's native handler, if it offers one (see squall.native)."""
     factory = getattr(app, "__squall_native__", None)
     if factory is None or not callable(factory):
         return None

@@ -12,7 +12,7 @@ from squall.server.config import Config
 from squall.server.tasks import task_starter
 
 if TYPE_CHECKING:
-    from squall.server.native import NativeHandler
+    from squall.native import NativeHandler
 
 error_logger = logging.getLogger("squall.error")
 access_logger = logging.getLogger("squall.access")

@@ -17,6 +17,12 @@ from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
+from squall.native import (
+    ClientDisconnected,
+    ClientGone,
+    Message,
+    RawHeaders,
+)
 from squall.server.http11.wire import (
     CLOSE,
     CONTINUE_100,
@@ -27,12 +33,6 @@ from squall.server.http11.wire import (
     content_length_line,
     header_entry,
     status_line,
-)
-from squall.server.native import (
-    ClientDisconnected,
-    ClientGone,
-    Message,
-    RawHeaders,
 )
 from squall.server.state import access_logger, error_logger
 
