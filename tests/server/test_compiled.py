@@ -1,4 +1,5 @@
-"""Which build of the hot path runs (squall/server/compiled.py), on made-up trees.
+"""Which build of the hot path runs (squall/server/compiled.py): on made-up trees, then in
+fresh interpreters importing the real server.
 
 A tree has a source and a (fake) extension per module; the stamp records the sources' sha256
 as a build would.  Only an editable build's sources are compared with the stamp.
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 import importlib
 import importlib.machinery
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +20,17 @@ import pytest
 from squall.server.compiled import SourceFinder, Stamp, compiled_state, digest, source_file
 
 NAMES = ("hot.first", "hot.inner.second")
+PROBE = """
+import json, sys
+import squall.server
+from squall.server import compiled
+
+before = [name for name in compiled.HOT_PATH if name in sys.modules]
+from squall.server import Config, ConfigError, Server, run
+
+files = [sys.modules[name].__file__ for name in compiled.HOT_PATH]
+print(json.dumps({"state": compiled.STATE, "before": before, "files": files}))
+"""
 SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 
 
@@ -95,3 +110,33 @@ def test_the_source_finder_imports_sources_ahead_of_extensions(
     finally:
         for name in ("hot", *NAMES, "hot.inner"):
             sys.modules.pop(name, None)
+
+
+def probe(no_compile: bool) -> dict[str, object]:
+    """How a fresh interpreter imports the hot path, with or without SQUALL_NO_COMPILE."""
+    env = {k: v for k, v in os.environ.items() if k != "SQUALL_NO_COMPILE"}
+    if no_compile:
+        env["SQUALL_NO_COMPILE"] = "1"
+    command = [sys.executable, "-c", PROBE]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    found: dict[str, object] = json.loads(result.stdout)
+    return found
+
+
+def test_squall_no_compile_imports_the_whole_hot_path_from_source() -> None:
+    found = probe(no_compile=True)
+    assert found["state"] == "disabled"
+    assert found["before"] == []  # squall.server imports its hot path lazily
+    files = found["files"]
+    assert isinstance(files, list) and files
+    assert all(file.endswith(".py") for file in files), files
+
+
+def test_the_hot_path_is_imported_all_compiled_or_all_from_source() -> None:
+    found = probe(no_compile=False)
+    assert found["before"] == []
+    files = found["files"]
+    assert isinstance(files, list) and files
+    compiled = [file for file in files if not file.endswith(".py")]
+    assert compiled == (files if found["state"] == "compiled" else []), found
