@@ -15,6 +15,9 @@ Rules for a handler:
   ``transfer-encoding: chunked`` when streaming with no content-length on HTTP/1.1), drops
   the body for HEAD, decides keep-alive, and turns an exception into a 500 (or a closed
   connection once the response has started).
+
+This module is a leaf: it imports nothing from squall, so the framework speaks this contract
+without loading the server (``import squall`` imports no ``squall.server`` module).
 """
 
 from __future__ import annotations

@@ -1,0 +1,17 @@
+"""The modules that ``pip install`` compiles with mypyc: the HTTP/1.1 hot path.
+
+This is the one list: setup.py reads it (with ``ast``, without importing squall, whose
+runtime dependencies are absent from the build environment) and ``compiled.py`` checks the
+build against it at run time.  Keep it a literal tuple of module names, importing nothing.
+"""
+
+HOT_PATH = (
+    "squall.server.transport",
+    "squall.server.state",
+    "squall.server.eager",
+    "squall.server.http11.wire",
+    "squall.server.http11.plain",
+    "squall.server.exchange",
+    "squall.server.http11.writer",
+    "squall.server.http11.connection",
+)
