@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,31 +11,22 @@ import pytest
 import squall.server.http11.exchange as exchange_module
 from squall.server.http11.errors import Rejected, parse_failure
 from tests.server import asgi_apps
-from tests.server.serving import Running, connect, exchange, read_response, read_until_closed, serve
-
-
-class Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def tracebacks(self) -> str:
-        formatter = logging.Formatter()
-        return "".join(formatter.formatException(r.exc_info) for r in self.records if r.exc_info)
+from tests.server.serving import (
+    LogRecords,
+    Running,
+    captured_errors,
+    connect,
+    exchange,
+    read_response,
+    read_until_closed,
+    serve,
+)
 
 
 @pytest.fixture
-def errors() -> Iterator[Records]:
-    handler = Records()
-    logger = logging.getLogger("squall.error")
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
+def errors() -> Iterator[LogRecords]:
+    with captured_errors() as records:
+        yield records
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +45,7 @@ def buggy(*args: Any, **kwargs: Any) -> Any:
     raise ZeroDivisionError("a bug in the server")
 
 
-def test_connect_is_not_implemented_and_closes(server: Running, errors: Records) -> None:
+def test_connect_is_not_implemented_and_closes(server: Running, errors: LogRecords) -> None:
     raw = exchange(
         server,
         b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"
@@ -83,7 +73,7 @@ def test_an_unparseable_absolute_target_is_the_clients_error(server: Running) ->
 
 
 def test_a_bug_in_a_parser_callback_is_a_logged_500(
-    server: Running, errors: Records, monkeypatch: pytest.MonkeyPatch
+    server: Running, errors: LogRecords, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(httptools, "parse_url", buggy)  # absolute-form targets go through it
     raw = exchange(server, b"GET http://x/p HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -99,7 +89,7 @@ LLHTTP = b"POST /a%20b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n
 
 @pytest.mark.parametrize("raw", [PLAIN, LLHTTP], ids=["plain head", "llhttp"])
 def test_a_bug_while_accepting_a_request_is_a_logged_500(
-    server: Running, errors: Records, monkeypatch: pytest.MonkeyPatch, raw: bytes
+    server: Running, errors: LogRecords, monkeypatch: pytest.MonkeyPatch, raw: bytes
 ) -> None:
     monkeypatch.setattr(exchange_module, "unquote", buggy)  # a %-escape in the path calls it
     assert status_and_body(exchange(server, raw)) == (500, b"Internal Server Error\n")
@@ -107,7 +97,7 @@ def test_a_bug_while_accepting_a_request_is_a_logged_500(
 
 
 def test_a_bug_after_pipelined_requests_comes_after_their_answers(
-    server: Running, errors: Records, monkeypatch: pytest.MonkeyPatch
+    server: Running, errors: LogRecords, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(exchange_module, "unquote", buggy)
     with connect(server) as sock:
