@@ -283,7 +283,6 @@ class Exchange:
         """Begin the response head; ``headers`` is any iterable of (name, value) pairs."""
         if self.started:
             raise RuntimeError("the response has already started")
-        self.started = True
         self.status = status
         head = [STATUS_LINES.get(status) or status_line(status)]
         cached = HEADER_CACHE
@@ -312,6 +311,7 @@ class Exchange:
             self._no_body = True
         if self._content_length is not None:
             self._remaining = self._content_length
+        self.started = True  # only now: after an invalid header, the app's 500 can still go
         self._head = head
 
     def _end_head(self, head: list[bytes], body: bytes, more: bool) -> None:

@@ -78,33 +78,48 @@ HeaderEntry = bytes | tuple[int, bytes] | HeaderDirective
 # again, so validation and encoding happen once per distinct header.
 HEADER_CACHE: Final[dict[tuple[bytes, bytes], HeaderEntry]] = {}
 HEADER_CACHE_SIZE: Final = 4096
-CR: Final = 13
-LF: Final = 10
+_LETTERS: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# tchar (RFC 9110 5.6.2): all a field name may contain.
+TOKEN_BYTES: Final = b"!#$%&'*+-.^_`|~0123456789" + _LETTERS
+# field-vchar, SP and HTAB (RFC 9110 5.5): any byte but the other controls and DEL.
+VALUE_BYTES: Final = b"\t" + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
 
 
 def header_entry(header: tuple[bytes, bytes] | list[bytes]) -> HeaderEntry:
-    """Classify and encode one response header; see ``Exchange._start``."""
+    """Classify, check and encode one response header; see ``Exchange._start``."""
     name, value = header
     lname = name.lower()
-    entry: HeaderEntry
-    if lname == b"content-length":
-        length = int(value)
-        if length < 0:
-            raise ValueError(f"negative content-length {value!r}")
-        entry = (length, b"content-length: %d\r\n" % length)
-    elif lname == b"connection":
-        entry = CLOSE if b"close" in value.lower() else DROP
-    elif lname == b"transfer-encoding":
-        entry = DROP
-    elif CR in value or LF in value or CR in name or LF in name or not name:
-        raise RuntimeError(f"invalid response header {name!r}: empty, or CR or LF in it")
-    else:
-        entry = name + b": " + value + b"\r\n"
+    entry = _encode_header(lname, name, value)
     if type(header) is tuple:
         if len(HEADER_CACHE) >= HEADER_CACHE_SIZE:
             HEADER_CACHE.clear()
         HEADER_CACHE[header] = entry
     return entry
+
+
+def _encode_header(lname: bytes, name: bytes, value: bytes) -> HeaderEntry:
+    if lname == b"content-length":
+        length = int(value)
+        if length < 0:
+            raise ValueError(f"negative content-length {value!r}")
+        return (length, b"content-length: %d\r\n" % length)
+    if lname == b"connection":
+        return CLOSE if b"close" in value.lower() else DROP
+    if lname == b"transfer-encoding":
+        return DROP
+    check_header(name, value)
+    return name + b": " + value + b"\r\n"
+
+
+def check_header(name: bytes, value: bytes) -> None:
+    """Refuse what would corrupt the header block or smuggle a header past the client."""
+    if not name or name.translate(None, TOKEN_BYTES):
+        raise RuntimeError(f"invalid response header name {name!r}: not an RFC 9110 token")
+    invalid = value.translate(None, VALUE_BYTES)
+    if invalid:
+        raise RuntimeError(
+            f"invalid response header {name!r}: control byte {invalid[:1]!r} in its value"
+        )
 
 
 # "content-length: N\r\n" for the small lengths most responses have, made once each.
