@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from squall.server.http11.wire import HEADER_CACHE, header_entry
 from tests.server.serving import Running, captured_errors, connect, exchange, read_response, serve
 
 INVALID = {
@@ -76,3 +77,40 @@ def test_a_valid_header_goes_out_as_it_is(server: Running, index: int) -> None:
     raw = exchange(server, b"GET /%d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % index)
     assert raw.startswith(b"HTTP/1.1 200 OK\r\n")
     assert b"\r\n" + name + b": " + value + b"\r\n" in raw.partition(b"\r\n\r\n")[0] + b"\r\n"
+
+
+SECRET = b"session=3f9c2a7be1d04c55; HttpOnly"
+
+
+async def cookie_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return
+    headers = [
+        (b"content-type", b"text/plain"),
+        (b"set-cookie", SECRET),
+        (b"Set-Cookie", b"theme=dark"),
+        (b"authorization", b"Bearer 0a1b2c"),
+        (b"etag", b'"unique-per-body"'),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"sent"})
+
+
+def test_only_commonly_repeating_headers_are_cached() -> None:
+    HEADER_CACHE.clear()
+    with serve(cookie_app) as running, connect(running) as sock:
+        for _ in range(3):
+            response = get(sock, "/")
+            cookies = [value for name, value in response.header_list if name == "set-cookie"]
+            assert cookies == [SECRET.decode(), "theme=dark"]
+            assert response.headers["etag"] == '"unique-per-body"'
+    assert HEADER_CACHE[(b"content-type", b"text/plain")] == b"content-type: text/plain\r\n"
+    assert list(HEADER_CACHE) == [(b"content-type", b"text/plain")]
+    assert all(b"session=" not in entry for entry in HEADER_CACHE.values() if type(entry) is bytes)
+
+
+@pytest.mark.parametrize("name", [b"set-cookie", b"Set-Cookie", b"authorization", b"location"])
+def test_per_request_values_are_never_stored(name: bytes) -> None:
+    HEADER_CACHE.clear()
+    assert header_entry((name, SECRET)) == name + b": " + SECRET + b"\r\n"
+    assert not HEADER_CACHE

@@ -75,9 +75,45 @@ DROP: Final = HeaderDirective("dropped: framing belongs to the server")
 HeaderEntry = bytes | tuple[int, bytes] | HeaderDirective
 
 # Encoded response headers by (name, value): apps send the same few headers again and
-# again, so validation and encoding happen once per distinct header.
+# again, so validation and encoding happen once per distinct header.  Only the headers in
+# CACHEABLE are kept: ones whose values repeat across responses and carry nothing about a
+# user.  Others are encoded on every response and never stored, so a Set-Cookie token, an
+# Authorization or a Location with a one-time code doesn't outlive its response here, and
+# unique values (ETag, Last-Modified, request ids, CSP nonces ...) don't churn the cache.
+# The size cap bounds what repeating names still bring (a content-length per body size).
 HEADER_CACHE: Final[dict[tuple[bytes, bytes], HeaderEntry]] = {}
 HEADER_CACHE_SIZE: Final = 4096
+CACHEABLE: Final = frozenset(
+    (
+        b"content-type",
+        b"content-length",
+        b"content-encoding",
+        b"content-language",
+        b"cache-control",
+        b"vary",
+        b"server",
+        b"accept-ranges",
+        b"allow",
+        b"pragma",
+        b"connection",
+        b"transfer-encoding",
+        b"x-content-type-options",
+        b"x-frame-options",
+        b"x-xss-protection",
+        b"referrer-policy",
+        b"strict-transport-security",
+        b"permissions-policy",
+        b"cross-origin-opener-policy",
+        b"cross-origin-resource-policy",
+        b"cross-origin-embedder-policy",
+        b"access-control-allow-origin",
+        b"access-control-allow-credentials",
+        b"access-control-allow-methods",
+        b"access-control-allow-headers",
+        b"access-control-expose-headers",
+        b"access-control-max-age",
+    )
+)
 _LETTERS: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # tchar (RFC 9110 5.6.2): all a field name may contain.
 TOKEN_BYTES: Final = b"!#$%&'*+-.^_`|~0123456789" + _LETTERS
@@ -90,7 +126,7 @@ def header_entry(header: tuple[bytes, bytes] | list[bytes]) -> HeaderEntry:
     name, value = header
     lname = name.lower()
     entry = _encode_header(lname, name, value)
-    if type(header) is tuple:
+    if lname in CACHEABLE and type(header) is tuple:
         if len(HEADER_CACHE) >= HEADER_CACHE_SIZE:
             HEADER_CACHE.clear()
         HEADER_CACHE[header] = entry
