@@ -21,6 +21,7 @@ class Lifespan:
         self._started = asyncio.Event()
         self._stopped = asyncio.Event()
         self._startup_done = False
+        self._received = False  # the app has asked for the startup message
         self._task: asyncio.Task[None] | None = None
 
     async def startup(self) -> bool:
@@ -46,18 +47,27 @@ class Lifespan:
         }
         try:
             await self.app(scope, self._receive, self._send)
-        except BaseException as exc:
-            if self._startup_done or self.mode == "on":
-                self.failed = not self._startup_done
-                error_logger.error("exception in the lifespan protocol", exc_info=exc)
-            else:
-                self.unsupported = True
-                error_logger.info("the app does not support the ASGI lifespan protocol")
+        except Exception as exc:  # CancelledError, KeyboardInterrupt, SystemExit: raised on
+            self._on_error(exc)
         finally:
             self._started.set()
             self._stopped.set()
 
+    def _on_error(self, exc: Exception) -> None:
+        """The app raised: a failure, or in "auto" mode, lifespan not supported.
+
+        An app that raises before reading the startup message does not speak the protocol;
+        one that read it and then raised failed its startup (or shutdown).
+        """
+        if self._startup_done or self.mode == "on" or self._received:
+            self.failed = not self._startup_done
+            error_logger.error("exception in the lifespan protocol", exc_info=exc)
+        else:
+            self.unsupported = True
+            error_logger.info("the app does not support the ASGI lifespan protocol")
+
     async def _receive(self) -> Message:
+        self._received = True
         return await self._queue.get()
 
     async def _send(self, message: Message) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from squall.native import NativeHandler
-from squall.server.config import Config
+from squall.server.config import Config, ConfigError
 from squall.server.http11.connection import HttpConnection
 from squall.server.lifespan import Lifespan
 from squall.server.memory import tune_malloc
@@ -75,8 +75,12 @@ class Server:
         loop = asyncio.get_running_loop()
         try:
             app = config.load_app()
-        except Exception as exc:
+        except ConfigError as exc:  # a wrong name or path: the message says it all
             error_logger.error("error loading the app: %s", exc)
+            self.exit_code = 1
+            return
+        except Exception as exc:  # the app's own code failed: its traceback is the news
+            error_logger.error("error loading the app %r", config.app, exc_info=exc)
             self.exit_code = 1
             return
         if config.tune_malloc:

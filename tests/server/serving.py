@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -17,6 +18,36 @@ from typing import Any
 from squall.server import Config, Server
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class LogRecords(logging.Handler):
+    """The error records squall's loggers emit while installed (see ``captured_errors``)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def messages(self) -> str:
+        return "\n".join(record.getMessage() for record in self.records)
+
+    def tracebacks(self) -> str:
+        formatter = logging.Formatter()
+        return "".join(formatter.formatException(r.exc_info) for r in self.records if r.exc_info)
+
+
+@contextlib.contextmanager
+def captured_errors() -> Iterator[LogRecords]:
+    """Collect the errors logged on ``squall.*`` loggers (from any thread) in the block."""
+    handler = LogRecords()
+    logger = logging.getLogger("squall")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
 
 
 @dataclass
@@ -177,7 +208,9 @@ def serve_subprocess(app_path: str, *args: str) -> Iterator[tuple[subprocess.Pop
             proc.stdout.close()
 
 
-def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, limit: float = 10) -> None:
+def wait_for_port(
+    port: int, proc: subprocess.Popen[bytes] | None = None, limit: float = 10
+) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:

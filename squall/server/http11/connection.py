@@ -18,6 +18,7 @@ import httptools
 from squall.server.eager import Worker
 from squall.server.exchange import ASGI_VERSION, PENDING, RECEIVING, Exchange
 from squall.server.http11 import wire
+from squall.server.http11.errors import Rejected, parse_failure
 from squall.server.http11.plain import read_head
 from squall.server.http11.writer import Http11Writer
 from squall.server.state import ServerState, error_logger
@@ -39,15 +40,6 @@ METHODS: Final = {
 BATCH_LIMIT: Final = 16 * 1024  # bigger final writes go out at once
 
 
-class Rejected(Exception):
-    """Raised inside a parser callback to stop parsing and answer with an error status."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
 def _split_target(url: bytes) -> tuple[bytes, bytes]:
     """The path and the query of a request target, as llhttp handed it over."""
     if url and url[0] == SLASH and HASH not in url:
@@ -55,7 +47,10 @@ def _split_target(url: bytes) -> tuple[bytes, bytes]:
         return raw_path, query
     if url == b"*":
         return url, b""
-    parsed = httptools.parse_url(url)
+    try:
+        parsed = httptools.parse_url(url)
+    except httptools.HttpParserInvalidURLError:
+        raise Rejected(400, "Invalid request target") from None
     return parsed.path or b"/", parsed.query or b""
 
 
@@ -123,7 +118,11 @@ class HttpConnection(StreamConnection):
         if self.incoming is None and not self._in_head:  # at a message boundary
             if self.input_closed:
                 return  # after a request that closes the connection, nothing more is read
-            data = self._take_plain_requests(data)
+            try:
+                data = self._take_plain_requests(data)
+            except Exception as exc:  # a bug: a 500, as in a parser callback
+                self._on_parse_error(exc)
+                data = b""
         if data:
             self._parse(data)
         if self.start_pending:
@@ -201,16 +200,8 @@ class HttpConnection(StreamConnection):
         if isinstance(exc, httptools.HttpParserUpgrade):
             self._on_unsupported_upgrade()
             return
-        cause = exc if isinstance(exc, Rejected) else exc.__context__
-        if isinstance(cause, Rejected):
-            self.fail(cause.status, cause.reason)
-        elif isinstance(exc, httptools.HttpParserError):
-            if "HTTP version" in str(exc):  # llhttp knows 0.9, 1.x and 2.0 only
-                self.fail(505, "HTTP version not supported")
-            else:
-                self.fail(400, f"Invalid HTTP request: {exc}")
-        else:
-            raise exc
+        status, reason = parse_failure(exc)  # a bug in a callback is a 500: see errors.py
+        self.fail(status, reason)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.detach()
@@ -295,6 +286,8 @@ class HttpConnection(StreamConnection):
         if self._content_length and limit is not None and int(self._content_length) > limit:
             raise Rejected(413, "Request body too large")
         raw_method = parser.get_method()
+        if raw_method == b"CONNECT":  # a tunnel request, for proxies (RFC 9110 9.3.6)
+            raise Rejected(501, "CONNECT is not supported")
         method = METHODS.get(raw_method) or raw_method.decode("ascii")
         raw_path, query = _split_target(self._url)
         exchange = self._accept(

@@ -75,36 +75,87 @@ DROP: Final = HeaderDirective("dropped: framing belongs to the server")
 HeaderEntry = bytes | tuple[int, bytes] | HeaderDirective
 
 # Encoded response headers by (name, value): apps send the same few headers again and
-# again, so validation and encoding happen once per distinct header.
+# again, so validation and encoding happen once per distinct header.  Only the headers in
+# CACHEABLE are kept: ones whose values repeat across responses and carry nothing about a
+# user.  Others are encoded on every response and never stored, so a Set-Cookie token, an
+# Authorization or a Location with a one-time code doesn't outlive its response here, and
+# unique values (ETag, Last-Modified, request ids, CSP nonces ...) don't churn the cache.
+# The size cap bounds what repeating names still bring (a content-length per body size).
 HEADER_CACHE: Final[dict[tuple[bytes, bytes], HeaderEntry]] = {}
 HEADER_CACHE_SIZE: Final = 4096
-CR: Final = 13
-LF: Final = 10
+CACHEABLE: Final = frozenset(
+    (
+        b"content-type",
+        b"content-length",
+        b"content-encoding",
+        b"content-language",
+        b"cache-control",
+        b"vary",
+        b"server",
+        b"accept-ranges",
+        b"allow",
+        b"pragma",
+        b"connection",
+        b"transfer-encoding",
+        b"x-content-type-options",
+        b"x-frame-options",
+        b"x-xss-protection",
+        b"referrer-policy",
+        b"strict-transport-security",
+        b"permissions-policy",
+        b"cross-origin-opener-policy",
+        b"cross-origin-resource-policy",
+        b"cross-origin-embedder-policy",
+        b"access-control-allow-origin",
+        b"access-control-allow-credentials",
+        b"access-control-allow-methods",
+        b"access-control-allow-headers",
+        b"access-control-expose-headers",
+        b"access-control-max-age",
+    )
+)
+_LETTERS: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# tchar (RFC 9110 5.6.2): all a field name may contain.
+TOKEN_BYTES: Final = b"!#$%&'*+-.^_`|~0123456789" + _LETTERS
+# field-vchar, SP and HTAB (RFC 9110 5.5): any byte but the other controls and DEL.
+VALUE_BYTES: Final = b"\t" + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
 
 
 def header_entry(header: tuple[bytes, bytes] | list[bytes]) -> HeaderEntry:
-    """Classify and encode one response header; see ``Exchange._start``."""
+    """Classify, check and encode one response header; see ``Exchange._start``."""
     name, value = header
     lname = name.lower()
-    entry: HeaderEntry
-    if lname == b"content-length":
-        length = int(value)
-        if length < 0:
-            raise ValueError(f"negative content-length {value!r}")
-        entry = (length, b"content-length: %d\r\n" % length)
-    elif lname == b"connection":
-        entry = CLOSE if b"close" in value.lower() else DROP
-    elif lname == b"transfer-encoding":
-        entry = DROP
-    elif CR in value or LF in value or CR in name or LF in name or not name:
-        raise RuntimeError(f"invalid response header {name!r}: empty, or CR or LF in it")
-    else:
-        entry = name + b": " + value + b"\r\n"
-    if type(header) is tuple:
+    entry = _encode_header(lname, name, value)
+    if lname in CACHEABLE and type(header) is tuple:
         if len(HEADER_CACHE) >= HEADER_CACHE_SIZE:
             HEADER_CACHE.clear()
         HEADER_CACHE[header] = entry
     return entry
+
+
+def _encode_header(lname: bytes, name: bytes, value: bytes) -> HeaderEntry:
+    if lname == b"content-length":
+        length = int(value)
+        if length < 0:
+            raise ValueError(f"negative content-length {value!r}")
+        return (length, b"content-length: %d\r\n" % length)
+    if lname == b"connection":
+        return CLOSE if b"close" in value.lower() else DROP
+    if lname == b"transfer-encoding":
+        return DROP
+    check_header(name, value)
+    return name + b": " + value + b"\r\n"
+
+
+def check_header(name: bytes, value: bytes) -> None:
+    """Refuse what would corrupt the header block or smuggle a header past the client."""
+    if not name or name.translate(None, TOKEN_BYTES):
+        raise RuntimeError(f"invalid response header name {name!r}: not an RFC 9110 token")
+    invalid = value.translate(None, VALUE_BYTES)
+    if invalid:
+        raise RuntimeError(
+            f"invalid response header {name!r}: control byte {invalid[:1]!r} in its value"
+        )
 
 
 # "content-length: N\r\n" for the small lengths most responses have, made once each.
