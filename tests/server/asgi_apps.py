@@ -49,7 +49,9 @@ async def scope_json(scope: Scope, receive: Any, send: Any) -> None:
         return value
 
     await read_body(receive)
-    await respond(send, 200, json.dumps(plain(scope)).encode(), [(b"content-type", b"application/json")])
+    await respond(
+        send, 200, json.dumps(plain(scope)).encode(), [(b"content-type", b"application/json")]
+    )
 
 
 async def router(scope: Scope, receive: Any, send: Any) -> None:
@@ -94,6 +96,12 @@ async def router(scope: Scope, receive: Any, send: Any) -> None:
     elif path == "/slow":
         await asyncio.sleep(float(scope["query_string"] or b"1"))
         await respond(send, 200, b"slow done")
+    elif path == "/head-then-slow":  # the head tells the client the app has the request
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await asyncio.sleep(float(scope["query_string"] or b"1"))
+        await send({"type": "http.response.body", "body": b"slow done"})
+    elif path == "/loop":
+        await respond(send, 200, type(asyncio.get_running_loop()).__module__.encode())
     elif path == "/wait-disconnect":
         await read_body(receive)
         message = await receive()
@@ -140,5 +148,5 @@ lifespan_app = Lifespan()
 failing_startup_app = Lifespan(fail_startup=True)
 
 
-def factory() -> Any:
-    return router
+def scope_factory() -> Any:
+    return scope_json

@@ -12,6 +12,7 @@ import pytest
 from squall.server.eager import Worker
 from squall.server.main import new_event_loop
 from squall.server.tasks import request_tasks
+from tests.server.serving import TEST_LOOP
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 ended: list[BaseException | None] = []  # what the workers reported, in order
@@ -31,7 +32,7 @@ RECORDER = Recorder(ended)
 
 
 def run_in_loop(scenario: Callable[[asyncio.AbstractEventLoop], Coroutine[Any, Any, Any]]) -> Any:
-    loop = new_event_loop("auto")
+    loop = new_event_loop(TEST_LOOP)
     try:
         return loop.run_until_complete(scenario(loop))
     finally:
