@@ -77,6 +77,9 @@ def serve(app: Any, **options: Any) -> Iterator[Running]:
     port = sock.getsockname()[1]
     options.setdefault("access_log", False)
     options.setdefault("loop", TEST_LOOP)
+    # mallopt would change the allocator for the rest of the run (test_memory.py runs it in
+    # a child process instead).
+    options.setdefault("tune_malloc", False)
     server = Server(Config(app=app, **options))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
