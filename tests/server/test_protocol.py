@@ -218,7 +218,9 @@ def test_a_large_response_to_a_slow_client_arrives_whole(router_server) -> None:
     with socket.create_connection((router_server.host, router_server.port)) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
         sock.sendall(b"GET /big?%d HTTP/1.1\r\nHost: x\r\n\r\n" % size)
-        time.sleep(0.3)  # let the server fill every buffer and pause
+        # Not a synchronisation (the assertions hold without it): time for the server to fill
+        # the socket buffers, so that it has to pause writing before the client reads.
+        time.sleep(0.3)
         response = read_response(sock)
     assert len(response.body) == size and set(response.body) == {ord("x")}
 
