@@ -6,12 +6,17 @@ exit), like Starlette's test client::
     with TestClient(app) as client:
         assert client.post("/user", json=user).json() == user
 
-The app runs on an event loop in a background thread, so tests stay plain sync functions.
+The app runs on an event loop in a background thread, so tests stay plain sync functions;
+the thread is stopped and joined when the block exits (or on ``close()`` without a block).
+A startup that fails raises out of ``__enter__``: the app's own exception if it raised, else
+``LifespanError`` with the message of its ``lifespan.startup.failed``; a failing shutdown
+raises the same way out of ``__exit__``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Coroutine
 from typing import Any
@@ -22,21 +27,48 @@ import httpx
 Message = dict[str, Any]
 
 
+class LifespanError(RuntimeError):
+    """The app answered ``lifespan.startup.failed`` or ``lifespan.shutdown.failed``."""
+
+
 class _Loop:
     """An event loop running in a daemon thread, for the client's lifetime."""
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="squall-testclient-loop", daemon=True
+        )
         self.thread.start()
 
     def run(self, coro: Coroutine[Any, Any, Any]) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
+    def close(self, timeout: float = 5.0) -> None:
+        """Cancel what still runs on the loop, stop it and join its thread."""
+        if self.loop.is_closed():
+            return
+        if self.thread.is_alive():
+            with contextlib.suppress(RuntimeError, TimeoutError):
+                future = asyncio.run_coroutine_threadsafe(self._cancel_pending(), self.loop)
+                future.result(timeout)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout)
+            if self.thread.is_alive():
+                raise RuntimeError(
+                    f"the TestClient's event loop thread did not stop within {timeout} s "
+                    "(is the app blocking the loop?)"
+                )
         self.loop.close()
+
+    async def _cancel_pending(self) -> None:
+        current = asyncio.current_task()
+        tasks = [task for task in asyncio.all_tasks() if task is not current]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=1)
+        await self.loop.shutdown_asyncgens()
 
 
 class _Transport(httpx.BaseTransport):
@@ -56,6 +88,7 @@ class TestClient(httpx.Client):
         self.app = app
         self.state: dict[str, Any] = {}
         self._runner: _Loop | None = None
+        self._lifespan_task: asyncio.Task[None] | None = None
         self._lifespan_inbox: asyncio.Queue[Message] | None = None
         self._lifespan_outbox: asyncio.Queue[Message] | None = None
 
@@ -68,39 +101,61 @@ class TestClient(httpx.Client):
 
     def __enter__(self) -> TestClient:
         super().__enter__()
-        message = self._loop().run(self._lifespan_start())
-        if message["type"] == "lifespan.startup.failed":
-            raise RuntimeError(f"startup failed: {message.get('message', '')}")
+        try:
+            message = self._loop().run(self._lifespan_start())
+            if message is not None and message["type"] == "lifespan.startup.failed":
+                raise LifespanError(f"startup failed: {message.get('message', '')}")
+        except BaseException:
+            self.close()  # __exit__ will not run: stop the loop thread here
+            raise
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         try:
-            if self._lifespan_inbox is not None:
-                message = self._loop().run(self._lifespan_step("lifespan.shutdown"))
-                if message["type"] == "lifespan.shutdown.failed":
-                    raise RuntimeError(f"shutdown failed: {message.get('message', '')}")
+            if self._lifespan_task is not None and self._runner is not None:
+                message = self._runner.run(self._lifespan_step("lifespan.shutdown"))
+                if message is not None and message["type"] == "lifespan.shutdown.failed":
+                    raise LifespanError(f"shutdown failed: {message.get('message', '')}")
         finally:
+            self._lifespan_task = None
             super().__exit__(*exc_info)
+            self.close()
 
     def close(self) -> None:
         super().close()
         if self._runner is not None:
-            self._runner.close()
-            self._runner = None
+            runner, self._runner = self._runner, None
+            runner.close()
 
-    async def _lifespan_start(self) -> Message:
+    async def _lifespan_start(self) -> Message | None:
         self._lifespan_inbox = asyncio.Queue()
         self._lifespan_outbox = asyncio.Queue()
         scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": self.state}
-        asyncio.get_running_loop().create_task(
+        self._lifespan_task = asyncio.get_running_loop().create_task(
             self.app(scope, self._lifespan_inbox.get, self._lifespan_outbox.put)
         )
         return await self._lifespan_step("lifespan.startup")
 
-    async def _lifespan_step(self, kind: str) -> Message:
-        assert self._lifespan_inbox is not None and self._lifespan_outbox is not None
+    async def _lifespan_step(self, kind: str) -> Message | None:
+        """Send ``kind`` and wait for the app's answer, or for its lifespan task to end.
+
+        The app's exception, if it raised, is raised here.  None when it returned without
+        answering (an app without lifespan support): there is nothing more to run.
+        """
+        task = self._lifespan_task
+        assert task is not None and self._lifespan_inbox is not None
+        assert self._lifespan_outbox is not None
+        if task.done():
+            return None
         await self._lifespan_inbox.put({"type": kind})
-        return await self._lifespan_outbox.get()
+        answer = asyncio.ensure_future(self._lifespan_outbox.get())
+        await asyncio.wait([answer, task], return_when=asyncio.FIRST_COMPLETED)
+        if answer.done():
+            return answer.result()
+        answer.cancel()
+        self._lifespan_task = None
+        task.result()  # raises the app's exception
+        return None
 
     # -- Requests ---------------------------------------------------------------------------
 

@@ -4,33 +4,34 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import uvicorn
 
-from tests.server.serving import bound_socket, serve
+from tests.server.serving import TEST_LOOP, bound_socket, join_all, serve, wait_until
 
 
 @contextlib.contextmanager
 def serve_with_uvicorn(app: Any) -> Iterator[str]:
     sock = bound_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", loop=TEST_LOOP)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: server.started or not thread.is_alive(), "uvicorn to start", limit=10)
+    if not server.started:
+        raise RuntimeError("uvicorn did not start")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(10)
-        sock.close()
+        try:
+            join_all([thread], limit=10)
+        finally:
+            sock.close()
 
 
 @contextlib.contextmanager

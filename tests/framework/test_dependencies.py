@@ -4,13 +4,13 @@ No ``from __future__ import annotations`` here: the dependencies are local funct
 string annotations could not name them.
 """
 
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 import httpx
 
 from squall import App, BackgroundTasks, Depends, Header, HTTPException
+from tests.server.serving import wait_until
 
 
 def build_app(log: list[str]) -> App:
@@ -42,7 +42,12 @@ def build_app(log: list[str]) -> App:
         again: Annotated[dict[str, str], Depends(settings)],
         shared: Annotated[str, Depends(pool, scope="app")],
     ) -> dict[str, Any]:
-        return {"greeting": conf["greeting"], "same": conf is again, "pool": shared, "calls": calls["settings"]}
+        return {
+            "greeting": conf["greeting"],
+            "same": conf is again,
+            "pool": shared,
+            "calls": calls["settings"],
+        }
 
     @app.get("/me")
     async def me(sess: Annotated[str, Depends(session)], user: str = Depends(current_user)) -> str:
@@ -58,9 +63,7 @@ def build_app(log: list[str]) -> App:
 
 
 def wait_for(log: list[str], entry: str) -> None:
-    deadline = time.monotonic() + 5
-    while entry not in log and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: entry in log, repr(entry))  # raises if it never comes
 
 
 def test_dependencies_are_cached_per_request_and_app_scoped_once(serve_app) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 from typing import Any
 
 Scope = dict[str, Any]
@@ -49,7 +50,9 @@ async def scope_json(scope: Scope, receive: Any, send: Any) -> None:
         return value
 
     await read_body(receive)
-    await respond(send, 200, json.dumps(plain(scope)).encode(), [(b"content-type", b"application/json")])
+    await respond(
+        send, 200, json.dumps(plain(scope)).encode(), [(b"content-type", b"application/json")]
+    )
 
 
 async def router(scope: Scope, receive: Any, send: Any) -> None:
@@ -94,13 +97,12 @@ async def router(scope: Scope, receive: Any, send: Any) -> None:
     elif path == "/slow":
         await asyncio.sleep(float(scope["query_string"] or b"1"))
         await respond(send, 200, b"slow done")
-    elif path == "/wait-disconnect":
-        await read_body(receive)
-        message = await receive()
-        marker = scope["query_string"].decode()
-        with open(marker, "w") as file:
-            file.write(message["type"])
-        await respond(send, 200, b"too late")
+    elif path == "/head-then-slow":  # the head tells the client the app has the request
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await asyncio.sleep(float(scope["query_string"] or b"1"))
+        await send({"type": "http.response.body", "body": b"slow done"})
+    elif path == "/loop":
+        await respond(send, 200, type(asyncio.get_running_loop()).__module__.encode())
     elif path == "/status":
         code = int(scope["query_string"] or b"204")
         await respond(send, code, b"")
@@ -140,5 +142,52 @@ lifespan_app = Lifespan()
 failing_startup_app = Lifespan(fail_startup=True)
 
 
-def factory() -> Any:
-    return router
+def scope_factory() -> Any:
+    return scope_json
+
+
+class Recorder:
+    """Echoes the body and records, per request path, what the app received.
+
+    ``received[path]`` lists the body chunks of each ``http.request`` message, then
+    ``"http.disconnect"`` if one came; ``entered`` the paths in the order the app got them.
+    The tests wait on these (``wait_until``) instead of sleeping.  ``/hold`` waits for
+    ``release()`` before answering; ``/wait-disconnect`` records the message that follows the
+    body and does not answer.
+    """
+
+    def __init__(self) -> None:
+        self.entered: list[str] = []
+        self.received: dict[str, list[bytes | str]] = {}
+        self._released = threading.Event()
+
+    def chunks(self, path: str) -> list[bytes]:
+        return [c for c in self.received.get(path, []) if isinstance(c, bytes) and c]
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        log = self.received.setdefault(path, [])
+        self.entered.append(path)
+        body = b""
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                log.append("http.disconnect")
+                return
+            log.append(message.get("body", b""))
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        if path == "/hold":
+            while not self._released.is_set():
+                await asyncio.sleep(0.005)
+        elif path == "/wait-disconnect":
+            message = await receive()
+            log.append(message["type"])
+            return
+        await respond(send, 200, body)

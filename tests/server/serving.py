@@ -1,4 +1,10 @@
-"""Helpers for server tests: run a Squall server on a free port, talk raw HTTP to it."""
+"""Helpers for server tests: run a Squall server on a free port, talk raw HTTP to it.
+
+``SQUALL_TEST_LOOP`` (``auto``, ``asyncio`` or ``uvloop``; default ``auto``) picks the event
+loop of every server the tests start: ``serve()`` passes it as ``Config(loop=...)`` and the
+command-line launches pass ``--loop``.  Every helper that waits fails the test when its time
+limit passes, instead of returning as if all went well.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +17,39 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from squall.server import Config, Server
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TEST_LOOP = os.environ.get("SQUALL_TEST_LOOP", "auto") or "auto"
+if TEST_LOOP not in ("auto", "asyncio", "uvloop"):
+    raise RuntimeError(f"SQUALL_TEST_LOOP={TEST_LOOP!r}: use auto, asyncio or uvloop")
+
+
+def wait_until(condition: Callable[[], object], what: str, limit: float = 5.0) -> None:
+    """Poll ``condition`` until it is true; raise ``TimeoutError`` naming ``what`` if it never is."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {limit} s waiting for {what}")
+        time.sleep(0.005)
+
+
+def join_all(threads: Iterable[threading.Thread], limit: float = 10.0) -> None:
+    """Join every thread; raise ``TimeoutError`` if one is still running after ``limit``."""
+    deadline = time.monotonic() + limit
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            raise TimeoutError(f"thread {thread.name} still running after {limit} s")
+
+
+def cli_command(*args: str) -> list[str]:
+    """``python -m squall ARGS --loop TEST_LOOP`` (arguments after the app path are options)."""
+    return [sys.executable, "-m", "squall", *args, "--loop", TEST_LOOP]
 
 
 class LogRecords(logging.Handler):
@@ -75,6 +107,10 @@ def serve(app: Any, **options: Any) -> Iterator[Running]:
     sock.listen(128)
     port = sock.getsockname()[1]
     options.setdefault("access_log", False)
+    options.setdefault("loop", TEST_LOOP)
+    # mallopt would change the allocator for the rest of the run (test_memory.py runs it in
+    # a child process instead).
+    options.setdefault("tune_malloc", False)
     server = Server(Config(app=app, **options))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -89,6 +125,8 @@ def serve(app: Any, **options: Any) -> Iterator[Running]:
         server.should_exit = True
         thread.join(15)
         sock.close()
+        if thread.is_alive():
+            raise TimeoutError("the server did not stop within 15 s of should_exit")
 
 
 def connect(running: Running, timeout: float = 5.0) -> socket.socket:
@@ -98,12 +136,23 @@ def connect(running: Running, timeout: float = 5.0) -> socket.socket:
 
 
 def read_until_closed(sock: socket.socket, limit: float = 5.0) -> bytes:
-    """Everything the server sends until it closes the connection (or ``limit`` passes)."""
-    sock.settimeout(limit)
+    """Everything the server sends until it closes the connection.
+
+    Raises ``TimeoutError`` if the connection is still open after ``limit`` seconds.
+    """
+    deadline = time.monotonic() + limit
     chunks = [_pending.pop(sock.fileno(), b"")]
-    with contextlib.suppress(TimeoutError, ConnectionResetError):
+    with contextlib.suppress(ConnectionResetError):
         while True:
-            data = sock.recv(65536)
+            sock.settimeout(max(0.001, deadline - time.monotonic()))
+            try:
+                data = sock.recv(65536)
+            except TimeoutError:
+                received = b"".join(chunks)
+                raise TimeoutError(
+                    f"the server did not close the connection within {limit} s "
+                    f"(received {len(received)} bytes: {received[:200]!r})"
+                ) from None
             if not data:
                 break
             chunks.append(data)
@@ -133,6 +182,21 @@ def _recv(sock: socket.socket) -> bytes:
     if not data:
         raise ConnectionError("the server closed the connection")
     return data
+
+
+def read_head(sock: socket.socket) -> bytes:
+    """Wait for a response head and return it; ``read_response`` then reads that response.
+
+    A readiness signal: once the head is here the app is running the request.
+    """
+    buffer = bytearray(_pending.pop(sock.fileno(), b""))
+    sock.settimeout(5)
+    try:
+        while b"\r\n\r\n" not in buffer:
+            buffer += _recv(sock)
+    finally:
+        _pending[sock.fileno()] = bytes(buffer)
+    return bytes(buffer).partition(b"\r\n\r\n")[0]
 
 
 def read_response(sock: socket.socket, head_request: bool = False) -> Response:
@@ -192,7 +256,7 @@ def serve_subprocess(app_path: str, *args: str) -> Iterator[tuple[subprocess.Pop
     port = sock.getsockname()[1]
     sock.close()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "squall", app_path, "--port", str(port), *args],
+        cli_command(app_path, "--port", str(port), *args),
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -12,6 +12,7 @@ import pytest
 from squall.server.eager import Worker
 from squall.server.main import new_event_loop
 from squall.server.tasks import request_tasks
+from tests.server.serving import TEST_LOOP
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 ended: list[BaseException | None] = []  # what the workers reported, in order
@@ -31,7 +32,7 @@ RECORDER = Recorder(ended)
 
 
 def run_in_loop(scenario: Callable[[asyncio.AbstractEventLoop], Coroutine[Any, Any, Any]]) -> Any:
-    loop = new_event_loop("auto")
+    loop = new_event_loop(TEST_LOOP)
     try:
         return loop.run_until_complete(scenario(loop))
     finally:
@@ -58,6 +59,15 @@ async def ready_worker(loop: asyncio.AbstractEventLoop) -> tuple[Worker, list[An
     worker = Worker(loop, fallback)
     await asyncio.sleep(0)  # let the worker park itself
     return worker, fallbacks
+
+
+async def until(condition: Callable[[], bool], what: str, limit: float = 2.0) -> None:
+    """Yield to the loop until ``condition`` holds; fail the test after ``limit`` seconds."""
+    deadline = asyncio.get_running_loop().time() + limit
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"timed out after {limit} s waiting for {what}")
+        await asyncio.sleep(0.001)
 
 
 def from_callback(loop: asyncio.AbstractEventLoop, fn: Callable[[], None]) -> asyncio.Future[None]:
@@ -133,8 +143,7 @@ def test_a_second_request_while_the_worker_is_busy_falls_back_to_its_own_task() 
         await from_callback(loop, lambda: worker.run(quick(), RECORDER))
         assert len(fallbacks) == 1
         release.set_result(None)
-        await asyncio.sleep(0.01)
-        assert not worker.busy
+        await until(lambda: not worker.busy, "the worker to be free again")
 
     run_in_loop(scenario)
 
@@ -187,8 +196,10 @@ def test_cancelling_the_worker_cancels_the_request_it_drives() -> None:
     async def scenario(loop: asyncio.AbstractEventLoop) -> None:
         worker, _ = await ready_worker(loop)
         outcome = loop.create_future()
+        entered = loop.create_future()
 
         async def request() -> None:
+            entered.set_result(None)
             try:
                 await asyncio.sleep(5)
             except asyncio.CancelledError:
@@ -196,7 +207,7 @@ def test_cancelling_the_worker_cancels_the_request_it_drives() -> None:
                 raise
 
         await from_callback(loop, lambda: worker.run(request(), RECORDER))
-        await asyncio.sleep(0.01)
+        await asyncio.wait_for(entered, 2)
         assert worker.task in request_tasks(loop)
         worker.task.cancel()
         assert await asyncio.wait_for(outcome, 2) == "cancelled"
@@ -237,7 +248,7 @@ def test_how_a_request_ended_is_reported_eagerly_and_after_suspending() -> None:
 
         await from_callback(loop, lambda: worker.run(fails_at_once(), Recorder(reports)))
         await from_callback(loop, lambda: worker.run(fails_later(), Recorder(reports)))
-        await asyncio.sleep(0.01)
+        await until(lambda: len(reports) == 2, "both requests to end")
         assert [str(exc) for exc in reports] == ["'eager'", "'later'"]
         assert not worker.busy
 
@@ -268,7 +279,7 @@ def test_the_worker_runs_on_both_loops(loop_name: str) -> None:
             seen.append(asyncio.current_task() is worker.task)
 
         await from_callback(loop, lambda: worker.run(request(), RECORDER))
-        await asyncio.sleep(0.01)
+        await until(lambda: seen != [], "the request to resume")
         return seen
 
     try:

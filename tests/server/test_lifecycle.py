@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
-import sys
-import threading
 import time
 
 import httpx
 import pytest
 
 from tests.server import asgi_apps
-from tests.server.serving import REPO, bound_socket, serve, serve_subprocess
+from tests.server.serving import (
+    REPO,
+    TEST_LOOP,
+    bound_socket,
+    cli_command,
+    read_head,
+    read_response,
+    serve,
+    serve_subprocess,
+    wait_until,
+)
 
 
 def test_lifespan_state_reaches_requests_and_shutdown_runs(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -41,12 +50,16 @@ def test_lifespan_off_skips_it() -> None:
 
 def run_cli(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "squall", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+        cli_command(*args), cwd=REPO, capture_output=True, text=True, timeout=timeout
     )
+
+
+def accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.5).close()
+    except OSError:
+        return False
+    return True
 
 
 def test_a_failed_lifespan_startup_exits_with_1() -> None:
@@ -81,27 +94,20 @@ def test_sigterm_finishes_requests_in_flight_then_exits(tmp_path) -> None:  # ty
     os.environ["SQUALL_TEST_MARKER"] = str(marker)
     try:
         with serve_subprocess("tests.server.asgi_apps:lifespan_app") as (proc, port):
-            url = f"http://127.0.0.1:{port}"
-            results: list[tuple[int, str]] = []
-
-            def slow() -> None:
-                response = httpx.get(url + "/slow?1", timeout=10)
-                results.append((response.status_code, response.text))
-
-            threads = [threading.Thread(target=slow) for _ in range(5)]
-            for thread in threads:
-                thread.start()
-            time.sleep(0.4)  # all five are in the app now
+            socks = [socket.create_connection(("127.0.0.1", port), 5) for _ in range(5)]
+            for sock in socks:
+                sock.sendall(b"GET /head-then-slow?1 HTTP/1.1\r\nHost: x\r\n\r\n")
+            for sock in socks:
+                read_head(sock)  # all five are in the app now
             proc.send_signal(signal.SIGTERM)
-            time.sleep(0.2)
-            with pytest.raises(httpx.ConnectError):
-                httpx.get(url, timeout=2)  # no longer accepting
-            for thread in threads:
-                thread.join(10)
+            wait_until(lambda: not accepts(port), "the server to stop accepting")
+            responses = [read_response(sock) for sock in socks]
+            for sock in socks:
+                sock.close()
             assert proc.wait(10) == 0
     finally:
         del os.environ["SQUALL_TEST_MARKER"]
-    assert results == [(200, "slow done")] * 5  # none lost
+    assert [(r.status, r.body) for r in responses] == [(200, b"slow done")] * 5  # none lost
     assert marker.read_text() == "shutdown\n"
 
 
@@ -117,51 +123,59 @@ def test_idle_keep_alive_connections_are_closed_at_shutdown() -> None:
 
 
 def test_graceful_shutdown_gives_up_after_its_timeout() -> None:
-    with serve_subprocess(
-        "tests.server.asgi_apps:router", "--timeout-graceful-shutdown", "0.5"
-    ) as (proc, port):
-        errors: list[Exception] = []
-
-        def very_slow() -> None:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/slow?30", timeout=20)
-            except httpx.HTTPError as exc:
-                errors.append(exc)
-
-        thread = threading.Thread(target=very_slow)
-        thread.start()
-        time.sleep(0.3)
+    with (
+        serve_subprocess("tests.server.asgi_apps:router", "--timeout-graceful-shutdown", "0.5") as (
+            proc,
+            port,
+        ),
+        socket.create_connection(("127.0.0.1", port), 5) as sock,
+    ):
+        sock.sendall(b"GET /head-then-slow?30 HTTP/1.1\r\nHost: x\r\n\r\n")
+        read_head(sock)  # the request is in the app
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(10) == 0
         assert time.monotonic() - started < 5
-        thread.join(10)
-        assert len(errors) == 1  # that request was cut off, as configured
+        with pytest.raises(ConnectionError):
+            read_response(sock)  # that request was cut off, as configured
+
+
+def test_serve_runs_on_the_loop_the_tests_ask_for() -> None:
+    with serve(asgi_apps.router) as running:
+        module = httpx.get(running.url + "/loop").text
+    assert module.startswith("uvloop") == (TEST_LOOP != "asyncio"), module
+
+
+def test_the_cli_serves_on_the_loop_the_tests_ask_for() -> None:
+    with serve_subprocess("tests.server.asgi_apps:router") as (_, port):
+        module = httpx.get(f"http://127.0.0.1:{port}/loop").text
+    assert module.startswith("uvloop") == (TEST_LOOP != "asyncio"), module
 
 
 def test_unix_socket_and_factory_and_root_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = str(tmp_path / "squall.sock")
     proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "squall", "tests.server.asgi_apps:factory", "--factory",
-            "--uds", path, "--root-path", "/prefix",
-        ],
+        cli_command(
+            "tests.server.asgi_apps:scope_factory", "--factory", "--uds", path,
+            "--root-path", "/prefix",
+        ),
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 10
-        while not os.path.exists(path) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: os.path.exists(path) or proc.poll() is not None, "the unix socket")
         transport = httpx.HTTPTransport(uds=path)
         with httpx.Client(transport=transport, base_url="http://squall") as client:
-            assert client.get("/").text == "hello"
+            scope = client.get("/x/y?z=1").json()  # scope_json: the factory's app ran
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(10)
         if proc.stdout:
             proc.stdout.close()
+    assert scope["root_path"] == "/prefix"
+    assert scope["path"] == "/prefix/x/y"
+    assert scope["query_string"] == "z=1"
     assert not os.path.exists(path)  # removed at shutdown
 
 

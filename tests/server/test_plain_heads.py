@@ -15,7 +15,7 @@ import pytest
 
 from squall.server.http11.plain import read_head
 from tests.server import asgi_apps
-from tests.server.serving import Running, connect, exchange, read_response, serve
+from tests.server.serving import Running, connect, exchange, read_response, serve, wait_until
 
 LIMITS = (16 * 1024, 100)
 
@@ -28,7 +28,12 @@ def test_a_plain_head_is_split_into_lowercase_names_and_trimmed_values() -> None
     )
     head = read_head(raw, 0, *LIMITS)
     assert head is not None
-    assert (head.method, head.raw_path, head.query, head.version) == ("POST", b"/a/b", b"x=1&y=%20", "1.1")
+    assert (head.method, head.raw_path, head.query, head.version) == (
+        "POST",
+        b"/a/b",
+        b"x=1&y=%20",
+        "1.1",
+    )
     assert head.headers == [
         (b"host", b"example.com:8000"),
         (b"content-type", b"application/json"),
@@ -42,7 +47,9 @@ def test_a_plain_head_is_split_into_lowercase_names_and_trimmed_values() -> None
     assert raw[head.end :] == b"body"
 
 
-@pytest.mark.parametrize("value", [b"a\tb", b"caf\xc3\xa9", b"\x80\xff", b"~!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}"])
+@pytest.mark.parametrize(
+    "value", [b"a\tb", b"caf\xc3\xa9", b"\x80\xff", b"~!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}"]
+)
 def test_values_may_hold_tabs_obs_text_and_any_visible_byte(value: bytes) -> None:
     head = read_head(b"GET / HTTP/1.1\r\nHost: x\r\nX-V: " + value + b"\r\n\r\n", 0, *LIMITS)
     assert head is not None and head.headers[1] == (b"x-v", value)
@@ -77,7 +84,9 @@ def test_heads_are_read_from_an_offset_one_after_another() -> None:
     ("target", "path", "query"),
     [(b"/", b"/", b""), (b"/a?", b"/a", b""), (b"/a?b?c", b"/a", b"b?c"), (b"/?x=1", b"/", b"x=1")],
 )
-def test_the_target_splits_at_the_first_question_mark(target: bytes, path: bytes, query: bytes) -> None:
+def test_the_target_splits_at_the_first_question_mark(
+    target: bytes, path: bytes, query: bytes
+) -> None:
     head = read_head(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n", 0, *LIMITS)
     assert head is not None and (head.raw_path, head.query) == (path, query)
 
@@ -189,16 +198,19 @@ def test_plain_and_chunked_requests_pipelined_together(echo_server: Running) -> 
     assert bodies == [b"first", b"second", b"third", b""]
 
 
-def test_a_plain_body_arriving_in_pieces_then_the_next_request(echo_server: Running) -> None:
-    with connect(echo_server) as sock:
+def test_a_plain_body_arriving_in_pieces_then_the_next_request() -> None:
+    app = asgi_apps.Recorder()
+    with serve(app) as running, connect(running) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.sendall(b"POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123")
-        time.sleep(0.02)
+        wait_until(lambda: app.chunks("/1") == [b"0123"], "the app to get the first piece")
         sock.sendall(b"45")
-        time.sleep(0.02)
+        wait_until(lambda: app.chunks("/1") == [b"0123", b"45"], "the second piece")
         sock.sendall(b"6789GET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
         assert read_response(sock).body == b"0123456789"
         assert read_response(sock).status == 200
+    assert app.chunks("/1") == [b"0123", b"45", b"6789"]  # each piece as it came
+    assert app.entered == ["/1", "/2"]
 
 
 def test_requests_after_connection_close_are_not_served(echo_server: Running) -> None:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.server import asgi_apps
-from tests.server.serving import connect, exchange, read_response, serve
+from tests.server.serving import connect, exchange, read_response, serve, wait_until
 
 POST_USER = b'{"id": 1, "name": "user", "email": "user@email.com"}'
 
@@ -62,7 +62,9 @@ def test_keep_alive_serves_many_requests_on_one_connection(echo_server) -> None:
     with connect(echo_server) as sock:
         for i in range(5):
             body = b"request %d" % i
-            sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            sock.sendall(
+                b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
             response = read_response(sock)
             assert response.status == 200
             assert response.body == body
@@ -97,12 +99,19 @@ def test_chunked_request_bodies_are_reassembled(echo_server) -> None:  # type: i
         assert read_response(sock).body == b"ok"  # the connection is still usable
 
 
-def test_chunked_request_arriving_slowly(echo_server) -> None:  # type: ignore[no-untyped-def]
-    with connect(echo_server) as sock:
+def test_chunked_request_arriving_slowly() -> None:
+    app = asgi_apps.Recorder()
+    with serve(app) as running, connect(running) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
-        for part in (b"3\r\nabc\r\n", b"2\r\n", b"de\r\n", b"0\r\n\r\n"):
-            sock.sendall(part)
+        sock.sendall(b"3\r\nabc\r\n")
+        wait_until(lambda: app.chunks("/") == [b"abc"], "the first chunk in the app")
+        sock.sendall(b"2\r\n")
+        sock.sendall(b"de\r\n")
+        wait_until(lambda: app.chunks("/") == [b"abc", b"de"], "the second chunk in the app")
+        sock.sendall(b"0\r\n\r\n")
         assert read_response(sock).body == b"abcde"
+    assert app.chunks("/") == [b"abc", b"de"]  # delivered chunk by chunk, not at the end
 
 
 def test_responses_without_length_are_chunked(router_server) -> None:  # type: ignore[no-untyped-def]
@@ -169,7 +178,9 @@ def test_statuses_without_a_body_get_no_framing_headers(router_server, status: i
 
 def test_expect_100_continue_is_answered_when_the_app_reads(echo_server) -> None:  # type: ignore[no-untyped-def]
     with connect(echo_server) as sock:
-        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+        sock.sendall(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n"
+        )
         interim = sock.recv(1024)
         assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
         sock.sendall(b"data")
@@ -207,7 +218,9 @@ def test_a_large_response_to_a_slow_client_arrives_whole(router_server) -> None:
     with socket.create_connection((router_server.host, router_server.port)) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
         sock.sendall(b"GET /big?%d HTTP/1.1\r\nHost: x\r\n\r\n" % size)
-        time.sleep(0.3)  # let the server fill every buffer and pause
+        # Not a synchronisation (the assertions hold without it): time for the server to fill
+        # the socket buffers, so that it has to pause writing before the client reads.
+        time.sleep(0.3)
         response = read_response(sock)
     assert len(response.body) == size and set(response.body) == {ord("x")}
 
@@ -238,9 +251,14 @@ def test_large_uploads_back_to_back_on_one_connection(router_server) -> None:  #
     size = 1024 * 1024  # past the read buffer's high-water mark: reading pauses and resumes
     with connect(router_server, timeout=10) as sock:
         for _ in range(3):
-            sock.sendall(b"POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size + b"u" * size)
+            sock.sendall(
+                b"POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size
+                + b"u" * size
+            )
             assert read_response(sock).body == str(size).encode()
-        sock.sendall(b"POST /no-read HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size + b"u" * size)
+        sock.sendall(
+            b"POST /no-read HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size + b"u" * size
+        )
         assert read_response(sock).body == b"did not read"
         sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert read_response(sock).body == b"hello"

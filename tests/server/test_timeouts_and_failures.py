@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 
@@ -11,7 +10,15 @@ import httpx
 import pytest
 
 from tests.server import asgi_apps
-from tests.server.serving import connect, exchange, read_response, read_until_closed, serve
+from tests.server.serving import (
+    connect,
+    exchange,
+    join_all,
+    read_response,
+    read_until_closed,
+    serve,
+    wait_until,
+)
 
 
 def test_a_slow_request_head_gets_408_after_the_header_timeout() -> None:
@@ -39,20 +46,24 @@ def test_an_idle_keep_alive_connection_is_closed_after_the_timeout() -> None:
 
 
 def test_requests_beyond_the_concurrency_limit_get_503() -> None:
-    with serve(asgi_apps.router, limit_concurrency=2) as running:
+    app = asgi_apps.Recorder()
+    with serve(app, limit_concurrency=2) as running:
         results: list[int] = []
 
-        def slow() -> None:
-            results.append(httpx.get(running.url + "/slow?0.5", timeout=5).status_code)
+        def held() -> None:
+            results.append(httpx.get(running.url + "/hold", timeout=5).status_code)
 
-        threads = [threading.Thread(target=slow) for _ in range(2)]
+        threads = [threading.Thread(target=held) for _ in range(2)]
         for thread in threads:
             thread.start()
-        time.sleep(0.2)
-        rejected = httpx.get(running.url + "/", timeout=5)
-        for thread in threads:
-            thread.join()
+        try:
+            wait_until(lambda: len(app.entered) == 2, "two requests in the app")
+            rejected = httpx.get(running.url + "/", timeout=5)
+        finally:
+            app.release()
+            join_all(threads)
         assert rejected.status_code == 503
+        assert app.entered == ["/hold", "/hold"]  # the third never reached the app
         assert sorted(results) == [200, 200]
         assert httpx.get(running.url + "/", timeout=5).status_code == 200  # capacity is back
 
@@ -90,24 +101,22 @@ def test_an_app_that_returns_without_responding_gives_500() -> None:
     assert response.status_code == 500
 
 
-def test_the_app_hears_http_disconnect_when_the_client_goes(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    marker = str(tmp_path / "disconnect")
-    with serve(asgi_apps.router) as running:
+def test_the_app_hears_http_disconnect_when_the_client_goes() -> None:
+    app = asgi_apps.Recorder()
+    with serve(app) as running:
         with connect(running) as sock:
-            sock.sendall(b"GET /wait-disconnect?%s HTTP/1.1\r\nHost: x\r\n\r\n" % marker.encode())
-            time.sleep(0.2)
-        deadline = time.monotonic() + 5
-        while not os.path.exists(marker) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.05)
-        with open(marker) as file:
-            assert file.read() == "http.disconnect"
+            sock.sendall(b"GET /wait-disconnect HTTP/1.1\r\nHost: x\r\n\r\n")
+            wait_until(lambda: app.received.get("/wait-disconnect") == [b""], "the request")
+        wait_until(lambda: len(app.received["/wait-disconnect"]) == 2, "the next message")
+        assert app.received["/wait-disconnect"] == [b"", "http.disconnect"]
         assert httpx.get(running.url).status_code == 200
 
 
 def test_a_client_leaving_mid_body_does_not_hurt_the_server() -> None:
-    with serve(asgi_apps.echo) as running:
+    app = asgi_apps.Recorder()
+    with serve(app) as running:
         with connect(running) as sock:
-            sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\npartial")
-        time.sleep(0.1)
-        assert httpx.post(running.url, content=b"after").content == b"after"
+            sock.sendall(b"POST /gone HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\npartial")
+            wait_until(lambda: app.chunks("/gone") == [b"partial"], "the first part of the body")
+        wait_until(lambda: "http.disconnect" in app.received["/gone"], "the disconnect")
+        assert httpx.post(running.url + "/after", content=b"after").content == b"after"
