@@ -62,10 +62,12 @@ class ServerState:
 
     def flush_batch(self) -> None:
         """Send the responses connections batched during this loop iteration."""
-        connections = self.to_flush[:]
-        self.to_flush.clear()
+        # Walked in place, no copy: a response batched during the walk (none is, but a
+        # write callback could) is appended and flushed by this same walk.
+        connections = self.to_flush
         for connection in connections:
             connection.flush()
+        connections.clear()
 
     def refresh_clock(self) -> None:
         """Update the cached loop time and the Date/Server header block (called every tick)."""

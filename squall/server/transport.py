@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 LINGER: Final = 2.0  # seconds a closing connection keeps reading what the client still sends
 SLOT: Final = 0.1  # width of a deadline wheel slot, in seconds (the server's tick)
 NO_SLOT: Final = -1
+NEVER: Final = float("inf")  # the start of no slot
 
 
 class ManagedConnection(Protocol):
@@ -45,9 +46,11 @@ class Deadlines:
 
     Expiring looks only at the slots that have come due, not at every connection, so an idle
     100,000-connection server does no work per tick for the connections whose time is not up.
-    A connection sits in at most one slot: moving its deadline within the same slot (the
-    usual case: many requests per tick on a kept-alive connection) costs one comparison.
-    A cleared deadline (``deadline = None``) is dropped lazily when its slot comes due.
+    A connection sits in at most one slot.  A deadline moved later (every response on a
+    kept-alive connection moves it) stays where it is filed, at a cost of one comparison: when
+    the slot comes due, a connection whose deadline is still ahead is filed again, once per
+    timeout rather than once per request.  A deadline moved earlier is filed at once; a
+    cleared one (``deadline = None``) is dropped when its slot comes due.
     """
 
     def __init__(self, now: float) -> None:
@@ -56,28 +59,21 @@ class Deadlines:
         self.examined = 0  # connections looked at by expire(): for tests and curiosity
 
     def file(self, connection: StreamConnection, when: float) -> None:
-        self.move(connection, slot_of(when))
-
-    def move(self, connection: StreamConnection, slot: int) -> None:
-        if slot < self.next_slot:
-            slot = self.next_slot
-        old = connection.slot
-        if old == slot:
-            return
-        if old != NO_SLOT:
-            members = self.slots.get(old)
-            if members is not None:
-                members.discard(connection)
+        """File ``connection`` in the slot that comes due just after ``when``."""
+        slot = max(int(when / SLOT) + 1, self.next_slot)
+        self.forget(connection)
         members = self.slots.get(slot)
         if members is None:
             members = self.slots[slot] = set()
         members.add(connection)
         connection.slot = slot
+        connection.slot_start = (slot - 1) * SLOT
 
     def forget(self, connection: StreamConnection) -> None:
         old = connection.slot
         if old != NO_SLOT:
             connection.slot = NO_SLOT
+            connection.slot_start = NEVER
             members = self.slots.get(old)
             if members is not None:
                 members.discard(connection)
@@ -94,13 +90,14 @@ class Deadlines:
             for connection in members:
                 self.examined += 1
                 connection.slot = NO_SLOT
+                connection.slot_start = NEVER
                 deadline = connection.deadline
                 if deadline is None:
                     continue
                 if now >= deadline:
                     connection.deadline = None
                     connection.on_deadline()
-                else:  # filed by an earlier clock reading: not due yet
+                else:  # moved later since it was filed
                     self.file(connection, deadline)
 
     def __len__(self) -> int:
@@ -127,7 +124,8 @@ class StreamConnection:
         self.server: tuple[str, int] | None = None
         self.scope_template: dict[str, Any] = {}
         self.deadline: float | None = None
-        self.slot = NO_SLOT
+        self.slot = NO_SLOT  # where Deadlines filed it, and the time that slot starts at
+        self.slot_start = NEVER
         self.read_paused = False
         self.write_paused = False
         self.read_pauses = 0
@@ -177,9 +175,8 @@ class StreamConnection:
         """Call ``on_deadline`` once ``seconds`` have passed, unless the deadline changes."""
         when = self.state.now + seconds
         self.deadline = when
-        slot = int(when / SLOT) + 1  # slot_of(when), inlined: runs once per request
-        if slot != self.slot:
-            self.state.deadlines.move(self, slot)
+        if when < self.slot_start:  # else its slot (or an earlier one) comes due first
+            self.state.deadlines.file(self, when)
 
     def on_deadline(self) -> None:
         raise NotImplementedError
@@ -253,11 +250,6 @@ class StreamConnection:
     def abort(self) -> None:
         self.broken = True
         self.transport.abort()
-
-
-def slot_of(when: float) -> int:
-    """The deadline wheel's slot for ``when``: due once the clock has passed the slot's end."""
-    return int(when / SLOT) + 1
 
 
 def _address(value: Any) -> tuple[str, int] | None:

@@ -147,7 +147,14 @@ class Http11Writer(ResponseWriter):
             self.head = None
             if not more and not self.no_body:
                 # The usual case, a whole body with its head: one write, no body writer.
-                self._frame_whole(exchange, head, body)
+                length = self.content_length
+                if length is None:
+                    head.append(content_length_line(len(body)))
+                elif len(body) != length:
+                    self._check_whole_length(exchange, len(body), length)
+                self._end_head(exchange, head)
+                if body:
+                    head.append(body)
                 self.conn.write_last(b"".join(head))
                 return
             self.body = self._framing(exchange, head, body, more)
@@ -181,18 +188,10 @@ class Http11Writer(ResponseWriter):
     def send_continue(self, exchange: Exchange) -> None:
         self.conn.write(CONTINUE_100)
 
-    def _frame_whole(self, exchange: Exchange, head: list[bytes], body: bytes) -> None:
-        """End the head of a response whose whole body goes with it, and add the body."""
-        length = self.content_length
-        if length is None:
-            head.append(content_length_line(len(body)))
-        elif len(body) != length:
-            if len(body) > length:
-                raise RuntimeError("response body longer than its content-length")
-            exchange.keep_alive = False  # shorter than announced: only a close can tell
-        self._end_head(exchange, head)
-        if body:
-            head.append(body)
+    def _check_whole_length(self, exchange: Exchange, sent: int, announced: int) -> None:
+        if sent > announced:
+            raise RuntimeError("response body longer than its content-length")
+        exchange.keep_alive = False  # shorter than announced: only a close can tell
 
     def _framing(
         self, exchange: Exchange, head: list[bytes], body: bytes, more: bool
