@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import threading
@@ -191,3 +192,88 @@ class Recorder:
             log.append(message["type"])
             return
         await respond(send, 200, body)
+
+
+class FlowControl:
+    """Watches its own connection's flow control (tests set ``state`` to the server's).
+
+    ``/read-after-pause`` reads nothing until reading on its connection has paused, then
+    reads the body and answers ``<length> <sha256>``; ``/pause-then-answer`` answers once
+    reading has paused, without reading a body.  ``/stream-until-drained`` streams 16 KiB
+    chunks until a ``send`` has had to wait for the client, then ``more`` chunks (query
+    string, default 8).  ``records`` keeps, per request, what the app saw.
+    """
+
+    CHUNK = bytes(range(256)) * 64  # 16 KiB, a recognisable pattern
+    LIMIT = 64 * 1024 * 1024  # stream no further than this without a wait: fail instead
+
+    def __init__(self) -> None:
+        self.state: Any = None
+        self.records: list[dict[str, Any]] = []
+
+    def connection(self, scope: Scope) -> Any:
+        client = tuple(scope["client"])
+        found = [conn for conn in self.state.connections if conn.client == client]
+        assert len(found) == 1, found
+        return found[0]
+
+    async def until(self, condition: Any, what: str, limit: float = 5.0) -> None:
+        """Poll ``condition`` on the server's loop; raise (a 500) if it stays false."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while not condition():
+            if loop.time() > deadline:
+                raise TimeoutError(f"timed out waiting for {what}")
+            await asyncio.sleep(0.001)
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        conn = self.connection(scope)
+        record: dict[str, Any] = {"path": scope["path"]}
+        self.records.append(record)
+        if scope["path"] in ("/read-after-pause", "/pause-then-answer"):
+            await self.until(lambda: conn.read_paused, "reading to pause")
+            record["read_pauses"] = conn.read_pauses
+            if scope["path"] == "/pause-then-answer":
+                await respond(send, 200, b"paused")
+                return
+            digest = hashlib.sha256()
+            size = 0
+            largest = 0
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise ConnectionError("client gone")
+                body = message.get("body", b"")
+                digest.update(body)
+                size += len(body)
+                largest = max(largest, len(body))
+                if not message.get("more_body", False):
+                    break
+            record["largest_message"] = largest
+            await respond(send, 200, b"%d %s" % (size, digest.hexdigest().encode()))
+        elif scope["path"] == "/stream-until-drained":
+            await self.stream_until_drained(conn, scope, send, record)
+        else:
+            await respond(send, 200, scope["path"].encode())
+
+    async def stream_until_drained(self, conn: Any, scope: Scope, send: Any, record: Any) -> None:
+        more = int(scope["query_string"] or b"8")
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        sent = waits = 0
+        while more:
+            if sent > self.LIMIT:
+                raise RuntimeError("streamed 64 MiB and never had to wait for the client")
+            waiting = send({"type": "http.response.body", "body": self.CHUNK, "more_body": True})
+            sent += len(self.CHUNK)
+            done = isinstance(waiting, asyncio.Future) and waiting.done()
+            await waiting
+            if not done:  # send handed back a drain: the transport's buffer was full
+                waits += 1
+                if conn.write_paused:
+                    raise RuntimeError("send returned while writing was still paused")
+            if waits:
+                more -= 1
+        await send({"type": "http.response.body", "body": b""})
+        record.update(sent=sent, waits=waits, write_pauses=conn.write_pauses)

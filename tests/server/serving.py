@@ -8,13 +8,17 @@ limit passes, instead of returning as if all went well.
 
 from __future__ import annotations
 
+import array
 import contextlib
+import fcntl
 import logging
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,13 +33,15 @@ if TEST_LOOP not in ("auto", "asyncio", "uvloop"):
     raise RuntimeError(f"SQUALL_TEST_LOOP={TEST_LOOP!r}: use auto, asyncio or uvloop")
 
 
-def wait_until(condition: Callable[[], object], what: str, limit: float = 5.0) -> None:
+def wait_until(
+    condition: Callable[[], object], what: str, limit: float = 5.0, step: float = 0.005
+) -> None:
     """Poll ``condition`` until it is true; raise ``TimeoutError`` naming ``what`` if it never is."""
     deadline = time.monotonic() + limit
     while not condition():
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {limit} s waiting for {what}")
-        time.sleep(0.005)
+        time.sleep(step)
 
 
 def join_all(threads: Iterable[threading.Thread], limit: float = 10.0) -> None:
@@ -133,6 +139,67 @@ def connect(running: Running, timeout: float = 5.0) -> socket.socket:
     sock = socket.create_connection((running.host, running.port), timeout=timeout)
     _pending.pop(sock.fileno(), None)
     return sock
+
+
+def server_connection(running: Running, sock: socket.socket) -> Any:
+    """The server's side of the client socket ``sock`` (an ``HttpConnection``)."""
+    client = sock.getsockname()[:2]
+    found: list[Any] = []
+
+    def lookup() -> bool:
+        found[:] = [c for c in list(running.server.state.connections) if c.client == client]
+        return bool(found)
+
+    wait_until(lookup, f"the server's connection from {client}")
+    return found[0]
+
+
+TCPI_BYTES_RECEIVED = 128  # offset of tcpi_bytes_received (u64) in Linux's struct tcp_info
+
+
+class PieceSender:
+    """Sends a client socket's data in pieces that each reach the server in a read of its own.
+
+    Pauses between sends only make separate reads likely.  Before each piece after the first
+    this waits until the server has read every byte sent before it: its TCP stack has
+    received them all (``tcpi_bytes_received``, Linux 4.1+) and none is left in its socket's
+    receive queue (``FIONREAD``).  Anything sent on the socket must go through ``send``.
+    """
+
+    def __init__(self, running: Running, sock: socket.socket) -> None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock = sock
+        self.conn = server_connection(running, sock)
+        self.server_socket = self.conn.transport.get_extra_info("socket")
+        self.sent = 0
+
+    def send(self, data: bytes) -> None:
+        if self.sent:
+            self.wait_until_read()
+        self.sock.sendall(data)
+        self.sent += len(data)
+
+    def send_in_pieces(self, data: bytes, cuts: Iterable[int]) -> None:
+        """Send ``data`` cut at ``cuts`` (sorted offsets), each piece in its own read."""
+        start = 0
+        for cut in [*cuts, len(data)]:
+            if cut > start:
+                self.send(data[start:cut])
+                start = cut
+
+    def wait_until_read(self, limit: float = 5.0) -> None:
+        wait_until(self._all_read, "the server to read what was sent", limit, step=0.0002)
+
+    def _all_read(self) -> bool:
+        if self.conn.transport.is_closing():
+            raise ConnectionError("the server is closing the connection")
+        info = self.server_socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+        (received,) = struct.unpack_from("Q", info, TCPI_BYTES_RECEIVED)
+        if received < self.sent:
+            return False
+        unread = array.array("i", [0])
+        fcntl.ioctl(self.server_socket.fileno(), termios.FIONREAD, unread, True)
+        return unread[0] == 0
 
 
 def read_until_closed(sock: socket.socket, limit: float = 5.0) -> bytes:

@@ -2,20 +2,30 @@
 
 A request that comes whole in one read is read by the plain-head scan; the same request
 dribbled in byte by byte is read by llhttp.  Both must give the same scope, body and framing,
-and anything the scan does not accept exactly must reach llhttp, which answers it.
+and anything the scan does not accept exactly must reach llhttp, which answers it.  The
+connection counts which parser read each head (``plain_heads``, ``llhttp_heads``): the tests
+check them, so a comparison can't quietly compare a path with itself.
 """
 
 from __future__ import annotations
 
 import json
 import socket
-import time
 
 import pytest
 
 from squall.server.http11.plain import read_head
 from tests.server import asgi_apps
-from tests.server.serving import Running, connect, exchange, read_response, serve, wait_until
+from tests.server.serving import (
+    PieceSender,
+    Running,
+    connect,
+    exchange,
+    read_response,
+    serve,
+    server_connection,
+    wait_until,
+)
 
 LIMITS = (16 * 1024, 100)
 
@@ -148,18 +158,23 @@ def scope_server():  # type: ignore[no-untyped-def]
 
 
 def byte_by_byte(running: Running, raw: bytes) -> dict:
+    """``raw`` one byte per server read: llhttp must read the head."""
     with connect(running) as sock:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        for i in range(len(raw)):
-            sock.sendall(raw[i : i + 1])
-            time.sleep(0.0005)
-        return json.loads(read_response(sock).body)
+        sender = PieceSender(running, sock)
+        sender.send_in_pieces(raw, range(1, len(raw)))
+        response = read_response(sock)
+        assert (sender.conn.plain_heads, sender.conn.llhttp_heads) == (0, 1)
+        return json.loads(response.body)
 
 
 def whole(running: Running, raw: bytes) -> dict:
+    """``raw`` in one send, so in one read: the plain-head scan must read the head."""
     with connect(running) as sock:
+        conn = server_connection(running, sock)
         sock.sendall(raw)
-        return json.loads(read_response(sock).body)
+        response = read_response(sock)
+        assert (conn.plain_heads, conn.llhttp_heads) == (1, 0)
+        return json.loads(response.body)
 
 
 SAME_SCOPE = [
@@ -209,6 +224,9 @@ def test_a_plain_body_arriving_in_pieces_then_the_next_request() -> None:
         sock.sendall(b"6789GET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
         assert read_response(sock).body == b"0123456789"
         assert read_response(sock).status == 200
+        conn = server_connection(running, sock)
+        # Both heads came whole at a message boundary (the second after the first's body).
+        assert (conn.plain_heads, conn.llhttp_heads) == (2, 0)
     assert app.chunks("/1") == [b"0123", b"45", b"6789"]  # each piece as it came
     assert app.entered == ["/1", "/2"]
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import random
 import socket
-import time
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.server import asgi_apps
-from tests.server.serving import connect, exchange, read_response, serve, wait_until
+from tests.server.serving import Running, connect, exchange, read_response, serve, wait_until
 
 POST_USER = b'{"id": 1, "name": "user", "email": "user@email.com"}'
 
@@ -205,24 +207,116 @@ def test_expect_100_continue_is_ignored_for_http_1_0(echo_server) -> None:  # ty
     assert raw.endswith(b"data")
 
 
-def test_a_large_upload_to_a_slow_reader_arrives_whole(router_server) -> None:  # type: ignore[no-untyped-def]
-    size = 3 * 1024 * 1024
-    with connect(router_server, timeout=20) as sock:
-        sock.sendall(b"POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size)
-        sock.sendall(b"u" * size)
-        assert read_response(sock).body == str(size).encode()
+HIGH_WATER = 16 * 1024  # small flow-control marks: pausing is certain, not a matter of luck
+READ_SIZE = 256 * 1024  # the most one socket read delivers (uvloop's and asyncio's buffers)
 
 
-def test_a_large_response_to_a_slow_client_arrives_whole(router_server) -> None:  # type: ignore[no-untyped-def]
-    size = 8 * 1024 * 1024  # far past the socket buffers: the server must wait for the reader
-    with socket.create_connection((router_server.host, router_server.port)) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
-        sock.sendall(b"GET /big?%d HTTP/1.1\r\nHost: x\r\n\r\n" % size)
-        # Not a synchronisation (the assertions hold without it): time for the server to fill
-        # the socket buffers, so that it has to pause writing before the client reads.
-        time.sleep(0.3)
-        response = read_response(sock)
-    assert len(response.body) == size and set(response.body) == {ord("x")}
+def the_connection(running: Running) -> Any:
+    """The server's only connection (the test's own)."""
+    connections = running.server.state.connections
+    wait_until(lambda: len(connections) == 1, "exactly one connection on the server")
+    return next(iter(connections))
+
+
+def upload(path: bytes, body: bytes, chunked: bool) -> bytes:
+    if not chunked:
+        head = b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (path, len(body))
+        return head + body
+    pieces = [body[i : i + 8000] for i in range(0, len(body), 8000)]
+    framed = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
+    return b"POST %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n%s0\r\n\r\n" % (
+        path,
+        framed,
+    )
+
+
+def answer_for(body: bytes) -> bytes:
+    return b"%d %s" % (len(body), hashlib.sha256(body).hexdigest().encode())
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_large_upload_the_app_does_not_read_pauses_reading(chunked: bool) -> None:
+    body = random.Random(7).randbytes(2 * 1024 * 1024)
+    app = asgi_apps.FlowControl()
+    with serve(app, read_buffer_high_water=HIGH_WATER) as running:
+        app.state = running.server.state
+        with connect(running, timeout=10) as sock:
+            # The app reads nothing until reading has paused (else it answers 500): sendall
+            # only completes because reading resumes once the app takes the body.
+            sock.sendall(upload(b"/read-after-pause", body, chunked))
+            response = read_response(sock)
+            conn = the_connection(running)
+            assert response.status == 200, response.body
+            assert response.body == answer_for(body)  # every byte, in order
+            assert app.records[0]["read_pauses"] >= 1
+            assert conn.read_pauses >= 1
+            assert not conn.read_paused  # resumed: the body was read to its end
+            # The server held at most the high-water mark plus one read, never the whole body.
+            assert app.records[0]["largest_message"] <= HIGH_WATER + READ_SIZE
+
+
+def test_large_uploads_back_to_back_pause_and_resume_reading_each_time() -> None:
+    size = 1024 * 1024
+    app = asgi_apps.FlowControl()
+    with serve(app, read_buffer_high_water=HIGH_WATER) as running:
+        app.state = running.server.state
+        with connect(running, timeout=10) as sock:
+            for i in range(3):
+                body = random.Random(i).randbytes(size)
+                sock.sendall(upload(b"/read-after-pause", body, chunked=i == 1))
+                response = read_response(sock)
+                assert response.body == answer_for(body), i
+            pauses = [record["read_pauses"] for record in app.records]
+            assert pauses[0] >= 1
+            assert pauses[0] < pauses[1] < pauses[2]  # paused anew for each request
+            # A large body the app never reads: answered, the rest dropped, reading goes on.
+            sock.sendall(upload(b"/no-read", b"u" * size, chunked=False))
+            assert read_response(sock).body == b"/no-read"
+            sock.sendall(b"GET /after HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_response(sock).body == b"/after"
+            assert not the_connection(running).read_paused
+
+
+def test_a_slow_reading_client_pauses_writing_and_the_app_waits_in_send() -> None:
+    app = asgi_apps.FlowControl()
+    with serve(app, write_high_water=HIGH_WATER) as running:
+        app.state = running.server.state
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        with sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)  # before connect
+            sock.settimeout(10)
+            sock.connect((running.host, running.port))
+            sock.sendall(b"GET /stream-until-drained?8 HTTP/1.1\r\nHost: x\r\n\r\n")
+            conn = the_connection(running)
+            # Read nothing until the server has had to stop writing to us.
+            wait_until(lambda: conn.write_pauses >= 1, "the server to pause writing", limit=20)
+            response = read_response(sock)
+        record = app.records[0]
+    assert record["waits"] >= 1  # send handed the app a drain, and it returned once drained
+    assert record["write_pauses"] >= 1
+    assert response.headers["transfer-encoding"] == "chunked"
+    assert len(response.body) == record["sent"]
+    assert response.body == asgi_apps.FlowControl.CHUNK * (record["sent"] // 16384)
+
+
+def test_pipelining_past_the_limit_pauses_reading_until_the_queue_drains() -> None:
+    app = asgi_apps.FlowControl()
+    with serve(app, max_pipelined_requests=2) as running:
+        app.state = running.server.state
+        with connect(running) as sock:
+            # The first request answers only once reading has paused (else a 500): it holds
+            # the queue while the four behind it fill it past the limit of two.
+            sock.sendall(
+                b"GET /pause-then-answer HTTP/1.1\r\nHost: x\r\n\r\n"
+                + b"".join(b"GET /%d HTTP/1.1\r\nHost: x\r\n\r\n" % i for i in range(4))
+            )
+            bodies = [read_response(sock).body for _ in range(5)]
+            assert bodies == [b"paused", b"/0", b"/1", b"/2", b"/3"]
+            assert app.records[0]["read_pauses"] >= 1
+            sock.sendall(b"GET /after HTTP/1.1\r\nHost: x\r\n\r\n")  # reading resumed
+            assert read_response(sock).body == b"/after"
+            conn = the_connection(running)
+            assert conn.read_pauses >= 1 and not conn.read_paused
 
 
 def test_date_and_server_headers_are_sent_and_can_be_turned_off() -> None:
