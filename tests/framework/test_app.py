@@ -123,7 +123,11 @@ def test_bad_bodies_get_422_or_400_with_locations(serve_app) -> None:  # type: i
         assert wrong.status_code == 422
         assert wrong.json()["detail"][0]["loc"] == ["body", "price"]
         missing = client.post("/items", json={"price": 1})
-        assert missing.json()["detail"][0] == {"loc": ["body", "name"], "msg": "Field required", "type": "missing"}
+        assert missing.json()["detail"][0] == {
+            "loc": ["body", "name"],
+            "msg": "Field required",
+            "type": "missing",
+        }
         nested = client.post("/items", json={"name": "p", "price": 1, "tags": ["a", 2]})
         assert nested.json()["detail"][0]["loc"] == ["body", "tags", 1]
         empty = client.post("/items")
@@ -153,7 +157,11 @@ def test_errors_404_405_redirects_and_exceptions(serve_app) -> None:  # type: ig
         assert redirect.status_code == 307
         assert redirect.headers["location"] == "/slash/?x=1"
         teapot = client.get("/teapot")
-        assert (teapot.status_code, teapot.json(), teapot.headers["x-pot"]) == (418, {"detail": "short and stout"}, "1")
+        assert (teapot.status_code, teapot.json(), teapot.headers["x-pot"]) == (
+            418,
+            {"detail": "short and stout"},
+            "1",
+        )
         crash = client.get("/crash")
         assert crash.status_code == 500
         assert "secret" not in crash.text

@@ -33,7 +33,11 @@ CASES = {
     "bad request line": (b"GARBAGE\r\n\r\n", 400, "invalid"),
     "missing target": (b"GET HTTP/1.1\r\nHost: x\r\n\r\n", 400, "invalid"),
     "invalid header name": (b"GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n", 400, "header"),
-    "control byte in header value": (b"GET / HTTP/1.1\r\nHost: x\r\nX: a\x01b\r\n\r\n", 400, "invalid"),
+    "control byte in header value": (
+        b"GET / HTTP/1.1\r\nHost: x\r\nX: a\x01b\r\n\r\n",
+        400,
+        "invalid",
+    ),
     "bare LF line endings": (b"GET / HTTP/1.1\nHost: x\n\n", 400, "invalid"),
     "missing Host on HTTP/1.1": (b"GET / HTTP/1.1\r\n\r\n", 400, "host"),
     "two Host headers": (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "host"),
@@ -59,9 +63,15 @@ CASES = {
     ),
     "HTTP/2.0 in the request line": (b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, "version"),
     "HTTP/3.0 in the request line": (b"GET / HTTP/3.0\r\nHost: x\r\n\r\n", 505, "version"),
-    "request target too long": (b"GET /" + b"a" * 2000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "long"),
+    "request target too long": (
+        b"GET /" + b"a" * 2000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+        414,
+        "long",
+    ),
     "too many headers": (
-        b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(30)) + b"\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\n"
+        + b"".join(b"X-%d: v\r\n" % i for i in range(30))
+        + b"\r\n",
         431,
         "headers",
     ),
@@ -79,7 +89,9 @@ CASES = {
 
 
 @pytest.mark.parametrize("raw,status,reason", CASES.values(), ids=CASES.keys())
-def test_bad_requests_get_the_right_status(server: Running, raw: bytes, status: int, reason: str) -> None:
+def test_bad_requests_get_the_right_status(
+    server: Running, raw: bytes, status: int, reason: str
+) -> None:
     assert_error(exchange(server, raw), status, reason)
 
 
