@@ -227,3 +227,22 @@ def test_connections_due_together_are_each_expired_exactly_once(state: ServerSta
     assert wheel.examined == MANY  # nothing left to look at
     assert [transport.closes for _, transport in conns] == [1] * MANY
     assert len(wheel) == 0
+
+
+@pytest.mark.parametrize("now", [1.8, 8.1, 21.2, 1000.4, 0.7, 12345.6])
+def test_a_deadline_moved_later_within_its_slot_is_not_filed_again(
+    state: ServerState, now: float
+) -> None:
+    # int(when / SLOT) * SLOT can round past ``when`` (6.8 / 0.1 is 68.00000000000001):
+    # the filed slot's start must still never be later than the deadline filed in it.
+    state.now = now
+    state.deadlines = Deadlines(now)
+    conn, _ = connection(state)
+    conn.set_deadline(5.0)
+    assert state.deadlines.filings == 1
+    for _ in range(100):  # every keep-alive response moves the deadline to the same place
+        conn.set_deadline(5.0)
+    conn.set_deadline(5.0 + SLOT / 2)  # later: still no new filing
+    assert state.deadlines.filings == 1
+    conn.set_deadline(1.0)  # earlier, in an earlier slot: filed again
+    assert state.deadlines.filings == 2
