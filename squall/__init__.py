@@ -14,6 +14,7 @@ from squall.responses import (
     StreamingResponse,
 )
 from squall.router import Router
+from squall.security import Security, SecurityScopes
 
 __all__ = [
     "App",
@@ -32,5 +33,7 @@ __all__ = [
     "Request",
     "Response",
     "Router",
+    "Security",
+    "SecurityScopes",
     "StreamingResponse",
 ]

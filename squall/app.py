@@ -7,13 +7,11 @@ responses leave through ``respond()``, with no ASGI message dicts built on the w
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import inspect
 import logging
 import traceback
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -21,6 +19,8 @@ from typing import Any
 
 import msgspec
 
+from squall.calling import run_sync
+from squall.dependants import plan_route
 from squall.di import Container, Solver
 from squall.exceptions import HTTPException
 from squall.lifespan import Lifecycle, LifespanFactory
@@ -35,6 +35,7 @@ from squall.models import (
 )
 from squall.native import NativeHandler, NativeRequest
 from squall.params import (
+    Depends,
     Extractor,
     awaits,
     extract,
@@ -90,20 +91,27 @@ class Route:
     async def call(
         self, app: App, request: Request, params: dict[str, Any], solver: Solver | None
     ) -> Outcome:
-        extractors = self.extractors
-        if not extractors:
-            kwargs: dict[str, Any] = {}
-        elif self.awaits:
-            kwargs = await extract(extractors, request, params, solver)
-        else:
-            kwargs = extract_now(extractors, request, params, solver)
-        if self.is_async:
-            result = await self.endpoint(**kwargs)
-        else:
-            call = functools.partial(self.endpoint, **kwargs)
-            result = await asyncio.get_running_loop().run_in_executor(app.threads, call)
-        status, headers, body = self.render(result)
-        partial = None if solver is None else solver.partial
+        try:
+            extractors = self.extractors
+            if not extractors:
+                kwargs: dict[str, Any] = {}
+            elif self.awaits:
+                kwargs = await extract(extractors, request, params, solver)
+            else:
+                kwargs = extract_now(extractors, request, params, solver)
+            if self.is_async:
+                result = await self.endpoint(**kwargs)
+            else:
+                result = await run_sync(app.threads, self.endpoint, **kwargs)
+            status, headers, body = self.render(result)
+            if solver is None:
+                return status, headers, body
+            await solver.endpoint_returned()  # closes scope="function" dependencies
+        except Exception as exc:
+            if solver is not None:
+                await solver.unwind(exc)  # generator dependencies see it (may raise another)
+            raise
+        partial = solver.partial
         if partial is not None and not isinstance(result, Response):
             status = partial.status_code or status
             headers = headers + partial.raw_headers
@@ -133,8 +141,9 @@ class App(Router):
         redirect_slashes: bool = True,
         thread_pool_size: int = 40,
         lifespan: LifespanFactory | None = None,
+        dependencies: Sequence[Depends] = (),
     ) -> None:
-        super().__init__()
+        super().__init__(dependencies=dependencies)
         self.mounts: list[tuple[str, Any]] = []
         self._routes: list[Route] = []
         self.state = SimpleNamespace()  # app-wide objects, for the app's own use
@@ -151,8 +160,15 @@ class App(Router):
         self.container.executor = self.threads
         self.lifecycle.startup.append(self._create_singletons)
         self.lifecycle.closers += [self.container.close, self._stop_threads]
-        # dependency -> replacement, consulted per request (tests override here).
-        self.dependency_overrides = self.container.overrides
+
+    @property
+    def dependency_overrides(self) -> dict[Callable[..., Any], Callable[..., Any]]:
+        """dependency -> replacement, consulted per request (tests override here)."""
+        return self.container.overrides
+
+    @dependency_overrides.setter
+    def dependency_overrides(self, overrides: dict[Callable[..., Any], Callable[..., Any]]) -> None:
+        self.container.overrides = overrides
 
     # -- Declaring routes (the decorators come from Router) --------------------------------
 
@@ -163,11 +179,7 @@ class App(Router):
         names = {seg.name for seg in parse_template(path) if not isinstance(seg, str)}
         returns = typing.get_type_hints(declaration.endpoint).get("return")
         extractors = plan_endpoint(declaration.endpoint, names)
-        for index, depends in enumerate(declaration.dependencies):
-            name = f"dependency {index}"
-            extractors.append(
-                Extractor(name, "depends", name, Any, None, depends=depends, passed=False)
-            )
+        extractors = plan_route(extractors, frozenset(names), declaration.dependencies)
         route = Route(
             path,
             declaration.methods,

@@ -1,17 +1,14 @@
 """Dependency injection: solving ``Depends(...)`` parameters for one request.
 
-Dependencies are planned like endpoints (their own parameters can be path, query, body,
-other dependencies...), called once per request when cached, and may be generators:
-the code after ``yield`` runs once the response has been sent.  ``scope="app"``
-dependencies are solved once and kept until shutdown.  ``app.dependency_overrides``
-swaps any dependency for another, e.g. in tests.
+Dependencies are planned per route when it is added (``squall.dependants``), called once per
+request when cached, and may be generators: the code after ``yield`` runs once the response
+has been sent (``scope="function"``: once the endpoint has returned), and sees the
+endpoint's exception when it raises.  ``scope="app"`` dependencies are solved once and kept
+until shutdown.  ``app.dependency_overrides`` swaps any dependency for another, e.g. in tests.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import inspect
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -19,44 +16,36 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from squall.background import BackgroundTasks
-from squall.params import Depends, Extractor, extract, plan_endpoint
+from squall.calling import call_dependency
+from squall.dependants import Plan, Planned
+from squall.params import Depends, Extractor, extract
 from squall.requests import Request
 from squall.responses import Response
 
 logger = logging.getLogger("squall.app")
 
 
+class SwallowedException(RuntimeError):
+    """A generator dependency caught the endpoint's exception and did not raise it again."""
+
+
 class Container:
-    """The app-wide part: overrides, plans, and app-scoped values with their cleanup."""
+    """The app-wide part: overrides, and app-scoped values with their cleanup."""
 
     def __init__(self) -> None:
         self.overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
-        self.plans: dict[Callable[..., Any], list[Extractor]] = {}
-        self.singletons: dict[Callable[..., Any], Any] = {}
+        self.singletons: dict[Any, Any] = {}
         self.exit_stack = AsyncExitStack()
         self.executor: Executor | None = None  # runs ``def`` dependencies (the app's pool)
-
-    def plan(self, call: Callable[..., Any], path: dict[str, Any]) -> list[Extractor]:
-        plan = self.plans.get(call)
-        if plan is None:
-            plan = self.plans[call] = plan_endpoint(call, set(path))
-        return plan
 
     async def create_singletons(self, plans: list[list[Extractor]]) -> None:
         """At startup: make every ``scope="app"`` dependency that needs nothing from a request."""
         solver = Solver(self)
         nothing = Request("GET", "/", b"", [], _no_body)
-        for depends in _app_scoped(plans, self):
-            call = self.overrides.get(depends.dependency, depends.dependency)
-            if call not in self.singletons and self._standalone(call):
-                await solver.solve(depends, nothing, {})
-
-    def _standalone(self, call: Callable[..., Any]) -> bool:
-        plan = self.plan(call, {})
-        return all(
-            ex.place == "depends" and ex.depends is not None and ex.depends.scope == "app"
-            for ex in plan
-        )
+        for node in _app_scoped(plans, self):
+            call = self.overrides.get(node.dependency, node.dependency)
+            if call not in self.singletons and _standalone(node.plan(call)):
+                await solver.solve(node, nothing, {})
 
     async def close(self) -> None:
         await self.exit_stack.aclose()
@@ -67,22 +56,30 @@ async def _no_body() -> bytes:
     return b""
 
 
-def _app_scoped(plans: list[list[Extractor]], container: Container) -> list[Depends]:
+def _standalone(plan: Plan) -> bool:
+    return all(
+        ex.place == "depends" and ex.depends is not None and ex.depends.scope == "app"
+        for ex in plan.extractors
+    )
+
+
+def _app_scoped(plans: list[list[Extractor]], container: Container) -> list[Planned]:
     """Every app-scoped dependency in ``plans``, dependencies of dependencies first."""
-    found: list[Depends] = []
+    found: list[Planned] = []
     seen: set[Callable[..., Any]] = set()
 
     def visit(plan: list[Extractor]) -> None:
         for ex in plan:
-            if ex.place != "depends" or ex.depends is None:
+            node = ex.depends
+            if ex.place != "depends" or not isinstance(node, Planned):
                 continue
-            call = container.overrides.get(ex.depends.dependency, ex.depends.dependency)
+            call = container.overrides.get(node.dependency, node.dependency)
             if call in seen:
                 continue
             seen.add(call)
-            visit(container.plan(call, {}))
-            if ex.depends.scope == "app":
-                found.append(ex.depends)
+            visit(node.plan(call).extractors)
+            if node.scope == "app":
+                found.append(node)
 
     for plan in plans:
         visit(plan)
@@ -94,21 +91,17 @@ class Solver:
 
     def __init__(self, container: Container) -> None:
         self.container = container
-        self.cache: dict[Callable[..., Any], Any] = {}
-        self._exit_stack: AsyncExitStack | None = None  # made for the first generator dependency
+        self.cache: dict[Any, Any] = {}
+        # Made for the first generator dependency of each scope:
+        self._request_stack: AsyncExitStack | None = None  # closed after the response
+        self._function_stack: AsyncExitStack | None = None  # closed after the endpoint
         self.tasks: BackgroundTasks | None = None
         self.partial: Response | None = None  # set when the endpoint asks for a Response
 
     @property
-    def exit_stack(self) -> AsyncExitStack:
-        if self._exit_stack is None:
-            self._exit_stack = AsyncExitStack()
-        return self._exit_stack
-
-    @property
     def idle(self) -> bool:
         """Nothing to do after the response: no background task, nothing to close."""
-        return self.tasks is None and self._exit_stack is None
+        return self.tasks is None and self._request_stack is None
 
     def response(self) -> Response:
         """A response to set status, headers and cookies on; the result fills its body."""
@@ -122,18 +115,67 @@ class Solver:
         return self.tasks
 
     async def solve(self, depends: Depends, request: Request, path: dict[str, Any]) -> Any:
+        if not isinstance(depends, Planned):
+            raise TypeError(f"{depends!r} was not planned with its route (squall.dependants)")
         container = self.container
-        call = container.overrides.get(depends.dependency, depends.dependency)
-        app_scope = depends.scope == "app"
-        cache = container.singletons if app_scope else self.cache
-        if (depends.use_cache or app_scope) and call in cache:
-            return cache[call]
-        kwargs = await extract(container.plan(call, path), request, path, self)
-        stack = container.exit_stack if app_scope else self.exit_stack
-        value = await _call(call, kwargs, stack, container.executor)
-        if depends.use_cache or app_scope:
-            cache[call] = value
+        declared = depends.dependency
+        call = container.overrides.get(declared, declared) if container.overrides else declared
+        plan = depends.plan(call)
+        key = (call, depends.scopes) if plan.uses_scopes else call
+        scope = depends.scope
+        cache = container.singletons if scope == "app" else self.cache
+        if (depends.use_cache or scope == "app") and key in cache:
+            return cache[key]
+        kwargs = await extract(plan.extractors, request, path, self)
+        value = await call_dependency(
+            plan.kind, call, kwargs, self._stack_for(scope), container.executor
+        )
+        if key not in cache:
+            cache[key] = value
         return value
+
+    def _stack_for(self, scope: str) -> AsyncExitStack:
+        if scope == "app":
+            return self.container.exit_stack
+        if scope == "function":
+            if self._function_stack is None:
+                self._function_stack = AsyncExitStack()
+            return self._function_stack
+        if self._request_stack is None:
+            self._request_stack = AsyncExitStack()
+        return self._request_stack
+
+    async def endpoint_returned(self) -> None:
+        """Close the ``scope="function"`` generator dependencies (before the response)."""
+        stack, self._function_stack = self._function_stack, None
+        if stack is not None:
+            await stack.aclose()
+
+    async def unwind(self, exc: Exception) -> None:
+        """The endpoint or a dependency raised ``exc``: throw it into the open generator
+        dependencies (function scope, then request scope, each newest first).  Returns when
+        they let it through; raises what one of them raised instead."""
+        current: BaseException = exc
+        for stack in self._take_stacks():
+            try:
+                swallowed = await stack.__aexit__(type(current), current, current.__traceback__)
+            except Exception as raised:
+                current = raised
+                continue
+            if swallowed:
+                swallowed_exc = SwallowedException(
+                    "a dependency with yield caught an exception and did not raise it again "
+                    "(re-raise it, or raise an HTTPException): no response can be made"
+                )
+                swallowed_exc.__cause__ = current
+                current = swallowed_exc
+        if current is not exc:
+            raise current
+
+    def _take_stacks(self) -> list[AsyncExitStack]:
+        stacks = [s for s in (self._function_stack, self._request_stack) if s is not None]
+        self._function_stack = self._request_stack = None
+        return stacks
 
     async def finish(self) -> None:
         """After the response: run background tasks, then close generator dependencies."""
@@ -141,42 +183,9 @@ class Solver:
             if self.tasks is not None:
                 await self.tasks.run()
         finally:
-            try:
-                if self._exit_stack is not None:
-                    await self._exit_stack.aclose()
-            except Exception:
-                logger.exception("a dependency failed while closing")
-
-
-async def _call(
-    call: Callable[..., Any], kwargs: dict[str, Any], stack: AsyncExitStack, pool: Executor | None
-) -> Any:
-    if inspect.isasyncgenfunction(call):
-        generator = call(**kwargs)
-        value = await generator.__anext__()
-        stack.push_async_callback(_finish_async_generator, generator)
-        return value
-    if inspect.isgeneratorfunction(call):
-        generator = call(**kwargs)
-        value = next(generator)
-        stack.callback(_finish_generator, generator)
-        return value
-    if inspect.iscoroutinefunction(call):
-        return await call(**kwargs)
-    return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(call, **kwargs))
-
-
-async def _finish_async_generator(generator: Any) -> None:
-    try:
-        await generator.__anext__()
-    except StopAsyncIteration:
-        return
-    raise RuntimeError(f"dependency {generator!r} yielded more than once")
-
-
-def _finish_generator(generator: Any) -> None:
-    try:
-        next(generator)
-    except StopIteration:
-        return
-    raise RuntimeError(f"dependency {generator!r} yielded more than once")
+            stacks = self._take_stacks()
+            for stack in stacks:
+                try:
+                    await stack.aclose()
+                except Exception:
+                    logger.exception("a dependency failed while closing")

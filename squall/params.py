@@ -27,6 +27,7 @@ from squall.background import BackgroundTasks
 from squall.models import ValidationFailed, body_decoder, msgspec_error
 from squall.requests import Request
 from squall.responses import Response
+from squall.signatures import type_hints
 
 MISSING: Any = inspect.Parameter.empty
 SCALARS = (str, int, float, bool, bytes)
@@ -64,15 +65,24 @@ def Body(default: Any = MISSING) -> Any:
 class Depends:
     """A parameter whose value is what ``dependency`` returns (or yields), solved per request.
 
+    ``dependency`` left out: the parameter's annotation is the dependency (a class, usually).
     ``use_cache``: one call per request however many times it is asked for.
-    ``scope="app"``: one call for the app's lifetime (a singleton, closed at shutdown).
+    ``scope``: when a generator dependency is closed: ``"request"`` (the default, also
+    ``None``) after the response is sent, ``"function"`` right after the endpoint returns,
+    before the response; ``"app"``: one call for the app's lifetime (a singleton, closed at
+    shutdown).
     """
 
     def __init__(
-        self, dependency: Callable[..., Any], *, use_cache: bool = True, scope: str = "request"
+        self,
+        dependency: Callable[..., Any] | None = None,
+        *,
+        use_cache: bool = True,
+        scope: str | None = "request",
     ) -> None:
-        if scope not in ("request", "app"):
-            raise ValueError(f"scope is 'request' or 'app', not {scope!r}")
+        scope = "request" if scope is None else scope
+        if scope not in ("request", "function", "app"):
+            raise ValueError(f"scope is 'request', 'function' or 'app', not {scope!r}")
         self.dependency = dependency
         self.use_cache = use_cache
         self.scope = scope
@@ -155,7 +165,7 @@ def _is_scalar(annotation: Any) -> bool:
 def plan_endpoint(endpoint: Callable[..., Any], path_params: set[str]) -> list[Extractor]:
     """One extractor per endpoint parameter, in signature order."""
     try:
-        hints = typing.get_type_hints(endpoint, include_extras=True)
+        hints = type_hints(endpoint)
     except NameError as exc:
         raise TypeError(
             f"cannot resolve the annotations of {endpoint.__qualname__}: {exc} (string "
