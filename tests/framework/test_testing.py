@@ -101,7 +101,10 @@ def test_the_loop_thread_is_joined_when_the_block_exits() -> None:
         assert client.post("/users", json={"id": 1, "name": "d"}).status_code == 201
         assert len(loop_threads()) == 1
     assert loop_threads() == []
-    assert set(threading.enumerate()) - before == set()  # nothing new still running
+    # Nothing of the client's still runs.  The app's endpoint pool (its def dependency ran
+    # there) is shut down without waiting, by design: its idle thread may take a moment.
+    new = set(threading.enumerate()) - before
+    assert {t for t in new if not t.name.startswith("squall-endpoint")} == set()
 
 
 def test_close_joins_the_loop_thread_without_a_block() -> None:
