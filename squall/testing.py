@@ -71,6 +71,7 @@ class _Loop:
         if tasks:
             await asyncio.wait(tasks, timeout=1)
         await self.loop.shutdown_asyncgens()
+        await self.loop.shutdown_default_executor()  # join the threads of run_in_executor(None)
 
 
 class _Transport(httpx.BaseTransport):
