@@ -204,16 +204,16 @@ class QueryParams(Mapping[str, str]):
     """The query string as a multi-dict: ``q["a"]``/``get`` give the *last* value of a
     repeated name (as Starlette), ``getlist`` all of them, ``multi_items`` every pair."""
 
-    __slots__ = ("_last", "_pairs")
+    _last: dict[str, str] | None = None  # name -> last value, built for mapping-style use
 
     def __init__(
         self,
         query: bytes | str | Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
     ) -> None:
-        if query is None:
-            pairs: list[tuple[str, str]] = []
-        elif isinstance(query, bytes):
+        if isinstance(query, bytes):  # the request's query string: first, it is the usual
             pairs = parse_query(query)
+        elif query is None:
+            pairs = []
         elif isinstance(query, str):
             pairs = parse_query(query.encode("latin-1"))
         elif isinstance(query, Mapping):
@@ -221,7 +221,6 @@ class QueryParams(Mapping[str, str]):
         else:
             pairs = [(str(k), str(v)) for k, v in query]
         self._pairs = pairs
-        self._last: dict[str, str] | None = None
 
     def _index(self) -> dict[str, str]:
         last = self._last
@@ -233,7 +232,12 @@ class QueryParams(Mapping[str, str]):
         return self._index()[key]
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._index().get(key, default)
+        # A scan, not a dict: a query has a few pairs, and each parameter asks once.
+        found = default
+        for name, value in self._pairs:
+            if name == key:
+                found = value
+        return found
 
     def __contains__(self, key: object) -> bool:
         return key in self._index()
