@@ -1,7 +1,10 @@
 """Squall: a fast ASGI server and a typed web framework."""
 
+from squall import status
 from squall.app import App
 from squall.background import BackgroundTasks
+from squall.datastructures import UploadFile
+from squall.encoders import jsonable_encoder
 from squall.exceptions import HTTPException
 from squall.params import Body, Cookie, Depends, Header, Path, Query
 from squall.requests import Request
@@ -36,4 +39,7 @@ __all__ = [
     "Security",
     "SecurityScopes",
     "StreamingResponse",
+    "UploadFile",
+    "jsonable_encoder",
+    "status",
 ]

@@ -254,6 +254,7 @@ class App(Router):
         if route is None:
             return self._unrouted(match.allow, match.redirect, request), None
         solver = Solver(self.container) if route.resolves else None
+        request.path_params = match.params
         try:
             return await route.call(self, request, match.params, solver), solver
         except Exception as exc:
@@ -281,6 +282,7 @@ class App(Router):
             if route.resolves:
                 solver = Solver(self.container)
                 request.on_finish(solver)
+            request.path_params = match.params
             try:
                 outcome = await route.call(self, request, match.params, solver)
             except Exception as exc:
@@ -313,6 +315,7 @@ class App(Router):
             headers = [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
             return _json(exc.status_code, {"detail": exc.detail}, headers)
         logger.error("unhandled exception in %s %s", request.method, request.path, exc_info=exc)
+        request.report_unhandled(exc)
         text = "".join(traceback.format_exception(exc)) if self.debug else "Internal Server Error"
         return 500, [(b"content-type", b"text/plain; charset=utf-8")], text.encode()
 
@@ -383,7 +386,7 @@ class App(Router):
                     else:
                         outcome = route.render(result)
                 except Exception as exc:
-                    outcome = await self._failure(exc, Request.from_native(native))
+                    outcome = await self._failure(exc, Request.from_native(native, self))
                 if encoded is not None:
                     native.respond(route.status_code, JSON_HEADERS, encoded)
                 elif type(outcome[2]) is bytes:
@@ -391,7 +394,7 @@ class App(Router):
                 else:
                     await emit_native(native, *outcome)
                 return
-        request = Request.from_native(native)
+        request = Request.from_native(native, self)
         outcome, solver = await self.dispatch(native.method, native.path, request)
         if type(outcome[2]) is bytes:  # the usual case: no extra coroutine
             native.respond(*outcome)  # type: ignore[arg-type]
@@ -422,7 +425,7 @@ class App(Router):
             if mount is not None:
                 await self._to_mount(mount, scope, receive, send)
                 return
-        request = Request.from_asgi(scope, receive, path)
+        request = Request.from_asgi(scope, receive, path, self)
         outcome, solver = await self.dispatch(scope["method"], path, request)
         await emit_asgi(send, *outcome)
         if solver is not None and not solver.idle:

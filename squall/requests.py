@@ -1,59 +1,59 @@
-"""The request as endpoints see it, over either the ASGI scope or Squall's native request."""
+"""The request as endpoints see it, over either the ASGI scope or Squall's native request.
+
+Everything beyond method, path and query string is built on first use (headers, cookies,
+the URL, the scope on the native path...), so a request nobody inspects costs nothing more.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from http.cookies import SimpleCookie
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl
 
+import msgspec
+
+from squall.cookies import parse_cookie_header
+from squall.datastructures import (
+    URL,
+    Address,
+    FormData,
+    Headers,
+    QueryParams,
+    State,
+    parse_query,
+)
 from squall.native import NativeRequest
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+__all__ = ["Address", "QueryParams", "Request", "parse_query"]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+# An ASGI scope extension: a list the app appends the exceptions it answers with a 500 to
+# (squall.testing.TestClient sets it, to raise them in the test).
+UNHANDLED = "squall.unhandled_exceptions"
 
 
 def _ignore(_: Any) -> None:
     return None
 
 
-def parse_query(query_string: bytes) -> list[tuple[str, str]]:
-    """``parse_qsl(..., keep_blank_values=True)``, several times faster for the usual
-    query without escapes (``%`` or ``+``): such a query needs splitting, not decoding."""
-    text = query_string.decode("latin-1")
-    if "%" in text or "+" in text:
-        return parse_qsl(text, keep_blank_values=True)
-    pairs = []
-    for piece in text.split("&"):
-        if piece:
-            name, _, value = piece.partition("=")
-            pairs.append((name, value))
-    return pairs
-
-
-class QueryParams:
-    """Query string parameters: ``get`` gives the first value, ``getlist`` all of them."""
-
-    def __init__(self, query_string: bytes) -> None:
-        self._pairs = parse_query(query_string)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        for name, value in self._pairs:
-            if name == key:
-                return value
-        return default
-
-    def getlist(self, key: str) -> list[str]:
-        return [value for name, value in self._pairs if name == key]
-
-    def __contains__(self, key: str) -> bool:
-        return any(name == key for name, _ in self._pairs)
-
-    def items(self) -> list[tuple[str, str]]:
-        return list(self._pairs)
-
-
 class Request:
-    """Method, path, query, headers, cookies and body of the request being handled."""
+    """Method, URL, headers, cookies and body of the request being handled."""
+
+    # Set on first use (class-level defaults keep __init__ short: it runs per request).
+    _body: bytes | None = None
+    _query: QueryParams | None = None
+    _headers: Headers | None = None
+    _cookies: dict[str, str] | None = None
+    _state: State | None = None
+    _native: NativeRequest | None = None
+    _url: URL | None = None
+    _json: Any = None
+    _form: FormData | None = None
+    _streamed = False
+    _receive: Receive | None = None  # ASGI's receive, when the request came through ASGI
+    app: Any = None  # the App handling the request
+    path_params: dict[str, Any] = {}  # replaced per routed request, never mutated
 
     def __init__(
         self,
@@ -69,33 +69,20 @@ class Request:
         self.query_string = query_string
         self.raw_headers = raw_headers
         self._read_body = read_body
-        self._body: bytes | None = None
-        self._query: QueryParams | None = None
-        self._headers: dict[str, str] | None = None
-        self._cookies: dict[str, str] | None = None
         self._scope = scope
-        self._state: dict[str, Any] | None = None
-        self._native: NativeRequest | None = None
         self.on_finish: Callable[[Any], None] = _ignore  # collects after-response work
 
     @classmethod
-    def from_native(cls, native: NativeRequest) -> Request:
+    def from_native(cls, native: NativeRequest, app: Any = None) -> Request:
         request = cls(native.method, native.path, native.query_string, native.headers, native.body)
         request._native = native
+        request.app = app
         return request
 
-    @property
-    def state(self) -> dict[str, Any]:
-        """This request's copy of the lifespan state (what the app's lifespan yielded)."""
-        if self._state is None:
-            if self._native is not None:
-                self._state = self._native.state
-            else:
-                self._state = (self._scope or {}).get("state", {})
-        return self._state
-
     @classmethod
-    def from_asgi(cls, scope: dict[str, Any], receive: Receive, path: str | None = None) -> Request:
+    def from_asgi(
+        cls, scope: dict[str, Any], receive: Receive, path: str | None = None, app: Any = None
+    ) -> Request:
         async def read_body() -> bytes:
             chunks = []
             while True:
@@ -106,7 +93,7 @@ class Request:
                 if not message.get("more_body", False):
                     return b"".join(chunks)
 
-        return cls(
+        request = cls(
             scope["method"],
             scope["path"],
             scope["query_string"],
@@ -114,11 +101,82 @@ class Request:
             read_body,
             scope,
         )
+        request._receive = receive
+        request.app = app
+        return request
 
-    async def body(self) -> bytes:
-        if self._body is None:
-            self._body = await self._read_body()
-        return self._body
+    # -- The connection ---------------------------------------------------------------------
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        """The ASGI scope (built once, on first use, on Squall's native path)."""
+        if self._scope is None:
+            self._scope = self._native.scope() if self._native is not None else {}
+        return self._scope
+
+    async def receive(self) -> dict[str, Any]:
+        """The ASGI ``receive`` of this request."""
+        if self._receive is not None:
+            return await self._receive()
+        if self._native is not None:
+            return await self._native.receive()
+        raise RuntimeError("this request has no ASGI receive channel")
+
+    @property
+    def client(self) -> Address | None:
+        peer = self._native.client if self._native is not None else self.scope.get("client")
+        return None if peer is None else Address(peer[0], peer[1])
+
+    @property
+    def state(self) -> State:
+        """Values for this request, by attribute (``request.state.user = ...``) or key;
+        it starts as a copy of the lifespan state (what the app's lifespan yielded)."""
+        if self._state is None:
+            if self._native is not None:
+                self._state = State(self._native.state)
+            else:
+                self._state = State(self.scope.get("state") or {})
+        return self._state
+
+    # -- The URL ----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> URL:
+        if self._url is None:
+            url = self._origin() + _escape_path(self.path)
+            if self.query_string:
+                url += "?" + self.query_string.decode("latin-1")
+            self._url = URL(url)
+        return self._url
+
+    @property
+    def base_url(self) -> URL:
+        """The app's root URL (its root path, with a trailing slash)."""
+        root = self._root_path()
+        return URL(self._origin() + _escape_path(root if root.endswith("/") else root + "/"))
+
+    def _root_path(self) -> str:
+        if self._native is not None:
+            return self._native.root_path
+        return str(self.scope.get("root_path", ""))
+
+    def _origin(self) -> str:
+        """``scheme://host[:port]`` from the Host header, else from the server's address."""
+        if self._native is not None:
+            scheme, server = self._native.scheme, self._native.server
+        else:
+            scheme, server = self.scope.get("scheme", "http"), self.scope.get("server")
+        host = self.headers.get("host")
+        if host:
+            return f"{scheme}://{host}"
+        if server is None:
+            return ""
+        name, port = server
+        if ":" in name and not name.startswith("["):
+            name = f"[{name}]"
+        if port is None or port == _DEFAULT_PORTS.get(scheme):
+            return f"{scheme}://{name}"
+        return f"{scheme}://{name}:{port}"
 
     @property
     def query_params(self) -> QueryParams:
@@ -126,20 +184,94 @@ class Request:
             self._query = QueryParams(self.query_string)
         return self._query
 
+    # -- Headers and cookies ----------------------------------------------------------------
+
     @property
-    def headers(self) -> dict[str, str]:
-        """Header values by lower-cased name (the first one when a header repeats)."""
+    def headers(self) -> Headers:
+        """Case-insensitive; ``["x"]``/``get`` give the first of a repeated header,
+        ``getlist`` every one."""
         if self._headers is None:
-            headers: dict[str, str] = {}
-            for name, value in self.raw_headers:
-                headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
-            self._headers = headers
+            self._headers = Headers(raw=self.raw_headers)
         return self._headers
 
     @property
     def cookies(self) -> dict[str, str]:
         if self._cookies is None:
-            jar: SimpleCookie = SimpleCookie()
-            jar.load(self.headers.get("cookie", ""))
-            self._cookies = {key: morsel.value for key, morsel in jar.items()}
+            self._cookies = parse_cookie_header("; ".join(self.headers.getlist("cookie")))
         return self._cookies
+
+    # -- The body ---------------------------------------------------------------------------
+
+    async def body(self) -> bytes:
+        if self._body is None:
+            if self._streamed:
+                raise RuntimeError("the request body was already read with stream()")
+            self._body = await self._read_body()
+        return self._body
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """The body chunk by chunk as it arrives (or at once, if it was already read)."""
+        if self._body is not None:
+            yield self._body
+            return
+        if self._streamed:
+            raise RuntimeError("the request body was already read with stream()")
+        self._streamed = True
+        if self._native is not None:
+            async for chunk in self._native.stream():
+                yield chunk
+            return
+        while True:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                raise ConnectionError("the client disconnected")
+            chunk = message.get("body", b"")
+            if chunk:
+                yield chunk
+            if not message.get("more_body", False):
+                return
+
+    async def json(self) -> Any:
+        """The body decoded as JSON; invalid JSON raises ``json.JSONDecodeError``."""
+        if self._json is None:
+            raw = await self.body()
+            try:
+                self._json = msgspec.json.decode(raw)
+            except msgspec.DecodeError:
+                import json
+
+                self._json = json.loads(raw)  # raises JSONDecodeError, or accepts NaN etc.
+        return self._json
+
+    async def form(
+        self, *, max_files: int = 1000, max_fields: int = 1000, max_part_size: int = 1024 * 1024
+    ) -> FormData:
+        """The submitted form (urlencoded, or multipart with python-multipart installed)."""
+        if self._form is None:
+            from squall.forms import FormLimits, parse_form
+
+            limits = FormLimits(max_files, max_fields, max_part_size)
+            content_type = self.headers.get("content-type", "")
+            self._form = await parse_form(content_type, await self.body(), limits)
+        return self._form
+
+    async def close(self) -> None:
+        """Close the uploaded files of a form read with ``form()``."""
+        if self._form is not None:
+            await self._form.close()
+
+    def report_unhandled(self, exc: BaseException) -> None:
+        """Tell a server that asked (see UNHANDLED) about an exception answered with a 500."""
+        scope = self._scope
+        if scope is not None:
+            sink = (scope.get("extensions") or {}).get(UNHANDLED)
+            if sink is not None:
+                sink.append(exc)
+
+    async def is_disconnected(self) -> bool:
+        return self._native is not None and self._native.disconnected
+
+
+def _escape_path(path: str) -> str:
+    """A decoded path made safe to put in a URL: what would end the path is escaped."""
+    return path.replace("?", "%3F").replace("#", "%23")

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
-import msgspec
-
+from squall.cookies import SameSite, set_cookie_value
+from squall.datastructures import MutableHeaders
+from squall.encoders import encode_json
 from squall.native import NativeRequest
 
 RawHeaders = list[tuple[bytes, bytes]]
 Body = bytes | AsyncIterator[bytes]
-_encode = msgspec.json.Encoder().encode
 
 
 class Response:
     media_type: str | None = None
+    charset = "utf-8"
 
     def __init__(
         self,
@@ -29,6 +33,8 @@ class Response:
         media_type = media_type or self.media_type
         self.raw_headers: RawHeaders = []
         if media_type is not None:
+            if media_type.startswith("text/") and "charset=" not in media_type.lower():
+                media_type += f"; charset={self.charset}"
             self.raw_headers.append((b"content-type", media_type.encode("latin-1")))
         for name, value in (headers or {}).items():
             self.raw_headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
@@ -43,50 +49,76 @@ class Response:
         return response
 
     @property
-    def headers(self) -> dict[str, str]:
-        return {k.decode("latin-1"): v.decode("latin-1") for k, v in self.raw_headers}
+    def headers(self) -> MutableHeaders:
+        """The response's headers: changes made here are the ones sent."""
+        return MutableHeaders(raw=self.raw_headers)
 
     def set_cookie(
         self,
         key: str,
         value: str = "",
-        *,
         max_age: int | None = None,
-        path: str = "/",
+        expires: datetime | str | int | None = None,
+        path: str | None = "/",
         domain: str | None = None,
         secure: bool = False,
         httponly: bool = False,
-        samesite: str | None = "lax",
+        samesite: SameSite | None = "lax",
     ) -> None:
-        parts = [f"{key}={value}", f"Path={path}"]
-        if max_age is not None:
-            parts.append(f"Max-Age={max_age}")
-        if domain:
-            parts.append(f"Domain={domain}")
-        if secure:
-            parts.append("Secure")
-        if httponly:
-            parts.append("HttpOnly")
-        if samesite:
-            parts.append(f"SameSite={samesite.capitalize()}")
-        self.raw_headers.append((b"set-cookie", "; ".join(parts).encode("latin-1")))
+        """Add a ``Set-Cookie`` header; the value is quoted as ``http.cookies`` does."""
+        cookie = set_cookie_value(
+            key,
+            value,
+            max_age=max_age,
+            expires=expires,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+        )
+        self.raw_headers.append((b"set-cookie", cookie.encode("latin-1")))
+
+    def delete_cookie(
+        self,
+        key: str,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: SameSite | None = "lax",
+    ) -> None:
+        """Tell the client to drop a cookie (expired now, max-age 0)."""
+        self.set_cookie(
+            key,
+            max_age=0,
+            expires=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+        )
 
     def set_header(self, name: str, value: str) -> None:
-        key = name.lower().encode("latin-1")
-        self.raw_headers = [(k, v) for k, v in self.raw_headers if k != key]
-        self.raw_headers.append((key, value.encode("latin-1")))
+        self.headers[name] = value
 
     def render(self, content: Any) -> bytes:
-        if isinstance(content, bytes):
-            return content
-        return str(content).encode("utf-8")
+        if content is None:
+            return b""
+        if isinstance(content, bytes | bytearray | memoryview):
+            return bytes(content)
+        return str(content).encode(self.charset)
 
 
 class JSONResponse(Response):
+    """``content`` encoded as JSON the way endpoint results are: dicts, lists, msgspec
+    Structs, dataclasses, pydantic models, datetimes, UUIDs, Decimals, enums..."""
+
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return _encode(content)
+        return encode_json(content)
 
 
 class PlainTextResponse(Response):
@@ -98,7 +130,10 @@ class HTMLResponse(Response):
 
 
 class StreamingResponse(Response):
-    """A body produced piece by piece: an (async) iterable of bytes or str."""
+    """A body produced piece by piece: an (async) iterable of bytes or str.
+
+    An async iterable is iterated on the event loop; a plain (sync) one in the thread pool,
+    so a blocking generator (a file, a database cursor) never stalls other requests."""
 
     def __init__(
         self,
@@ -114,12 +149,27 @@ class StreamingResponse(Response):
 async def _as_async_bytes(
     content: AsyncIterable[bytes | str] | Iterable[bytes | str],
 ) -> AsyncIterator[bytes]:
-    if isinstance(content, AsyncIterable):
-        async for part in content:
-            yield part if isinstance(part, bytes) else part.encode("utf-8")
-    else:
-        for part in content:
-            yield part if isinstance(part, bytes) else part.encode("utf-8")
+    parts = content if isinstance(content, AsyncIterable) else _in_threads(iter(content))
+    async for part in parts:
+        yield part if isinstance(part, bytes) else part.encode("utf-8")
+
+
+_DONE = object()
+
+
+async def _in_threads(iterator: Iterator[bytes | str]) -> AsyncIterator[bytes | str]:
+    """Each ``next(iterator)`` in the loop's default thread pool; closed there at the end."""
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            part = await loop.run_in_executor(None, next, iterator, _DONE)
+            if part is _DONE:
+                return
+            yield part  # type: ignore[misc]
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            await loop.run_in_executor(None, close)
 
 
 async def emit_native(native: NativeRequest, status: int, headers: RawHeaders, body: Body) -> None:
@@ -147,5 +197,13 @@ async def emit_asgi(send: Any, status: int, headers: RawHeaders, body: Body) -> 
 
 
 class RedirectResponse(Response):
-    def __init__(self, url: str, status_code: int = 307, headers: Mapping[str, str] | None = None):
-        super().__init__(b"", status_code, {**(headers or {}), "location": url})
+    """A redirect (307 by default, as Starlette) to ``url``, percent-encoded where needed."""
+
+    def __init__(
+        self, url: Any, status_code: int = 307, headers: Mapping[str, str] | None = None
+    ) -> None:
+        location = quote(str(url), safe=_URL_SAFE)
+        super().__init__(b"", status_code, {**(headers or {}), "location": location})
+
+
+_URL_SAFE = ":/%#?=@[]!$&'()*+,;~"

@@ -24,6 +24,8 @@ from urllib.parse import unquote
 
 import httpx
 
+from squall.requests import UNHANDLED
+
 Message = dict[str, Any]
 
 
@@ -69,6 +71,7 @@ class _Loop:
         if tasks:
             await asyncio.wait(tasks, timeout=1)
         await self.loop.shutdown_asyncgens()
+        await self.loop.shutdown_default_executor()  # join the threads of run_in_executor(None)
 
 
 class _Transport(httpx.BaseTransport):
@@ -81,11 +84,40 @@ class _Transport(httpx.BaseTransport):
 
 
 class TestClient(httpx.Client):
+    """An httpx client for ``app``, with Starlette's TestClient defaults: redirects are
+    followed, requests carry ``User-Agent: testclient`` and come from ``client``
+    (``("testclient", 50000)``), and an exception the app leaves unhandled is raised in the
+    test (``raise_server_exceptions=False``: the app's 500 response instead)."""
+
     __test__ = False  # not a test class, whatever pytest thinks of the name
 
-    def __init__(self, app: Any, base_url: str = "http://testserver", **options: Any) -> None:
-        super().__init__(transport=_Transport(self), base_url=base_url, **options)
+    def __init__(
+        self,
+        app: Any,
+        base_url: str = "http://testserver",
+        raise_server_exceptions: bool = True,
+        root_path: str = "",
+        cookies: Any = None,
+        headers: dict[str, str] | None = None,
+        follow_redirects: bool = True,
+        client: tuple[str, int] = ("testclient", 50000),
+        **options: Any,
+    ) -> None:
+        headers = dict(headers or {})
+        if not any(name.lower() == "user-agent" for name in headers):
+            headers["user-agent"] = "testclient"
+        super().__init__(
+            transport=_Transport(self),
+            base_url=base_url,
+            headers=headers,
+            cookies=cookies,
+            follow_redirects=follow_redirects,
+            **options,
+        )
         self.app = app
+        self.raise_server_exceptions = raise_server_exceptions
+        self.root_path = root_path
+        self.client_address = client
         self.state: dict[str, Any] = {}
         self._runner: _Loop | None = None
         self._lifespan_task: asyncio.Task[None] | None = None
@@ -162,6 +194,7 @@ class TestClient(httpx.Client):
     async def _call(self, request: httpx.Request) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         body = request.read()
         url = request.url
+        unhandled: list[BaseException] = []  # the app's unhandled exceptions (its 500s)
         scope = {
             "type": "http",
             "asgi": {"version": "3.0", "spec_version": "2.4"},
@@ -171,11 +204,12 @@ class TestClient(httpx.Client):
             "path": unquote(url.path),
             "raw_path": url.raw_path.split(b"?")[0],
             "query_string": url.query,
-            "root_path": "",
+            "root_path": self.root_path,
             "headers": [(k.lower(), v) for k, v in request.headers.raw],
-            "client": ("testclient", 50000),
+            "client": self.client_address,
             "server": (url.host, url.port or (443 if url.scheme == "https" else 80)),
             "state": dict(self.state),
+            "extensions": {UNHANDLED: unhandled},
         }
         sent_body = False
         done = asyncio.Event()
@@ -191,9 +225,12 @@ class TestClient(httpx.Client):
             await done.wait()
             return {"type": "http.disconnect"}
 
+        started = False
+
         async def send(message: Message) -> None:
-            nonlocal status, headers
+            nonlocal status, headers, started
             if message["type"] == "http.response.start":
+                started = True
                 status = message["status"]
                 headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
             elif message["type"] == "http.response.body":
@@ -201,6 +238,15 @@ class TestClient(httpx.Client):
                 if not message.get("more_body", False):
                     done.set()
 
-        await self.app(scope, receive, send)
-        done.set()
+        try:
+            await self.app(scope, receive, send)
+        except Exception:
+            if self.raise_server_exceptions:
+                raise
+            if not started:
+                return 500, [], b""  # the app raised before starting its response
+        finally:
+            done.set()
+        if unhandled and self.raise_server_exceptions:
+            raise unhandled[0]
         return status, headers, b"".join(chunks)

@@ -81,7 +81,7 @@ def test_pydantic_models_in_and_out(serve_app) -> None:  # type: ignore[no-untyp
 def test_streaming_responses_arrive_in_pieces(serve_app) -> None:  # type: ignore[no-untyped-def]
     with serve_app(build_app()) as url, httpx.stream("GET", url + "/stream") as response:
         pieces = list(response.iter_raw())
-        assert response.headers["content-type"] == "text/plain"
+        assert response.headers["content-type"] == "text/plain; charset=utf-8"  # as Starlette
     assert b"".join(pieces) == b"part0;part1;part2;"
 
 

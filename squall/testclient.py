@@ -1,0 +1,5 @@
+"""``from squall.testclient import TestClient``: FastAPI's spelling of ``squall.testing``."""
+
+from squall.testing import LifespanError, TestClient
+
+__all__ = ["LifespanError", "TestClient"]
