@@ -24,9 +24,10 @@ ClientFor = Callable[[Any], Any]
 def client_for(request: pytest.FixtureRequest) -> Iterator[ClientFor]:
     with contextlib.ExitStack() as stack:
 
-        def open_client(app: Any) -> Any:
+        def open_client(app: Any, **testclient_options: Any) -> Any:
+            """``testclient_options`` go to TestClient (e.g. raise_server_exceptions=False)."""
             if request.param == "testclient":
-                return stack.enter_context(TestClient(app))
+                return stack.enter_context(TestClient(app, **testclient_options))
             running = stack.enter_context(serve(app))
             return stack.enter_context(httpx.Client(base_url=running.url, timeout=10))
 
