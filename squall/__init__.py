@@ -2,7 +2,7 @@
 
 from squall.app import App
 from squall.background import BackgroundTasks
-from squall.exceptions import HTTPException
+from squall.exceptions import HTTPException, RequestValidationError
 from squall.params import Body, Cookie, Depends, Header, Path, Query
 from squall.requests import Request
 from squall.responses import (
@@ -30,6 +30,7 @@ __all__ = [
     "Query",
     "RedirectResponse",
     "Request",
+    "RequestValidationError",
     "Response",
     "Router",
     "StreamingResponse",

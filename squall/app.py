@@ -14,13 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
-import msgspec
-
 from squall.di import Container, Solver
-from squall.errors import failure, unrouted
+from squall.errors import body_failure, failure, unrouted
 from squall.lifespan import Lifecycle, LifespanFactory
 from squall.middleware import CallNext, Middleware, build_asgi_stack, chain
-from squall.models import body_error
 from squall.native import NativeHandler, NativeRequest
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
 from squall.params import Depends, Extractor, plan_endpoint
@@ -320,8 +317,8 @@ class App(Router):
                         if raw:
                             try:
                                 value = decode(raw)
-                            except msgspec.DecodeError as exc:
-                                raise body_error(exc) from None
+                            except Exception as exc:
+                                raise body_failure(exc, raw) from None
                         else:
                             value = route.empty_body_value()
                         result = await route.endpoint(value)

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import msgspec
 
 from squall.exceptions import HTTPException, RequestValidationError
-from squall.models import MalformedBody
+from squall.models import MalformedBody, body_error
 from squall.outcome import Outcome, json_outcome
 from squall.requests import Request
 from squall.responses import RawHeaders
@@ -107,11 +107,22 @@ def header_list(headers: Mapping[str, str]) -> RawHeaders:
     return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
 
 
+def body_failure(exc: Exception, raw: bytes) -> Exception:
+    """What decoding ``raw`` raised, as the error to answer, carrying the body it refused."""
+    if isinstance(exc, msgspec.DecodeError):
+        exc = body_error(exc)
+    if isinstance(exc, RequestValidationError) and exc.body is None:
+        exc.body = json_or_bytes(raw)
+    return exc
+
+
 def received_body(request: Request) -> Any:
     """The body the request sent, if it was read: its JSON value, else the bytes."""
     raw = request._body
-    if raw is None:
-        return None
+    return None if raw is None else json_or_bytes(raw)
+
+
+def json_or_bytes(raw: bytes) -> Any:
     try:
         return msgspec.json.decode(raw)
     except msgspec.DecodeError:
