@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
+from squall.app_info import AppInfo, InfoField
 from squall.di import Container, Solver
 from squall.errors import body_failure, failure, unrouted
 from squall.lifespan import Lifecycle, LifespanFactory
@@ -43,6 +44,19 @@ def _declared_type(declaration: Declaration) -> Any:
 
 
 class App(Router):
+    title = InfoField()
+    version = InfoField()
+    description = InfoField()
+    summary = InfoField()
+    terms_of_service = InfoField()
+    contact = InfoField()
+    license_info = InfoField()
+    openapi_url = InfoField()
+    docs_url = InfoField()
+    redoc_url = InfoField()
+    openapi_tags = InfoField()
+    servers = InfoField()
+
     def __init__(
         self,
         *,
@@ -84,19 +98,26 @@ class App(Router):
         self._pipeline: CallNext | None = None
         self.debug = debug
         self.root_path = root_path.rstrip("/")  # set: it overrides the server's root_path
-        self.title = title
-        self.version = version
-        self.description = description
-        self.summary = summary
-        self.terms_of_service = terms_of_service
-        self.contact = contact
-        self.license_info = license_info
-        self.openapi_url = openapi_url
-        self.docs_url = docs_url
-        self.redoc_url = redoc_url
-        self.openapi_tags = openapi_tags
-        self.servers = servers or []
+        self.info = AppInfo(
+            title,
+            version,
+            description,
+            summary,
+            terms_of_service,
+            contact,
+            license_info,
+            openapi_url,
+            docs_url,
+            redoc_url,
+            openapi_tags,
+            servers or [],
+        )
         self.router: Matcher[Route] = Matcher(redirect_slashes)
+        # The static routes App._native may serve directly (the matcher's own table).
+        # (none with App(root_path=...): those requests are routed after stripping it).
+        self._direct_routes: dict[str, dict[str, Route]] = (
+            {} if self.root_path else self.router.static
+        )
         self.threads = ThreadPoolExecutor(thread_pool_size, thread_name_prefix="squall-endpoint")
         self.container = Container()
         self.container.executor = self.threads
@@ -138,8 +159,6 @@ class App(Router):
             fields,
             declaration,
         )
-        if self.root_path:
-            route.direct = False  # the direct path routes the server's path as it is
         self.router.add(path, route.methods, route)
         self.routes.append(route)
 
@@ -198,6 +217,7 @@ class App(Router):
 
         def register(layer: Middleware) -> Middleware:
             self.http_middleware.append(layer)
+            self._direct_routes = {}  # every request goes through the middleware
             self._pipeline = None
             return layer
 
@@ -297,50 +317,51 @@ class App(Router):
                 scope["root_path"] = root
                 await self._to_mount(mount, scope, native.receive, native.send)
                 return
-        path = native.path
-        root = native.root_path
-        if not self.http_middleware and not root:
-            # The common case in one coroutine: a static path to an async endpoint that
-            # takes at most a body (e.g. the seed's POST /user): no Request, no Match, no
-            # Solver, no nested coroutines (~25% of the request's CPU on Squall's server).
-            table = self.router.static.get(path)
-            route = None if table is None else table.get(native.method)
-            if route is not None and route.direct:
-                encoded: bytes | None = None
-                outcome: Outcome
-                try:
-                    decode = route.decode
-                    if decode is not None:
-                        raw = native.ready_body()
-                        if raw is None:
-                            raw = await native.body()
-                        if raw:
-                            try:
-                                value = decode(raw)
-                            except Exception as exc:
-                                raise body_failure(exc, raw) from None
+        # The common case in one coroutine: a static path to an async endpoint that takes at
+        # most a body (e.g. the seed's POST /user): no Request, no Match, no Solver, no nested
+        # coroutines (~25% of the request's CPU on Squall's server).  _direct_routes is empty
+        # while http middleware exists; a root path is checked only on a hit (see Route.flat).
+        path: str | None = None
+        table = self._direct_routes.get(native.path)
+        if table is not None:
+            route = table.get(native.method)
+            if route is not None and (route.flat or not native.root_path):
+                path = native.path  # no root path in front of it: routed as it is
+                if route.direct:
+                    encoded: bytes | None = None
+                    outcome: Outcome
+                    try:
+                        decode = route.decode
+                        if decode is not None:
+                            raw = native.ready_body()
+                            if raw is None:
+                                raw = await native.body()
+                            if raw:
+                                try:
+                                    value = decode(raw)
+                                except Exception as exc:
+                                    raise body_failure(exc, raw) from None
+                            else:
+                                value = route.empty_body_value()
+                            result = await route.endpoint(value)
                         else:
-                            value = route.empty_body_value()
-                        result = await route.endpoint(value)
+                            result = await route.endpoint()
+                        if type(result) is route.plain_type:  # the declared type: encode it as is
+                            encoded = _encode(result)
+                        else:
+                            outcome = route.render(result)
+                    except Exception as exc:
+                        outcome = await failure(self, exc, Request.from_native(native))
+                    if encoded is not None:
+                        native.respond(route.status_code, JSON_HEADERS, encoded)
+                    elif type(outcome[2]) is bytes:
+                        native.respond(*outcome)  # type: ignore[arg-type]
                     else:
-                        result = await route.endpoint()
-                    if type(result) is route.plain_type:  # the declared type: encode it as is
-                        encoded = _encode(result)
-                    else:
-                        outcome = route.render(result)
-                except Exception as exc:
-                    outcome = await failure(self, exc, Request.from_native(native))
-                if encoded is not None:
-                    native.respond(route.status_code, JSON_HEADERS, encoded)
-                elif type(outcome[2]) is bytes:
-                    native.respond(*outcome)  # type: ignore[arg-type]
-                else:
-                    await emit_native(native, *outcome)
-                return
-        if self.root_path:
-            root = self.root_path
-        if root:
-            path = route_path(path, root)
+                        await emit_native(native, *outcome)
+                    return
+        if path is None:
+            root = self.root_path or native.root_path
+            path = route_path(native.path, root) if root else native.path
         request = Request.from_native(native)
         outcome, solver = await self.dispatch(native.method, path, request)
         if type(outcome[2]) is bytes:  # the usual case: no extra coroutine

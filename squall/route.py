@@ -66,6 +66,10 @@ class Route:
     shape: Shaper | None = field(init=False)  # result -> what to encode (the declared type)
     wrap: Wrap | None = field(init=False)  # the response_class, unless JSON
     decode: Callable[[bytes], Any] | None = field(init=False)  # a body-only endpoint's decoder
+    # One segment ("/user"): no root path can end up in front of it.  The server puts its
+    # root path before the request's path ("/api" + "/x"), so a path with a root path in
+    # front has two slashes at least: App._native needs no root path check for these.
+    flat: bool = field(init=False)
 
     def __post_init__(self) -> None:
         extractors = self.extractors
@@ -80,6 +84,7 @@ class Route:
         self.wrap = plan_wrap(self.response_class)
         exact_is_plain = not self.fields.active and self.wrap is None
         self.plain_type = returns if exact_is_plain else None
+        self.flat = self.path.count("/") == 1
         decode = extractors[0].decode if body_only else None
         # The raw decoder raises msgspec.DecodeError as it is (see body_error).
         self.decode = None if decode is None else raw_body_decoder(decode)

@@ -177,7 +177,7 @@ class Matcher(Generic[T]):
         if table is not None:
             target = table.get(method)
             if target is not None:
-                return Match(target)
+                return Match(target, {})
         allowed: set[str] = set() if table is None else set(table)
         params: dict[str, Any] = {}
         found = self._walk(path, method, params, allowed)
