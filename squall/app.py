@@ -321,47 +321,46 @@ class App(Router):
         # most a body (e.g. the seed's POST /user): no Request, no Match, no Solver, no nested
         # coroutines (~25% of the request's CPU on Squall's server).  _direct_routes is empty
         # while http middleware exists; a root path is checked only on a hit (see Route.flat).
-        path: str | None = None
-        table = self._direct_routes.get(native.path)
-        if table is not None:
-            route = table.get(native.method)
-            if route is not None and (route.flat or not native.root_path):
-                path = native.path  # no root path in front of it: routed as it is
-                if route.direct:
-                    encoded: bytes | None = None
-                    outcome: Outcome
-                    try:
-                        decode = route.decode
-                        if decode is not None:
-                            raw = native.ready_body()
-                            if raw is None:
-                                raw = await native.body()
-                            if raw:
-                                try:
-                                    value = decode(raw)
-                                except Exception as exc:
-                                    raise body_failure(exc, raw) from None
-                            else:
-                                value = route.empty_body_value()
-                            result = await route.endpoint(value)
+        path = native.path
+        table = self._direct_routes.get(path)
+        route = None if table is None else table.get(native.method)
+        if route is not None and (route.flat or not native.root_path):  # routed as it is
+            if route.direct:
+                encoded: bytes | None = None
+                outcome: Outcome
+                try:
+                    decode = route.decode
+                    if decode is not None:
+                        raw = native.ready_body()
+                        if raw is None:
+                            raw = await native.body()
+                        if raw:
+                            try:
+                                value = decode(raw)
+                            except Exception as exc:
+                                raise body_failure(exc, raw) from None
                         else:
-                            result = await route.endpoint()
-                        if type(result) is route.plain_type:  # the declared type: encode it as is
-                            encoded = _encode(result)
-                        else:
-                            outcome = route.render(result)
-                    except Exception as exc:
-                        outcome = await failure(self, exc, Request.from_native(native))
-                    if encoded is not None:
-                        native.respond(route.status_code, JSON_HEADERS, encoded)
-                    elif type(outcome[2]) is bytes:
-                        native.respond(*outcome)  # type: ignore[arg-type]
+                            value = route.empty_body_value()
+                        result = await route.endpoint(value)
                     else:
-                        await emit_native(native, *outcome)
-                    return
-        if path is None:
+                        result = await route.endpoint()
+                    if type(result) is route.plain_type:  # the declared type: encode it as is
+                        encoded = _encode(result)
+                    else:
+                        outcome = route.render(result)
+                except Exception as exc:
+                    outcome = await failure(self, exc, Request.from_native(native))
+                if encoded is not None:
+                    native.respond(route.status_code, JSON_HEADERS, encoded)
+                elif type(outcome[2]) is bytes:
+                    native.respond(*outcome)  # type: ignore[arg-type]
+                else:
+                    await emit_native(native, *outcome)
+                return
+        else:
             root = self.root_path or native.root_path
-            path = route_path(native.path, root) if root else native.path
+            if root:
+                path = route_path(path, root)
         request = Request.from_native(native)
         outcome, solver = await self.dispatch(native.method, path, request)
         if type(outcome[2]) is bytes:  # the usual case: no extra coroutine
