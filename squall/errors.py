@@ -4,7 +4,9 @@ Unknown paths (404), wrong methods (405) and the trailing-slash redirect (307) a
 here too: the 404 and 405 go through the app's exception handlers like any HTTPException,
 so ``@app.exception_handler(404)`` sees them.  Handlers are looked up by status first (for
 HTTP errors), then along the exception's class hierarchy, then, for an HTTP error, under
-either HTTPException class (Squall's or Starlette's, which a FastAPI app registers).
+either HTTPException class (Squall's or Starlette's, which a FastAPI app registers).  A
+handler for ``Exception`` takes only errors without an answer of their own (not HTTP
+errors, invalid input or malformed JSON), as in FastAPI.
 """
 
 from __future__ import annotations
@@ -50,13 +52,19 @@ def http_error(exc: BaseException) -> HTTPException | None:
     return None
 
 
+_CATCH_ALL = (Exception, BaseException)
+
+
 def handler_for(handlers: Handlers, exc: BaseException) -> Handler | None:
     if not handlers:
         return None
     http = http_error(exc)
     if http is not None and http.status_code in handlers:
         return handlers[http.status_code]
+    answered = http is not None or isinstance(exc, RequestValidationError | MalformedBody)
     for cls in type(exc).__mro__:
+        if answered and cls in _CATCH_ALL:
+            break  # like FastAPI: a handler for Exception takes only what has no answer
         if cls in handlers:
             return handlers[cls]
     if http is None:

@@ -558,3 +558,25 @@ def test_default_handlers_to_fall_back_on(client_for: ClientFor) -> None:
     assert client.get("/q?n=x").status_code == 422
     assert client.get("/nowhere").json() == {"detail": "Not Found"}
     assert seen == ["/q", "invalid", "/nowhere"]
+
+
+def test_a_handler_for_exception_leaves_http_errors_alone(client_for: ClientFor) -> None:
+    app = App()
+
+    @app.get("/fail")
+    async def fail() -> str:
+        raise RuntimeError("boom")
+
+    @app.get("/missing")
+    async def missing(n: int) -> str:
+        raise HTTPException(404, "no such thing")
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> PlainTextResponse:
+        return PlainTextResponse(f"crashed: {exc}", status_code=500)
+
+    client = client_for(app)
+    assert client.get("/fail").text == "crashed: boom"
+    assert client.get("/missing?n=1").json() == {"detail": "no such thing"}
+    assert client.get("/missing?n=x").status_code == 422
+    assert client.get("/nowhere").json() == {"detail": "Not Found"}
