@@ -5,7 +5,7 @@ from squall.app import App
 from squall.background import BackgroundTasks
 from squall.datastructures import UploadFile
 from squall.encoders import jsonable_encoder
-from squall.exceptions import HTTPException
+from squall.exceptions import HTTPException, RequestValidationError
 from squall.params import Body, Cookie, Depends, Header, Path, Query
 from squall.requests import Request
 from squall.responses import (
@@ -34,6 +34,7 @@ __all__ = [
     "Query",
     "RedirectResponse",
     "Request",
+    "RequestValidationError",
     "Response",
     "Router",
     "Security",

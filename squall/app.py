@@ -8,132 +8,56 @@ responses leave through ``respond()``, with no ASGI message dicts built on the w
 from __future__ import annotations
 
 import inspect
-import logging
-import traceback
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-import msgspec
-
-from squall.calling import run_sync
+from squall.app_info import AppInfo, InfoField
 from squall.dependants import plan_route
 from squall.di import Container, Solver
-from squall.exceptions import HTTPException
+from squall.errors import body_failure, failure, unrouted
 from squall.lifespan import Lifecycle, LifespanFactory
 from squall.middleware import CallNext, Middleware, build_asgi_stack, chain
-from squall.models import (
-    MalformedBody,
-    ValidationFailed,
-    body_error,
-    conform,
-    encode_extra,
-    raw_body_decoder,
-)
 from squall.native import NativeHandler, NativeRequest
-from squall.params import (
-    Depends,
-    Extractor,
-    awaits,
-    extract,
-    extract_now,
-    needs_resolver,
-    plan_endpoint,
-)
+from squall.outcome import JSON_HEADERS, Outcome, encode_json
+from squall.params import Depends, plan_endpoint
 from squall.requests import Request
-from squall.responses import Body, RawHeaders, Response, emit_asgi, emit_native
-from squall.router import Declaration, Router
-from squall.routing import Matcher, parse_template
+from squall.responses import Response, emit_asgi, emit_native
+from squall.route import Route
+from squall.router import INFERRED, Declaration, Router
+from squall.routing import Matcher, parse_template, route_path
+from squall.shaping import FieldFilter
 
-logger = logging.getLogger("squall.app")
+__all__ = ["App", "Route"]
+
 Endpoint = Callable[..., Any]
-Outcome = tuple[int, RawHeaders, Body]
-JSON_HEADERS: RawHeaders = [(b"content-type", b"application/json")]
-_encode = msgspec.json.Encoder(enc_hook=encode_extra).encode
+_encode = encode_json
 
 
-def _json(status: int, payload: Any, headers: RawHeaders | None = None) -> Outcome:
-    return status, JSON_HEADERS + (headers or []), _encode(payload)
-
-
-@dataclass
-class Route:
-    path: str
-    methods: tuple[str, ...]
-    endpoint: Endpoint
-    status_code: int
-    extractors: list[Extractor]
-    returns: Any  # the declared return type, or None
-    is_async: bool
-    # Derived from the above once, here: read on every request, so plain attributes.
-    awaits: bool = field(init=False)  # reading the arguments needs an await (body, dependency)
-    resolves: bool = field(init=False)  # needs a Solver: dependencies, background, response
-    direct: bool = field(init=False)  # async, at most a body: served straight (App._native)
-    plain_type: Any = field(init=False)  # results of exactly this type are encoded as they are
-    decode: Callable[[bytes], Any] | None = field(init=False)  # a body-only endpoint's decoder
-
-    def __post_init__(self) -> None:
-        extractors = self.extractors
-        self.awaits = awaits(extractors)
-        self.resolves = needs_resolver(extractors)
-        body_only = self.is_async and len(extractors) == 1 and extractors[0].place == "body"
-        self.direct = self.is_async and (not extractors or body_only)
-        returns = self.returns
-        response_class = isinstance(returns, type) and issubclass(returns, Response)
-        self.plain_type = None if response_class else returns  # a Response goes through render
-        decode = extractors[0].decode if body_only else None
-        # The raw decoder raises msgspec.DecodeError as it is (see body_error).
-        self.decode = None if decode is None else raw_body_decoder(decode)
-
-    async def call(
-        self, app: App, request: Request, params: dict[str, Any], solver: Solver | None
-    ) -> Outcome:
-        try:
-            extractors = self.extractors
-            if not extractors:
-                kwargs: dict[str, Any] = {}
-            elif self.awaits:
-                kwargs = await extract(extractors, request, params, solver)
-            else:
-                kwargs = extract_now(extractors, request, params, solver)
-            if self.is_async:
-                result = await self.endpoint(**kwargs)
-            else:
-                result = await run_sync(app.threads, self.endpoint, **kwargs)
-            status, headers, body = self.render(result)
-            if solver is None:
-                return status, headers, body
-            await solver.endpoint_returned()  # closes scope="function" dependencies
-        except Exception as exc:
-            if solver is not None:
-                await solver.unwind(exc)  # generator dependencies see it (may raise another)
-            raise
-        partial = solver.partial
-        if partial is not None and not isinstance(result, Response):
-            status = partial.status_code or status
-            headers = headers + partial.raw_headers
-        return status, headers, body
-
-    def empty_body_value(self) -> Any:
-        """The body-only endpoint's argument when the request has no body."""
-        extractor = self.extractors[0]
-        if extractor.required:
-            raise ValidationFailed([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
-        return extractor.default
-
-    def render(self, result: Any) -> Outcome:
-        if isinstance(result, Response):
-            return result.status_code, result.raw_headers, result.body
-        returns = self.returns
-        if returns is not None and type(result) is not returns:  # exact type: nothing to do
-            result = conform(result, returns)
-        return self.status_code, JSON_HEADERS, _encode(result)
+def _declared_type(declaration: Declaration) -> Any:
+    """What shapes the route's results: ``response_model``, else the return annotation."""
+    declared = declaration.response_model
+    if declared is INFERRED:
+        declared = typing.get_type_hints(declaration.endpoint).get("return")
+    return None if declared in (None, type(None), Any) else declared
 
 
 class App(Router):
+    title = InfoField()
+    version = InfoField()
+    description = InfoField()
+    summary = InfoField()
+    terms_of_service = InfoField()
+    contact = InfoField()
+    license_info = InfoField()
+    openapi_url = InfoField()
+    docs_url = InfoField()
+    redoc_url = InfoField()
+    openapi_tags = InfoField()
+    servers = InfoField()
+
     def __init__(
         self,
         *,
@@ -141,24 +65,66 @@ class App(Router):
         redirect_slashes: bool = True,
         thread_pool_size: int = 40,
         lifespan: LifespanFactory | None = None,
+        default_response_class: type | None = None,
         dependencies: Sequence[Depends] = (),
+        exception_handlers: Mapping[type[BaseException] | int, Callable[..., Any]] | None = None,
+        on_startup: Sequence[Callable[[], Any]] = (),
+        on_shutdown: Sequence[Callable[[], Any]] = (),
+        root_path: str = "",
+        # OpenAPI settings: kept for the schema (squall does not serve one yet).
+        title: str = "Squall",
+        version: str = "0.1.0",
+        description: str = "",
+        summary: str | None = None,
+        terms_of_service: str | None = None,
+        contact: dict[str, Any] | None = None,
+        license_info: dict[str, Any] | None = None,
+        openapi_url: str | None = "/openapi.json",
+        docs_url: str | None = "/docs",
+        redoc_url: str | None = "/redoc",
+        openapi_tags: list[dict[str, Any]] | None = None,
+        servers: list[dict[str, Any]] | None = None,
     ) -> None:
-        super().__init__(dependencies=dependencies)
+        super().__init__(dependencies=dependencies, default_response_class=default_response_class)
         self.mounts: list[tuple[str, Any]] = []
-        self._routes: list[Route] = []
+        self.routes: list[Route] = []
         self.state = SimpleNamespace()  # app-wide objects, for the app's own use
         self.lifecycle = Lifecycle(lifespan)
-        self.exception_handlers: dict[type[BaseException] | int, Callable[..., Any]] = {}
+        self.exception_handlers: dict[type[BaseException] | int, Callable[..., Any]] = dict(
+            exception_handlers or {}
+        )
         self.http_middleware: list[Middleware] = []
         self.asgi_middleware: list[tuple[type, dict[str, Any]]] = []
         self._asgi_stack: Any = None
         self._pipeline: CallNext | None = None
         self.debug = debug
+        self.root_path = root_path.rstrip("/")  # set: it overrides the server's root_path
+        self.info = AppInfo(
+            title,
+            version,
+            description,
+            summary,
+            terms_of_service,
+            contact,
+            license_info,
+            openapi_url,
+            docs_url,
+            redoc_url,
+            openapi_tags,
+            servers or [],
+        )
         self.router: Matcher[Route] = Matcher(redirect_slashes)
+        # The static routes App._native may serve directly (the matcher's own table).
+        # (none with App(root_path=...): those requests are routed after stripping it).
+        self._direct_routes: dict[str, dict[str, Route]] = (
+            {} if self.root_path else self.router.static
+        )
         self.threads = ThreadPoolExecutor(thread_pool_size, thread_name_prefix="squall-endpoint")
         self.container = Container()
         self.container.executor = self.threads
         self.lifecycle.startup.append(self._create_singletons)
+        self.lifecycle.startup.extend(on_startup)
+        self.lifecycle.shutdown.extend(on_shutdown)
         self.lifecycle.closers += [self.container.close, self._stop_threads]
 
     @property
@@ -177,29 +143,37 @@ class App(Router):
         super().add(declaration)
         path = declaration.path
         names = {seg.name for seg in parse_template(path) if not isinstance(seg, str)}
-        returns = typing.get_type_hints(declaration.endpoint).get("return")
         extractors = plan_endpoint(declaration.endpoint, names)
         extractors = plan_route(extractors, frozenset(names), declaration.dependencies)
+        fields = FieldFilter(
+            declaration.response_model_include,
+            declaration.response_model_exclude,
+            declaration.response_model_exclude_unset,
+            declaration.response_model_exclude_none,
+        )
         route = Route(
             path,
             declaration.methods,
             declaration.endpoint,
             declaration.status_code,
             extractors,
-            None if returns in (None, type(None), Any) else returns,
+            _declared_type(declaration),
             inspect.iscoroutinefunction(declaration.endpoint),
+            declaration.response_class or self.default_response_class,
+            fields,
+            declaration,
         )
         self.router.add(path, route.methods, route)
-        self._routes.append(route)
+        self.routes.append(route)
 
     async def _create_singletons(self) -> None:
-        plans = [route.extractors for route in self._routes]
+        plans = [route.extractors for route in self.routes]
         await self.container.create_singletons(plans)
 
     def _stop_threads(self) -> None:
         self.threads.shutdown(wait=False)
 
-    def mount(self, path: str, app: Any) -> None:
+    def mount(self, path: str, app: Any, name: str | None = None) -> None:
         """Hand every request under ``path`` to another ASGI app (root_path set for it)."""
         if not path.startswith("/") or path.endswith("/"):
             raise ValueError(f"a mount path starts with '/' and does not end with one: {path!r}")
@@ -213,16 +187,32 @@ class App(Router):
         self.lifecycle.shutdown.append(hook)
         return hook
 
+    def on_event(self, event: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+        """``@app.on_event("startup")`` / ``("shutdown")``: FastAPI's older spelling."""
+        if event == "startup":
+            return self.on_startup
+        if event == "shutdown":
+            return self.on_shutdown
+        raise ValueError(f"the events are 'startup' and 'shutdown', not {event!r}")
+
+    def add_event_handler(self, event: str, hook: Callable[[], Any]) -> None:
+        self.on_event(event)(hook)
+
     def exception_handler(
         self, key: type[BaseException] | int
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """``handler(request, exc) -> Response`` for an exception class or an HTTP status."""
 
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
-            self.exception_handlers[key] = handler
+            self.add_exception_handler(key, handler)
             return handler
 
         return register
+
+    def add_exception_handler(
+        self, key: type[BaseException] | int, handler: Callable[..., Any]
+    ) -> None:
+        self.exception_handlers[key] = handler
 
     def middleware(self, kind: str = "http") -> Callable[[Middleware], Middleware]:
         """``async def mw(request, call_next) -> Response``, around every routed request."""
@@ -231,6 +221,7 @@ class App(Router):
 
         def register(layer: Middleware) -> Middleware:
             self.http_middleware.append(layer)
+            self._direct_routes = {}  # every request goes through the middleware
             self._pipeline = None
             return layer
 
@@ -246,19 +237,20 @@ class App(Router):
     async def dispatch(
         self, method: str, path: str, request: Request
     ) -> tuple[Outcome, Solver | None]:
-        """The response for a request, and what to finish once it is sent."""
+        """The response for a request routed at ``path``, and what to finish once it is sent."""
         if self.http_middleware:
             return await self._through_middleware(request)
         match = self.router.match(method, path)
         route = match.target
         if route is None:
-            return self._unrouted(match.allow, match.redirect, request), None
+            root = request.path[: len(request.path) - len(path)]
+            return await unrouted(self, match.allow, match.redirect, request, root), None
         solver = Solver(self.container) if route.resolves else None
-        request.path_params = match.params
         try:
+            request.path_params = match.params
             return await route.call(self, request, match.params, solver), solver
         except Exception as exc:
-            return await self._failure(exc, request), solver
+            return await failure(self, exc, request), solver
 
     async def _through_middleware(self, request: Request) -> tuple[Outcome, Solver | None]:
         if self._pipeline is None:
@@ -268,67 +260,39 @@ class App(Router):
         try:
             response = await self._pipeline(request)
         except Exception as exc:
-            return await self._failure(exc, request), (solvers[0] if solvers else None)
+            return await failure(self, exc, request), (solvers[0] if solvers else None)
         outcome = (response.status_code, response.raw_headers, response.body)
         return outcome, (solvers[0] if solvers else None)
 
     async def _routed_response(self, request: Request) -> Response:
-        match = self.router.match(request.method, request.path)
+        root = self._root_of(request)
+        path = route_path(request.path, root) if root else request.path
+        match = self.router.match(request.method, path)
         route = match.target
         if route is None:
-            outcome = self._unrouted(match.allow, match.redirect, request)
+            root = request.path[: len(request.path) - len(path)]
+            outcome = await unrouted(self, match.allow, match.redirect, request, root)
         else:
             solver = None
             if route.resolves:
                 solver = Solver(self.container)
                 request.on_finish(solver)
-            request.path_params = match.params
             try:
+                request.path_params = match.params
                 outcome = await route.call(self, request, match.params, solver)
             except Exception as exc:
-                outcome = await self._failure(exc, request)
+                outcome = await failure(self, exc, request)
         return Response.from_parts(*outcome)
 
-    def _unrouted(self, allow: list[str] | None, redirect: str | None, request: Request) -> Outcome:
-        if allow is not None:
-            allowed = ", ".join(allow).encode("latin-1")
-            return _json(405, {"detail": "Method Not Allowed"}, [(b"allow", allowed)])
-        if redirect is not None:
-            location = redirect.encode("utf-8")
-            if request.query_string:
-                location += b"?" + request.query_string
-            return 307, [(b"location", location)], b""
-        return _json(404, {"detail": "Not Found"})
-
-    async def _failure(self, exc: Exception, request: Request) -> Outcome:
-        handler = self._handler_for(exc)
-        if handler is not None:
-            response = handler(request, exc)
-            if inspect.isawaitable(response):
-                response = await response
-            return response.status_code, response.raw_headers, response.body
-        if isinstance(exc, ValidationFailed):
-            return _json(422, {"detail": exc.errors})
-        if isinstance(exc, MalformedBody):
-            return _json(400, {"detail": f"Malformed JSON body: {exc}"})
-        if isinstance(exc, HTTPException):
-            headers = [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
-            return _json(exc.status_code, {"detail": exc.detail}, headers)
-        logger.error("unhandled exception in %s %s", request.method, request.path, exc_info=exc)
-        request.report_unhandled(exc)
-        text = "".join(traceback.format_exception(exc)) if self.debug else "Internal Server Error"
-        return 500, [(b"content-type", b"text/plain; charset=utf-8")], text.encode()
-
-    def _handler_for(self, exc: Exception) -> Callable[..., Any] | None:
-        handlers = self.exception_handlers
-        if not handlers:
-            return None
-        for cls in type(exc).__mro__:
-            if cls in handlers:
-                return handlers[cls]
-        if isinstance(exc, HTTPException):
-            return handlers.get(exc.status_code)
-        return None
+    def _root_of(self, request: Request) -> str:
+        """The root path the request came with (the App's own, when it has one)."""
+        if self.root_path:
+            return self.root_path
+        native = request._native
+        if native is not None:
+            return native.root_path
+        scope = request._scope
+        return "" if scope is None else str(scope.get("root_path", ""))
 
     # -- Entry points -----------------------------------------------------------------------
 
@@ -352,17 +316,22 @@ class App(Router):
 
     async def _native(self, native: NativeRequest) -> None:
         if self.mounts:
-            mount = self._mounted(native.path)
+            root = self.root_path or native.root_path
+            mount = self._mounted(route_path(native.path, root) if root else native.path)
             if mount is not None:
-                await self._to_mount(mount, native.scope(), native.receive, native.send)
+                scope = native.scope()
+                scope["root_path"] = root
+                await self._to_mount(mount, scope, native.receive, native.send)
                 return
-        if not self.http_middleware:
-            # The common case in one coroutine: a static path to an async endpoint that
-            # takes at most a body (e.g. the seed's POST /user): no Request, no Match, no
-            # Solver, no nested coroutines (~25% of the request's CPU on Squall's server).
-            table = self.router.static.get(native.path)
-            route = None if table is None else table.get(native.method)
-            if route is not None and route.direct:
+        # The common case in one coroutine: a static path to an async endpoint that takes at
+        # most a body (e.g. the seed's POST /user): no Request, no Match, no Solver, no nested
+        # coroutines (~25% of the request's CPU on Squall's server).  _direct_routes is empty
+        # while http middleware exists; a root path is checked only on a hit (see Route.flat).
+        path = native.path
+        table = self._direct_routes.get(path)
+        route = None if table is None else table.get(native.method)
+        if route is not None and (route.flat or not native.root_path):  # routed as it is
+            if route.direct:
                 encoded: bytes | None = None
                 outcome: Outcome
                 try:
@@ -374,8 +343,8 @@ class App(Router):
                         if raw:
                             try:
                                 value = decode(raw)
-                            except msgspec.DecodeError as exc:
-                                raise body_error(exc) from None
+                            except Exception as exc:
+                                raise body_failure(exc, raw) from None
                         else:
                             value = route.empty_body_value()
                         result = await route.endpoint(value)
@@ -386,7 +355,7 @@ class App(Router):
                     else:
                         outcome = route.render(result)
                 except Exception as exc:
-                    outcome = await self._failure(exc, Request.from_native(native, self))
+                    outcome = await failure(self, exc, Request.from_native(native, self))
                 if encoded is not None:
                     native.respond(route.status_code, JSON_HEADERS, encoded)
                 elif type(outcome[2]) is bytes:
@@ -394,8 +363,12 @@ class App(Router):
                 else:
                     await emit_native(native, *outcome)
                 return
+        else:
+            root = self.root_path or native.root_path
+            if root:
+                path = route_path(path, root)
         request = Request.from_native(native, self)
-        outcome, solver = await self.dispatch(native.method, native.path, request)
+        outcome, solver = await self.dispatch(native.method, path, request)
         if type(outcome[2]) is bytes:  # the usual case: no extra coroutine
             native.respond(*outcome)  # type: ignore[arg-type]
         else:
@@ -404,6 +377,8 @@ class App(Router):
             await solver.finish()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if self.root_path and scope["type"] == "http":
+            scope["root_path"] = self.root_path
         if self.asgi_middleware:
             if self._asgi_stack is None:
                 self._asgi_stack = build_asgi_stack(self._asgi, self.asgi_middleware)
@@ -418,8 +393,7 @@ class App(Router):
         if scope["type"] != "http":
             raise RuntimeError(f"unsupported ASGI scope type {scope['type']!r}")
         root = scope.get("root_path", "")
-        path = scope["path"]
-        path = path[len(root) :] or "/" if root and path.startswith(root) else path
+        path = route_path(scope["path"], root) if root else scope["path"]
         if self.mounts:
             mount = self._mounted(path)
             if mount is not None:

@@ -1,8 +1,8 @@
-"""Exceptions an endpoint raises to answer with an HTTP error."""
+"""Exceptions an endpoint raises to answer with an HTTP error, and the one invalid input raises."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -19,3 +19,29 @@ class HTTPException(Exception):
         self.status_code = status_code
         self.detail = detail
         self.headers = dict(headers or {})
+
+    def __str__(self) -> str:
+        return f"{self.status_code}: {self.detail}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code!r}, detail={self.detail!r})"
+
+
+class RequestValidationError(Exception):
+    """The request's parameters or body were missing or invalid: a 422 ``{"detail": errors}``.
+
+    ``errors()`` lists one dict per problem (``loc``, ``msg``, ``type``); ``body`` is the
+    received body (decoded JSON when it parses, else the raw bytes), or None if none was read.
+    """
+
+    def __init__(self, errors: Sequence[dict[str, Any]], *, body: Any = None) -> None:
+        super().__init__(errors)
+        self._errors = list(errors)
+        self.body = body
+
+    def errors(self) -> list[dict[str, Any]]:
+        return self._errors
+
+    def __str__(self) -> str:
+        count = len(self._errors)
+        return f"{count} validation error{'s' if count != 1 else ''}: {self._errors}"

@@ -13,16 +13,14 @@ from typing import Any
 
 import msgspec
 
+from squall.exceptions import RequestValidationError
+
 _AT = re.compile(r" - at `\$(.*)`$")  # where msgspec says the error is: `$.items[0].name`
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
 
 
-class ValidationFailed(Exception):
+class ValidationFailed(RequestValidationError):
     """One or more parameters were missing or invalid: becomes a 422 response."""
-
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
 
 
 class MalformedBody(Exception):

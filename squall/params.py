@@ -256,7 +256,7 @@ async def extract(
             try:
                 value = await resolver.solve(ex.depends, request, path)
             except ValidationFailed as exc:
-                errors.extend(exc.errors)
+                errors.extend(exc.errors())
                 continue
             if ex.passed:
                 values[ex.name] = value
@@ -272,7 +272,7 @@ async def extract(
             try:
                 values[ex.name] = ex.decode(raw)
             except ValidationFailed as exc:
-                errors.extend(exc.errors)
+                errors.extend(exc.errors())
         else:
             _extract_one(ex, request, path, resolver, values, errors)
     if errors:

@@ -168,41 +168,59 @@ class Matcher(Generic[T]):
         return node.methods
 
     def match(self, method: str, path: str) -> Match[T]:
-        table = self.static.get(path)
-        params: dict[str, Any] = {}
-        if table is None:
-            table = self._walk(path, params)
-        if table is None:
-            return self._other_slash(method, path)
-        target = table.get(method)
-        if target is None:
-            return Match(allow=sorted(table))
-        return Match(target, params)
+        """The route for ``method`` at ``path``; a static path is tried first, then the tree.
 
-    def _walk(self, path: str, params: dict[str, Any]) -> dict[str, T] | None:
+        A route of any shape that takes the method wins over one that doesn't: with
+        ``GET /users/me`` and ``POST /users/{uid}``, ``POST /users/me`` reaches the second.
+        """
+        table = self.static.get(path)
+        if table is not None:
+            target = table.get(method)
+            if target is not None:
+                return Match(target, {})
+        allowed: set[str] = set() if table is None else set(table)
+        params: dict[str, Any] = {}
+        found = self._walk(path, method, params, allowed)
+        if found is not None:
+            return Match(found[method], params)
+        if allowed:
+            return Match(allow=sorted(allowed))
+        return self._other_slash(path)
+
+    def _walk(
+        self, path: str, method: str | None, params: dict[str, Any], allowed: set[str]
+    ) -> dict[str, T] | None:
+        """The first table on ``path`` with ``method`` (any table when None); every table on
+        the path that lacks it adds its methods to ``allowed``."""
         if not path.startswith("/"):
             return None
-        return _descend(self._tree, path[1:].split("/"), 0, params)
+        return _descend(self._tree, path[1:].split("/"), 0, method, params, allowed)
 
-    def _other_slash(self, method: str, path: str) -> Match[T]:
+    def _other_slash(self, path: str) -> Match[T]:
         if not self.redirect_slashes or path == "/" or not path.startswith("/"):
             return NOT_FOUND
         other = path[:-1] if path.endswith("/") else path + "/"
-        if other in self.static or self._walk(other, {}) is not None:
+        if other in self.static or self._walk(other, None, {}, set()) is not None:
             return Match(redirect=other)
         return NOT_FOUND
 
 
 def _descend(
-    node: _Node[T], parts: list[str], index: int, params: dict[str, Any]
+    node: _Node[T],
+    parts: list[str],
+    index: int,
+    method: str | None,
+    params: dict[str, Any],
+    allowed: set[str],
 ) -> dict[str, T] | None:
-    """The route table for ``parts[index:]`` below ``node``, filling ``params`` on the way."""
+    """The table for ``parts[index:]`` below ``node`` that routes ``method``, filling
+    ``params`` on the way; tables on the path without the method add to ``allowed``."""
     if index == len(parts):
-        return node.methods
+        return _taking(node.methods, method, allowed)
     part = parts[index]
     child = node.static.get(part)
     if child is not None:
-        found = _descend(child, parts, index + 1, params)
+        found = _descend(child, parts, index + 1, method, params, allowed)
         if found is not None:
             return found
     if part:
@@ -211,7 +229,7 @@ def _descend(
                 value = param.convert(part)
             except ValueError:
                 continue
-            found = _descend(below, parts, index + 1, params)
+            found = _descend(below, parts, index + 1, method, params, allowed)
             if found is not None:
                 params[param.name] = value
                 return found
@@ -219,6 +237,34 @@ def _descend(
         rest = "/".join(parts[index:])
         if rest:
             param, table = node.rest
-            params[param.name] = rest
-            return table
+            found = _taking(table, method, allowed)
+            if found is not None:
+                params[param.name] = rest
+            return found
     return None
+
+
+def _taking(
+    table: dict[str, T] | None, method: str | None, allowed: set[str]
+) -> dict[str, T] | None:
+    """``table`` if it routes ``method`` (or any method when None), else None."""
+    if table is None:
+        return None
+    if method is None or method in table:
+        return table
+    allowed.update(table)
+    return None
+
+
+def route_path(path: str, root_path: str) -> str:
+    """The part of ``path`` the app routes: without ``root_path`` when the path starts with it.
+
+    ASGI servers put the root path in front of ``path`` (uvicorn, Squall's server); a proxy
+    that strips the prefix itself sends paths without it: those are routed as they are.
+    """
+    if not path.startswith(root_path):
+        return path
+    rest = path[len(root_path) :]
+    if not rest:
+        return "/"
+    return rest if rest[0] == "/" else path

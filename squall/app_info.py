@@ -1,0 +1,43 @@
+"""What an App says about itself in its OpenAPI schema: kept here, given effect by the schema.
+
+Kept in one object (``app.info``) rather than as attributes of the App itself: the App's
+instance attributes stay few, so CPython keeps them in its fast, shared-key layout (more
+than 30 would turn every ``self.x`` on the request path into a dict lookup).  ``app.title``
+etc. read and write through to it, as FastAPI users expect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class AppInfo:
+    title: str = "Squall"
+    version: str = "0.1.0"
+    description: str = ""
+    summary: str | None = None
+    terms_of_service: str | None = None
+    contact: dict[str, Any] | None = None
+    license_info: dict[str, Any] | None = None
+    openapi_url: str | None = "/openapi.json"
+    docs_url: str | None = "/docs"
+    redoc_url: str | None = "/redoc"
+    openapi_tags: list[dict[str, Any]] | None = None
+    servers: list[dict[str, Any]] = field(default_factory=list)
+
+
+class InfoField:
+    """``app.<name>``: the field of the same name in ``app.info``."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, app: Any, owner: type | None = None) -> Any:
+        if app is None:
+            return self
+        return getattr(app.info, self.name)
+
+    def __set__(self, app: Any, value: Any) -> None:
+        setattr(app.info, self.name, value)
