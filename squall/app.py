@@ -24,6 +24,7 @@ from squall.dependants import plan_route
 from squall.di import Container, Solver
 from squall.exceptions import HTTPException
 from squall.lifespan import Lifecycle, LifespanFactory
+from squall.media import JSON_TYPE_HEADER, check_json_body
 from squall.middleware import CallNext, Middleware, build_asgi_stack, chain
 from squall.models import (
     MalformedBody,
@@ -74,6 +75,7 @@ class Route:
     direct: bool = field(init=False)  # async, at most a body: served straight (App._native)
     plain_type: Any = field(init=False)  # results of exactly this type are encoded as they are
     decode: Callable[[bytes], Any] | None = field(init=False)  # a body-only endpoint's decoder
+    strict_json: bool = field(init=False)  # refuse its body without a Content-Type
 
     def __post_init__(self) -> None:
         extractors = self.extractors
@@ -87,6 +89,7 @@ class Route:
         decode = extractors[0].decode if body_only else None
         # The raw decoder raises msgspec.DecodeError as it is (see body_error).
         self.decode = None if decode is None else raw_body_decoder(decode)
+        self.strict_json = extractors[0].strict_json if body_only else True
 
     async def call(
         self, app: App, request: Request, params: dict[str, Any], solver: Solver | None
@@ -142,6 +145,7 @@ class App(Router):
         thread_pool_size: int = 40,
         lifespan: LifespanFactory | None = None,
         dependencies: Sequence[Depends] = (),
+        strict_content_type: bool = True,
     ) -> None:
         super().__init__(dependencies=dependencies)
         self.mounts: list[tuple[str, Any]] = []
@@ -158,6 +162,8 @@ class App(Router):
         self.threads = ThreadPoolExecutor(thread_pool_size, thread_name_prefix="squall-endpoint")
         self.container = Container()
         self.container.executor = self.threads
+        # False: a body without a Content-Type is read as JSON (see squall.media).
+        self.strict_content_type = strict_content_type
         self.lifecycle.startup.append(self._create_singletons)
         self.lifecycle.closers += [self.container.close, self._stop_threads]
 
@@ -178,7 +184,7 @@ class App(Router):
         path = declaration.path
         names = {seg.name for seg in parse_template(path) if not isinstance(seg, str)}
         returns = typing.get_type_hints(declaration.endpoint).get("return")
-        extractors = plan_endpoint(declaration.endpoint, names)
+        extractors = plan_endpoint(declaration.endpoint, names, self.strict_content_type)
         extractors = plan_route(extractors, frozenset(names), declaration.dependencies)
         route = Route(
             path,
@@ -372,6 +378,8 @@ class App(Router):
                         if raw is None:
                             raw = await native.body()
                         if raw:
+                            if JSON_TYPE_HEADER not in native.headers:  # one C-level scan
+                                check_json_body(native.headers, route.strict_json)
                             try:
                                 value = decode(raw)
                             except msgspec.DecodeError as exc:
