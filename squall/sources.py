@@ -3,7 +3,8 @@
 These helpers take FastAPI's keywords: ``alias`` (the name on the wire), the checks ``gt``,
 ``ge``, ``lt``, ``le``, ``multiple_of``, ``min_length``, ``max_length``, ``pattern`` (or its
 older spelling ``regex``), and the documentation ``title``, ``description``, ``examples``,
-``deprecated``, ``include_in_schema`` (kept on the ``Source`` for the OpenAPI schema).
+``deprecated``, ``include_in_schema``, ``openapi_examples``, ``json_schema_extra`` and
+``Body(media_type=)`` (kept on the ``Source`` for the OpenAPI schema).
 A default of ``...`` (Ellipsis) means required, as in FastAPI.
 
 ``constrained`` turns an annotation and its checks into the one type that is converted:
@@ -58,6 +59,9 @@ class Source:
     examples: list[Any] | None = None
     deprecated: bool | None = None
     include_in_schema: bool = True
+    openapi_examples: dict[str, Any] | None = None
+    json_schema_extra: dict[str, Any] | None = None
+    media_type: str | None = None  # body: what the schema says it takes (JSON is read)
 
 
 def _required_if_ellipsis(default: Any) -> Any:
@@ -83,8 +87,11 @@ def _source(
     examples: list[Any] | None,
     deprecated: bool | None,
     include_in_schema: bool,
+    openapi_examples: dict[str, Any] | None,
+    json_schema_extra: dict[str, Any] | None,
     convert_underscores: bool = True,
     embed: bool = False,
+    media_type: str | None = None,
 ) -> Any:
     if pattern is not None and regex is not None and pattern != regex:
         raise TypeError("give pattern or its older name regex, not both")
@@ -101,6 +108,9 @@ def _source(
         examples,
         deprecated,
         include_in_schema,
+        openapi_examples,
+        json_schema_extra,
+        media_type,
     )
 
 
@@ -122,10 +132,13 @@ def Query(
     examples: list[Any] | None = None,
     deprecated: bool | None = None,
     include_in_schema: bool = True,
+    openapi_examples: dict[str, Any] | None = None,
+    json_schema_extra: dict[str, Any] | None = None,
 ) -> Any:
     return _source(
         "query", default, alias, gt, ge, lt, le, multiple_of, min_length, max_length,
         pattern, regex, title, description, examples, deprecated, include_in_schema,
+        openapi_examples, json_schema_extra,
     )  # fmt: skip
 
 
@@ -147,10 +160,13 @@ def Path(
     examples: list[Any] | None = None,
     deprecated: bool | None = None,
     include_in_schema: bool = True,
+    openapi_examples: dict[str, Any] | None = None,
+    json_schema_extra: dict[str, Any] | None = None,
 ) -> Any:
     return _source(
         "path", default, alias, gt, ge, lt, le, multiple_of, min_length, max_length,
         pattern, regex, title, description, examples, deprecated, include_in_schema,
+        openapi_examples, json_schema_extra,
     )  # fmt: skip
 
 
@@ -173,10 +189,13 @@ def Header(
     examples: list[Any] | None = None,
     deprecated: bool | None = None,
     include_in_schema: bool = True,
+    openapi_examples: dict[str, Any] | None = None,
+    json_schema_extra: dict[str, Any] | None = None,
 ) -> Any:
     return _source(
         "header", default, alias, gt, ge, lt, le, multiple_of, min_length, max_length,
         pattern, regex, title, description, examples, deprecated, include_in_schema,
+        openapi_examples, json_schema_extra,
         convert_underscores=convert_underscores,
     )  # fmt: skip
 
@@ -199,10 +218,13 @@ def Cookie(
     examples: list[Any] | None = None,
     deprecated: bool | None = None,
     include_in_schema: bool = True,
+    openapi_examples: dict[str, Any] | None = None,
+    json_schema_extra: dict[str, Any] | None = None,
 ) -> Any:
     return _source(
         "cookie", default, alias, gt, ge, lt, le, multiple_of, min_length, max_length,
         pattern, regex, title, description, examples, deprecated, include_in_schema,
+        openapi_examples, json_schema_extra,
     )  # fmt: skip
 
 
@@ -225,11 +247,15 @@ def Body(
     examples: list[Any] | None = None,
     deprecated: bool | None = None,
     include_in_schema: bool = True,
+    openapi_examples: dict[str, Any] | None = None,
+    json_schema_extra: dict[str, Any] | None = None,
+    media_type: str = "application/json",
 ) -> Any:
     return _source(
         "body", default, alias, gt, ge, lt, le, multiple_of, min_length, max_length,
         pattern, regex, title, description, examples, deprecated, include_in_schema,
-        embed=embed,
+        openapi_examples, json_schema_extra,
+        embed=embed, media_type=media_type,
     )  # fmt: skip
 
 

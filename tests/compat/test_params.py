@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 import pytest
 
-from squall import App, Cookie, Header, Path, Query
+from squall import App, Body, Cookie, Header, Path, Query
 from squall.sources import Source
 from tests.compat.conftest import ClientFor
 
@@ -142,6 +142,13 @@ def test_documentation_keywords_are_kept() -> None:
         ["fix"],
     )
     assert declared.deprecated is True and declared.include_in_schema is False
+    body = Body(
+        openapi_examples={"one": {"value": 1}},
+        json_schema_extra={"x": 1},
+        media_type="application/vnd.api+json",
+    )
+    assert body.openapi_examples == {"one": {"value": 1}} and body.json_schema_extra == {"x": 1}
+    assert body.media_type == "application/vnd.api+json"
     app = App()
 
     @app.get("/")
