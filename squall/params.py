@@ -363,9 +363,7 @@ def _extract_one(
         raw_value = path.get(ex.key, MISSING)
     elif place == "header":
         if ex.multiple:  # every line of a repeated header is an item
-            wire = ex.key.encode("latin-1")
-            found = [v.decode("latin-1") for n, v in request.raw_headers if n == wire]
-            raw_value = found or MISSING
+            raw_value = _header_lines(request, ex.key) or MISSING
         else:
             raw_value = request.headers.get(ex.key, MISSING)
     elif place == "cookie":
@@ -383,6 +381,13 @@ def _extract_one(
         values[ex.name] = ex.convert(raw_value)
     except msgspec.ValidationError as exc:
         errors.append(msgspec_error([place, ex.key], exc))
+
+
+def _header_lines(request: Request, name: str) -> list[str]:
+    """Every value of a header, one per line it was sent on (a function of its own: a
+    comprehension in ``_extract_one`` would cost it a closure cell on every call)."""
+    wire = name.encode("latin-1")
+    return [value.decode("latin-1") for key, value in request.raw_headers if key == wire]
 
 
 def _given(place: str, request: Request, resolver: Resolver | None) -> Any:
