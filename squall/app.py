@@ -19,6 +19,7 @@ from squall.dependants import plan_route
 from squall.di import Container, Solver
 from squall.errors import body_failure, failure, unrouted
 from squall.lifespan import Lifecycle, LifespanFactory
+from squall.media import JSON_TYPE_HEADER, check_json_body
 from squall.middleware import CallNext, Middleware, build_asgi_stack, chain
 from squall.native import NativeHandler, NativeRequest
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
@@ -67,6 +68,7 @@ class App(Router):
         lifespan: LifespanFactory | None = None,
         default_response_class: type | None = None,
         dependencies: Sequence[Depends] = (),
+        strict_content_type: bool = True,
         exception_handlers: Mapping[type[BaseException] | int, Callable[..., Any]] | None = None,
         on_startup: Sequence[Callable[[], Any]] = (),
         on_shutdown: Sequence[Callable[[], Any]] = (),
@@ -122,6 +124,8 @@ class App(Router):
         self.threads = ThreadPoolExecutor(thread_pool_size, thread_name_prefix="squall-endpoint")
         self.container = Container()
         self.container.executor = self.threads
+        # False: a body without a Content-Type is read as JSON (see squall.media).
+        self.strict_content_type = strict_content_type
         self.lifecycle.startup.append(self._create_singletons)
         self.lifecycle.startup.extend(on_startup)
         self.lifecycle.shutdown.extend(on_shutdown)
@@ -143,7 +147,7 @@ class App(Router):
         super().add(declaration)
         path = declaration.path
         names = {seg.name for seg in parse_template(path) if not isinstance(seg, str)}
-        extractors = plan_endpoint(declaration.endpoint, names)
+        extractors = plan_endpoint(declaration.endpoint, names, self.strict_content_type)
         extractors = plan_route(extractors, frozenset(names), declaration.dependencies)
         fields = FieldFilter(
             declaration.response_model_include,
@@ -341,6 +345,8 @@ class App(Router):
                         if raw is None:
                             raw = await native.body()
                         if raw:
+                            if JSON_TYPE_HEADER not in native.headers:  # one C-level scan
+                                check_json_body(native.headers, route.strict_json)
                             try:
                                 value = decode(raw)
                             except Exception as exc:

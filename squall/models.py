@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -52,17 +53,26 @@ def msgspec_error(location: list[Any], exc: msgspec.ValidationError) -> dict[str
     return {"loc": loc, "msg": message, "type": "value_error"}
 
 
-def body_decoder(annotation: Any) -> Callable[[bytes], Any]:
-    """bytes -> value of ``annotation``, raising ValidationFailed or MalformedBody."""
+def uses_pydantic(annotation: Any) -> bool:
+    """A pydantic model, or a type made of one (``Model | None``, ``list[Model]``...)."""
     if is_pydantic_model(annotation):
-        return _pydantic_decoder(annotation)
+        return True
+    return any(uses_pydantic(arg) for arg in typing.get_args(annotation))
+
+
+def body_decoder(annotation: Any, location: list[Any] | None = None) -> Callable[[bytes], Any]:
+    """bytes -> value of ``annotation``, raising ValidationFailed or MalformedBody; errors
+    are located under ``location`` (``["body"]`` unless told)."""
+    where = ["body"] if location is None else location
+    if uses_pydantic(annotation):
+        return _pydantic_decoder(annotation, where)
     decode = msgspec.json.Decoder(annotation).decode
 
     def decode_body(raw: bytes) -> Any:
         try:
             return decode(raw)
         except msgspec.DecodeError as exc:
-            raise body_error(exc) from None
+            raise body_error(exc, where) from None
 
     decode_body.raw = decode  # type: ignore[attr-defined]
     return decode_body
@@ -76,26 +86,32 @@ def raw_body_decoder(decode_body: Callable[[bytes], Any]) -> Callable[[bytes], A
     return getattr(decode_body, "raw", decode_body)
 
 
-def body_error(exc: msgspec.DecodeError) -> Exception:
+def body_error(exc: msgspec.DecodeError, location: list[Any] | None = None) -> Exception:
     """A msgspec decoding error as the 422 (invalid) or 400 (not JSON) it means."""
     if isinstance(exc, msgspec.ValidationError):
-        return ValidationFailed([msgspec_error(["body"], exc)])
+        return ValidationFailed([msgspec_error(location or ["body"], exc)])
     return MalformedBody(str(exc))
 
 
-def _pydantic_decoder(model: Any) -> Callable[[bytes], Any]:
+def _pydantic_decoder(annotation: Any, location: list[Any]) -> Callable[[bytes], Any]:
     import pydantic
+
+    if is_pydantic_model(annotation):
+        validate_json = annotation.model_validate_json
+    else:  # Model | None, list[Model]...: pydantic decodes the whole type
+        validate_json = pydantic.TypeAdapter(annotation).validate_json
 
     def decode_body(raw: bytes) -> Any:
         try:
-            return model.model_validate_json(raw)
+            return validate_json(raw)
         except pydantic.ValidationError as exc:
             errors = exc.errors(include_url=False, include_context=False, include_input=False)
             if any(e["type"] == "json_invalid" for e in errors):
                 raise MalformedBody(errors[0]["msg"]) from None
-            raise ValidationFailed(
-                [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in errors]
-            ) from None
+            located = [
+                {"loc": [*location, *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in errors
+            ]
+            raise ValidationFailed(located) from None
 
     return decode_body
 

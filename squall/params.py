@@ -24,42 +24,20 @@ from typing import Annotated, Any
 import msgspec
 
 from squall.background import BackgroundTasks
+from squall.bodies import body_fields, field_decoder
+from squall.media import check_json_body
 from squall.models import ValidationFailed, body_decoder, msgspec_error
 from squall.requests import Request
 from squall.responses import Response
 from squall.signatures import type_hints
+from squall.sources import MISSING, Body, Cookie, Header, Path, Query, Source, constrained
 
-MISSING: Any = inspect.Parameter.empty
 SCALARS = (str, int, float, bool, bytes)
-
-
-@dataclasses.dataclass(frozen=True)
-class Source:
-    """Where a parameter is read from; use the Query/Header/Cookie/Body helpers."""
-
-    place: str
-    default: Any = MISSING
-    alias: str | None = None
-
-
-def Query(default: Any = MISSING, *, alias: str | None = None) -> Any:
-    return Source("query", default, alias)
-
-
-def Header(default: Any = MISSING, *, alias: str | None = None) -> Any:
-    return Source("header", default, alias)
-
-
-def Cookie(default: Any = MISSING, *, alias: str | None = None) -> Any:
-    return Source("cookie", default, alias)
-
-
-def Path(default: Any = MISSING, *, alias: str | None = None) -> Any:
-    return Source("path", default, alias)
-
-
-def Body(default: Any = MISSING) -> Any:
-    return Source("body", default)
+LISTS = (list, tuple, set, frozenset)
+__all__ = [  # the declarations live in squall.sources; imported from here too
+    "Body", "Cookie", "Depends", "Extractor", "Header", "Path", "Query", "Source",
+    "extract", "extract_now", "plan_endpoint",
+]  # fmt: skip
 
 
 class Depends:
@@ -101,13 +79,15 @@ class Resolver(typing.Protocol):
 @dataclasses.dataclass
 class Extractor:
     name: str  # the endpoint's argument
-    place: str  # path, query, header, cookie, body, request
+    place: str  # path, query, header, cookie, body, embedded (a key of the body), request...
     key: str  # the name in that place
-    annotation: Any
+    annotation: Any  # with its checks, as Annotated[T, msgspec.Meta(...)]
     default: Any
-    decode: Callable[[bytes], Any] | None = None  # body only
+    decode: Callable[[bytes], Any] | None = None  # body and embedded only
     depends: Depends | None = None  # "depends" only
     passed: bool = True  # False for a route's extra dependencies: run, not handed over
+    source: Source | None = None  # as declared (title, description... for the schema)
+    strict_json: bool = True  # body: refuse a body without a Content-Type (see squall.media)
     # Derived once (read per request, so plain attributes rather than properties):
     required: bool = dataclasses.field(init=False)  # no default
     multiple: bool = dataclasses.field(init=False)  # list-like: every value of a repeated key
@@ -115,7 +95,7 @@ class Extractor:
 
     def __post_init__(self) -> None:
         self.required = self.default is MISSING
-        self.multiple = typing.get_origin(self.annotation) in (list, tuple, set, frozenset)
+        self.multiple = _is_list(self.annotation)
         self.convert = value_converter(self.annotation)
 
 
@@ -149,9 +129,21 @@ def _to_int(value: Any) -> Any:
     return msgspec.convert(value, int, strict=False)
 
 
+def _is_list(annotation: Any) -> bool:
+    """``list[T]``, ``list[T] | None``, ``Annotated[list[T], ...]``: a key's every value."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _is_list(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_list(arg) for arg in typing.get_args(annotation))
+    return origin in LISTS
+
+
 def _is_scalar(annotation: Any) -> bool:
     origin = typing.get_origin(annotation)
-    if origin in (list, tuple, set, frozenset):
+    if origin is Annotated:
+        return _is_scalar(typing.get_args(annotation)[0])
+    if origin in LISTS:
         return all(_is_scalar(arg) for arg in typing.get_args(annotation) if arg is not Ellipsis)
     if origin in (typing.Union, types.UnionType):
         return all(_is_scalar(arg) or arg is type(None) for arg in typing.get_args(annotation))
@@ -162,8 +154,14 @@ def _is_scalar(annotation: Any) -> bool:
     )
 
 
-def plan_endpoint(endpoint: Callable[..., Any], path_params: set[str]) -> list[Extractor]:
-    """One extractor per endpoint parameter, in signature order."""
+def plan_endpoint(
+    endpoint: Callable[..., Any], path_params: set[str], strict_json: bool = True
+) -> list[Extractor]:
+    """One extractor per endpoint parameter, in signature order.
+
+    Several body parameters (or one declared ``Body(embed=True)``) are each read from a key
+    of one JSON object (FastAPI's rule); ``strict_json=False`` accepts a body sent without a
+    Content-Type."""
     try:
         hints = type_hints(endpoint)
     except NameError as exc:
@@ -176,11 +174,13 @@ def plan_endpoint(endpoint: Callable[..., Any], path_params: set[str]) -> list[E
         annotation = hints.get(name, Any)
         source: Source | None = None
         depends: Depends | None = None
+        metas: list[msgspec.Meta] = []
         if typing.get_origin(annotation) is Annotated:
             annotation, *extras = typing.get_args(annotation)
             source = next((e for e in extras if isinstance(e, Source)), None)
             depends = next((e for e in extras if isinstance(e, Depends)), None)
-        default = parameter.default
+            metas = [e for e in extras if isinstance(e, msgspec.Meta)]
+        default = MISSING if parameter.default is Ellipsis else parameter.default
         if isinstance(default, Depends):
             depends, default = default, MISSING
         if depends is not None:
@@ -198,23 +198,44 @@ def plan_endpoint(endpoint: Callable[..., Any], path_params: set[str]) -> list[E
             source, default = default, default.default
         elif source is not None and source.default is not MISSING:
             default = source.default
-        extractors.append(_extractor(name, annotation, default, source, path_params))
-    return extractors
+        extractor = _extractor(name, annotation, metas, default, source, path_params)
+        extractor.strict_json = strict_json
+        extractors.append(extractor)
+    return _embed_bodies(extractors)
 
 
 def _extractor(
-    name: str, annotation: Any, default: Any, source: Source | None, path_params: set[str]
+    name: str,
+    annotation: Any,
+    metas: list[msgspec.Meta],
+    default: Any,
+    source: Source | None,
+    path_params: set[str],
 ) -> Extractor:
     if annotation is Request or (inspect.isclass(annotation) and issubclass(annotation, Request)):
         return Extractor(name, "request", name, annotation, MISSING)
+    checked = constrained(annotation, metas, source)
     if source is None:
         if name in path_params:
-            return Extractor(name, "path", name, annotation, MISSING)
-        place = "query" if _is_scalar(annotation) else "body"
-        source = Source(place)
-    key = source.alias or (name.replace("_", "-") if source.place == "header" else name)
-    decode = body_decoder(annotation) if source.place == "body" else None
-    return Extractor(name, source.place, key, annotation, default, decode)
+            return Extractor(name, "path", name, checked, MISSING)
+        source = Source("query" if _is_scalar(annotation) else "body")
+    key = source.alias or name
+    if source.place == "header":  # x_token is read from x-token; header names are lower-case
+        convert = source.convert_underscores and source.alias is None
+        key = (key.replace("_", "-") if convert else key).lower()
+    decode = body_decoder(checked) if source.place == "body" else None
+    return Extractor(name, source.place, key, checked, default, decode, source=source)
+
+
+def _embed_bodies(extractors: list[Extractor]) -> list[Extractor]:
+    """Body parameters read from keys of one JSON object, when there are several or one
+    says ``Body(embed=True)``; their errors are located at ``["body", key, ...]``."""
+    bodies = [ex for ex in extractors if ex.place == "body"]
+    if len(bodies) > 1 or any(ex.source is not None and ex.source.embed for ex in bodies):
+        for ex in bodies:
+            ex.place = "embedded"
+            ex.decode = field_decoder(ex.annotation, ex.key)
+    return extractors
 
 
 def extract_now(
@@ -239,7 +260,7 @@ def needs_resolver(extractors: list[Extractor]) -> bool:
 
 def awaits(extractors: list[Extractor]) -> bool:
     """Whether ``extract`` has to await something for these (a body or a dependency)."""
-    return any(ex.place in ("body", "depends") for ex in extractors)
+    return any(ex.place in ("body", "embedded", "depends") for ex in extractors)
 
 
 async def extract(
@@ -248,6 +269,7 @@ async def extract(
     """The endpoint's keyword arguments for this request; raises ValidationFailed/MalformedBody."""
     values: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
+    fields: dict[str, msgspec.Raw] | None = None  # the body's keys, read for the first
     for ex in extractors:
         place = ex.place
         if place == "depends":
@@ -270,14 +292,56 @@ async def extract(
                 continue
             assert ex.decode is not None
             try:
+                check_json_body(request.raw_headers, ex.strict_json)
                 values[ex.name] = ex.decode(raw)
             except ValidationFailed as exc:
                 errors.extend(exc.errors())
+        elif place == "embedded":
+            if fields is None:
+                try:
+                    fields = await _read_fields(request, ex.strict_json)
+                except ValidationFailed as exc:  # not an object: no key to look for
+                    errors.extend(exc.errors())
+                    fields = _UNREADABLE
+            if fields is not _UNREADABLE:
+                _take_field(ex, fields, values, errors)
         else:
             _extract_one(ex, request, path, resolver, values, errors)
     if errors:
         raise ValidationFailed(errors)
     return values
+
+
+_UNREADABLE: dict[str, msgspec.Raw] = {}
+
+
+async def _read_fields(request: Request, strict_json: bool) -> dict[str, msgspec.Raw]:
+    """The body as a JSON object's undecoded values by key ({} for an empty body)."""
+    raw = await request.body()
+    if not raw:
+        return {}
+    check_json_body(request.raw_headers, strict_json)
+    return body_fields(raw)
+
+
+def _take_field(
+    ex: Extractor,
+    fields: dict[str, msgspec.Raw],
+    values: dict[str, Any],
+    errors: list[dict[str, Any]],
+) -> None:
+    raw = fields.get(ex.key)
+    if raw is None:
+        if ex.required:
+            errors.append({"loc": ["body", ex.key], "msg": "Field required", "type": "missing"})
+        else:
+            values[ex.name] = ex.default
+        return
+    assert ex.decode is not None
+    try:
+        values[ex.name] = ex.decode(raw)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors())
 
 
 def _extract_one(
@@ -298,7 +362,10 @@ def _extract_one(
     elif place == "path":
         raw_value = path.get(ex.key, MISSING)
     elif place == "header":
-        raw_value = request.headers.get(ex.key.lower(), MISSING)
+        if ex.multiple:  # every line of a repeated header is an item
+            raw_value = _header_lines(request, ex.key) or MISSING
+        else:
+            raw_value = request.headers.get(ex.key, MISSING)
     elif place == "cookie":
         raw_value = request.cookies.get(ex.key, MISSING)
     else:
@@ -314,6 +381,13 @@ def _extract_one(
         values[ex.name] = ex.convert(raw_value)
     except msgspec.ValidationError as exc:
         errors.append(msgspec_error([place, ex.key], exc))
+
+
+def _header_lines(request: Request, name: str) -> list[str]:
+    """Every value of a header, one per line it was sent on (a function of its own: a
+    comprehension in ``_extract_one`` would cost it a closure cell on every call)."""
+    wire = name.encode("latin-1")
+    return [value.decode("latin-1") for key, value in request.raw_headers if key == wire]
 
 
 def _given(place: str, request: Request, resolver: Resolver | None) -> Any:

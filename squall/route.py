@@ -65,6 +65,7 @@ class Route:
     shape: Shaper | None = field(init=False)  # result -> what to encode (the declared type)
     wrap: Wrap | None = field(init=False)  # the response_class, unless JSON
     decode: Callable[[bytes], Any] | None = field(init=False)  # a body-only endpoint's decoder
+    strict_json: bool = field(init=False)  # refuse its body without a Content-Type
     # One segment ("/user"): no root path can end up in front of it.  The server puts its
     # root path before the request's path ("/api" + "/x"), so a path with a root path in
     # front has two slashes at least: App._native needs no root path check for these.
@@ -87,6 +88,7 @@ class Route:
         decode = extractors[0].decode if body_only else None
         # The raw decoder raises msgspec.DecodeError as it is (see body_error).
         self.decode = None if decode is None else raw_body_decoder(decode)
+        self.strict_json = extractors[0].strict_json if body_only else True
 
     async def call(
         self, app: App, request: Request, params: dict[str, Any], solver: Solver | None

@@ -24,13 +24,15 @@ _PARAM = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?\}$")
 
 
 def _to_int(text: str) -> int:
-    if not text.isdigit():  # no signs, spaces or underscores in a path segment
+    # ASCII digits only, as Starlette's [0-9]+: no signs, spaces, underscores, nor the
+    # other scripts' digits that int() would read ("٣").
+    if not (text.isascii() and text.isdigit()):
         raise ValueError(text)
     return int(text)
 
 
 def _to_float(text: str) -> float:
-    if not re.fullmatch(r"\d+(\.\d+)?", text):
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
         raise ValueError(text)
     return float(text)
 

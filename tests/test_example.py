@@ -26,7 +26,9 @@ def test_bad_input_gets_clear_errors() -> None:
         missing = client.post("/user", json={"id": 1})
         assert missing.status_code == 422
         assert missing.json()["detail"][0]["loc"] == ["body", "name"]
-        malformed = client.post("/user", content=b'{"id": 1,')
+        malformed = client.post(
+            "/user", content=b'{"id": 1,', headers={"content-type": "application/json"}
+        )
         assert malformed.status_code == 400
         assert client.get("/user").status_code == 405
         assert client.get("/user").headers["allow"] == "POST"

@@ -132,7 +132,9 @@ def test_bad_bodies_get_422_or_400_with_locations(serve_app) -> None:  # type: i
         assert nested.json()["detail"][0]["loc"] == ["body", "tags", 1]
         empty = client.post("/items")
         assert empty.status_code == 422 and empty.json()["detail"][0]["loc"] == ["body"]
-        malformed = client.post("/items", content=b'{"name": ')
+        malformed = client.post(
+            "/items", content=b'{"name": ', headers={"content-type": "application/json"}
+        )
         assert malformed.status_code == 400
         assert "Malformed JSON" in malformed.json()["detail"]
 
@@ -210,5 +212,10 @@ def test_direct_endpoints_behave_as_routed_ones(serve_app) -> None:  # type: ign
         assert client.post("/optional-body", json={"name": "a", "price": 2}).json() == {"item": "a"}
         wrong = client.post("/declared-response", json={"name": "pen", "price": "x"})
         assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["body", "price"]
-        assert client.post("/declared-response", content=b"{").status_code == 400
+        assert (
+            client.post(
+                "/declared-response", content=b"{", headers={"content-type": "application/json"}
+            ).status_code
+            == 400
+        )
         assert client.post("/no-params").status_code == 405

@@ -74,7 +74,9 @@ def test_pydantic_models_in_and_out(serve_app) -> None:  # type: ignore[no-untyp
         assert young.json()["detail"][0]["loc"] == ["body", "age"]
         missing = client.post("/signup", json={"age": 30})
         assert missing.json()["detail"][0]["loc"] == ["body", "email"]
-        broken = client.post("/signup", content=b"{nope")
+        broken = client.post(
+            "/signup", content=b"{nope", headers={"content-type": "application/json"}
+        )
         assert broken.status_code == 400
 
 
