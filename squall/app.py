@@ -19,7 +19,7 @@ from squall.dependants import plan_route
 from squall.di import Container, Solver
 from squall.errors import body_failure, failure, unrouted
 from squall.lifespan import Lifecycle, LifespanFactory
-from squall.media import JSON_TYPE_HEADER, check_json_body
+from squall.media import JSON, check_content_type
 from squall.middleware import CallNext, Middleware, build_asgi_stack, chain
 from squall.native import NativeHandler, NativeRequest
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
@@ -345,8 +345,9 @@ class App(Router):
                         if raw is None:
                             raw = await native.body()
                         if raw:
-                            if JSON_TYPE_HEADER not in native.headers:  # one C-level scan
-                                check_json_body(native.headers, route.strict_json)
+                            content_type = native.content_type  # the server picked it out
+                            if content_type != JSON:
+                                check_content_type(content_type, route.strict_json)
                             try:
                                 value = decode(raw)
                             except Exception as exc:

@@ -41,8 +41,12 @@ def check_json_body(headers: Sequence[tuple[bytes, bytes]], strict: bool) -> Non
     """Raise the 422 for a non-empty body that does not say it is JSON."""
     if JSON_TYPE_HEADER in headers:
         return
-    value = content_type(headers)
-    if value is None:
+    check_content_type(content_type(headers) or b"", strict)
+
+
+def check_content_type(value: bytes, strict: bool) -> None:
+    """The same, given the Content-Type value (b"" when there is none)."""
+    if not value:
         if strict:
             raise not_json("no Content-Type")
     elif value != JSON and not is_json(value):

@@ -44,6 +44,8 @@ class NativeRequest(Protocol):
     query_string: bytes
     headers: list[tuple[bytes, bytes]]  # names lower-cased
     http_version: str  # "1.1" or "1.0"
+    content_type: bytes  # the Content-Type header's value (b"" if none): the server picks it
+    # out while it reads the head, so the app's JSON check costs one comparison
 
     @property
     def scheme(self) -> str:  # "http" or "https"

@@ -89,6 +89,7 @@ class Exchange:
     reject: tuple[int, str] | None = None
     keep_alive = True
     expect_100 = False  # the client waits for "100 Continue" before sending the body
+    content_type = b""  # the Content-Type header's value, as the protocol picked it out
     disconnected = False
     body_state = RECEIVING
     response = PENDING

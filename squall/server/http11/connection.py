@@ -25,7 +25,7 @@ from squall.server.state import ServerState, error_logger
 from squall.server.tasks import watch
 from squall.server.transport import StreamConnection
 
-SPECIAL_HEADERS: Final = frozenset((b"host", b"content-length", b"expect"))
+SPECIAL_HEADERS: Final = frozenset((b"host", b"content-length", b"expect", b"content-type"))
 SLASH: Final = 47
 SP: Final = 32
 HTAB: Final = 9
@@ -82,6 +82,7 @@ class HttpConnection(StreamConnection):
         self._hosts = 0
         self._expect_100 = False
         self._content_length = b""
+        self._content_type = b""
         self._in_head = False
         self._head_bytes = 0
         self._data_size = 0
@@ -168,6 +169,7 @@ class HttpConnection(StreamConnection):
             self.plain_heads += 1
             if head.expect_100 and head.version == "1.1":
                 exchange.expect_100 = True
+            exchange.content_type = head.content_type
             pos = head.end
             if length:
                 available = size - pos
@@ -263,6 +265,8 @@ class HttpConnection(StreamConnection):
                 self._hosts += 1
             elif name == b"content-length":
                 self._content_length = value
+            elif name == b"content-type":
+                self._content_type = value
             elif value.lower() == b"100-continue":
                 self._expect_100 = True
 
@@ -296,10 +300,12 @@ class HttpConnection(StreamConnection):
         self.llhttp_heads += 1
         if self._expect_100 and version == "1.1":
             exchange.expect_100 = True
+        exchange.content_type = self._content_type
         self._url = b""
         self._headers = []
         self._hosts = 0
         self._content_length = b""
+        self._content_type = b""
         self._expect_100 = False
 
     def _accept(

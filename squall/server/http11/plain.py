@@ -59,6 +59,7 @@ class PlainHead:
         self.content_length = 0
         self.keep_alive = version == "1.1"
         self.expect_100 = False
+        self.content_type = b""  # the Content-Type value, picked out for the app (native.py)
 
 
 def read_head(
@@ -165,6 +166,8 @@ def _read_fields(
             connections += 1
             if not _connection(head, value.translate(LOWER)):
                 return None
+        elif name_length == 12 and name == b"content-type":
+            head.content_type = value
         elif name_length == 6 and name == b"expect":
             head.expect_100 = value.translate(LOWER) == b"100-continue"
         elif (name_length == 17 and name == b"transfer-encoding") or (
