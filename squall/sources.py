@@ -17,7 +17,7 @@ import dataclasses
 import inspect
 import types
 import typing
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict, Unpack
 
 import msgspec
 
@@ -69,194 +69,100 @@ def _required_if_ellipsis(default: Any) -> Any:
     return MISSING if default is Ellipsis else default
 
 
+class SourceOptions(TypedDict, total=False):
+    """FastAPI's keywords of ``Query/Path/Header/Cookie/Body``: checks, the wire name, docs."""
+
+    alias: str | None  # the name on the wire
+    gt: float | None
+    ge: float | None
+    lt: float | None
+    le: float | None
+    multiple_of: float | None
+    min_length: int | None
+    max_length: int | None
+    pattern: str | None
+    regex: str | None  # pattern's older name
+    title: str | None
+    description: str | None
+    examples: list[Any] | None
+    deprecated: bool | None
+    include_in_schema: bool
+    openapi_examples: dict[str, Any] | None
+    json_schema_extra: dict[str, Any] | None
+
+
 def _source(
     place: str,
     default: Any,
-    alias: str | None,
-    gt: float | None,
-    ge: float | None,
-    lt: float | None,
-    le: float | None,
-    multiple_of: float | None,
-    min_length: int | None,
-    max_length: int | None,
-    pattern: str | None,
-    regex: str | None,
-    title: str | None,
-    description: str | None,
-    examples: list[Any] | None,
-    deprecated: bool | None,
-    include_in_schema: bool,
-    openapi_examples: dict[str, Any] | None,
-    json_schema_extra: dict[str, Any] | None,
+    options: SourceOptions,
     convert_underscores: bool = True,
     embed: bool = False,
     media_type: str | None = None,
 ) -> Any:
+    unknown = options.keys() - SourceOptions.__optional_keys__
+    if unknown:  # a FastAPI keyword Squall doesn't take: say so, don't drop it silently
+        raise TypeError(f"{place.title()}() got unexpected keywords: {', '.join(sorted(unknown))}")
+    pattern = options.get("pattern")
+    regex = options.get("regex")
     if pattern is not None and regex is not None and pattern != regex:
         raise TypeError("give pattern or its older name regex, not both")
-    checks = Checks(gt, ge, lt, le, multiple_of, min_length, max_length, pattern or regex)
+    checks = Checks(
+        options.get("gt"),
+        options.get("ge"),
+        options.get("lt"),
+        options.get("le"),
+        options.get("multiple_of"),
+        options.get("min_length"),
+        options.get("max_length"),
+        pattern or regex,
+    )
     return Source(
         place,
         _required_if_ellipsis(default),
-        alias,
+        options.get("alias"),
         checks,
         convert_underscores,
         embed,
-        title,
-        description,
-        examples,
-        deprecated,
-        include_in_schema,
-        openapi_examples,
-        json_schema_extra,
+        options.get("title"),
+        options.get("description"),
+        options.get("examples"),
+        options.get("deprecated"),
+        options.get("include_in_schema", True),
+        options.get("openapi_examples"),
+        options.get("json_schema_extra"),
         media_type,
     )
 
 
-def Query(
-    default: Any = MISSING,
-    *,
-    alias: str | None = None,
-    gt: float | None = None,
-    ge: float | None = None,
-    lt: float | None = None,
-    le: float | None = None,
-    multiple_of: float | None = None,
-    min_length: int | None = None,
-    max_length: int | None = None,
-    pattern: str | None = None,
-    regex: str | None = None,
-    title: str | None = None,
-    description: str | None = None,
-    examples: list[Any] | None = None,
-    deprecated: bool | None = None,
-    include_in_schema: bool = True,
-    openapi_examples: dict[str, Any] | None = None,
-    json_schema_extra: dict[str, Any] | None = None,
-) -> Any:
-    return _source(
-        "query", default, alias, gt, ge, lt, le, multiple_of, min_length, max_length,
-        pattern, regex, title, description, examples, deprecated, include_in_schema,
-        openapi_examples, json_schema_extra,
-    )  # fmt: skip
+# Functions, as in FastAPI (``q: str = Query(None, max_length=5)``), returning a Source.
 
 
-def Path(
-    default: Any = MISSING,
-    *,
-    alias: str | None = None,
-    gt: float | None = None,
-    ge: float | None = None,
-    lt: float | None = None,
-    le: float | None = None,
-    multiple_of: float | None = None,
-    min_length: int | None = None,
-    max_length: int | None = None,
-    pattern: str | None = None,
-    regex: str | None = None,
-    title: str | None = None,
-    description: str | None = None,
-    examples: list[Any] | None = None,
-    deprecated: bool | None = None,
-    include_in_schema: bool = True,
-    openapi_examples: dict[str, Any] | None = None,
-    json_schema_extra: dict[str, Any] | None = None,
-) -> Any:
-    return _source(
-        "path", default, alias, gt, ge, lt, le, multiple_of, min_length, max_length,
-        pattern, regex, title, description, examples, deprecated, include_in_schema,
-        openapi_examples, json_schema_extra,
-    )  # fmt: skip
+def Query(default: Any = MISSING, **options: Unpack[SourceOptions]) -> Any:
+    return _source("query", default, options)
+
+
+def Path(default: Any = MISSING, **options: Unpack[SourceOptions]) -> Any:
+    return _source("path", default, options)
 
 
 def Header(
-    default: Any = MISSING,
-    *,
-    alias: str | None = None,
-    convert_underscores: bool = True,
-    gt: float | None = None,
-    ge: float | None = None,
-    lt: float | None = None,
-    le: float | None = None,
-    multiple_of: float | None = None,
-    min_length: int | None = None,
-    max_length: int | None = None,
-    pattern: str | None = None,
-    regex: str | None = None,
-    title: str | None = None,
-    description: str | None = None,
-    examples: list[Any] | None = None,
-    deprecated: bool | None = None,
-    include_in_schema: bool = True,
-    openapi_examples: dict[str, Any] | None = None,
-    json_schema_extra: dict[str, Any] | None = None,
+    default: Any = MISSING, *, convert_underscores: bool = True, **options: Unpack[SourceOptions]
 ) -> Any:
-    return _source(
-        "header", default, alias, gt, ge, lt, le, multiple_of, min_length, max_length,
-        pattern, regex, title, description, examples, deprecated, include_in_schema,
-        openapi_examples, json_schema_extra,
-        convert_underscores=convert_underscores,
-    )  # fmt: skip
+    return _source("header", default, options, convert_underscores=convert_underscores)
 
 
-def Cookie(
-    default: Any = MISSING,
-    *,
-    alias: str | None = None,
-    gt: float | None = None,
-    ge: float | None = None,
-    lt: float | None = None,
-    le: float | None = None,
-    multiple_of: float | None = None,
-    min_length: int | None = None,
-    max_length: int | None = None,
-    pattern: str | None = None,
-    regex: str | None = None,
-    title: str | None = None,
-    description: str | None = None,
-    examples: list[Any] | None = None,
-    deprecated: bool | None = None,
-    include_in_schema: bool = True,
-    openapi_examples: dict[str, Any] | None = None,
-    json_schema_extra: dict[str, Any] | None = None,
-) -> Any:
-    return _source(
-        "cookie", default, alias, gt, ge, lt, le, multiple_of, min_length, max_length,
-        pattern, regex, title, description, examples, deprecated, include_in_schema,
-        openapi_examples, json_schema_extra,
-    )  # fmt: skip
+def Cookie(default: Any = MISSING, **options: Unpack[SourceOptions]) -> Any:
+    return _source("cookie", default, options)
 
 
 def Body(
     default: Any = MISSING,
     *,
     embed: bool = False,
-    alias: str | None = None,
-    gt: float | None = None,
-    ge: float | None = None,
-    lt: float | None = None,
-    le: float | None = None,
-    multiple_of: float | None = None,
-    min_length: int | None = None,
-    max_length: int | None = None,
-    pattern: str | None = None,
-    regex: str | None = None,
-    title: str | None = None,
-    description: str | None = None,
-    examples: list[Any] | None = None,
-    deprecated: bool | None = None,
-    include_in_schema: bool = True,
-    openapi_examples: dict[str, Any] | None = None,
-    json_schema_extra: dict[str, Any] | None = None,
     media_type: str = "application/json",
+    **options: Unpack[SourceOptions],
 ) -> Any:
-    return _source(
-        "body", default, alias, gt, ge, lt, le, multiple_of, min_length, max_length,
-        pattern, regex, title, description, examples, deprecated, include_in_schema,
-        openapi_examples, json_schema_extra,
-        embed=embed, media_type=media_type,
-    )  # fmt: skip
+    return _source("body", default, options, embed=embed, media_type=media_type)
 
 
 def constrained(annotation: Any, metas: list[msgspec.Meta], source: Source | None) -> Any:
