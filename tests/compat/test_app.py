@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import threading
-from collections.abc import Iterator
 from typing import Any, TypedDict
 
 import httpx
 import msgspec
 import pydantic
 import pytest
-import uvicorn
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from squall import App, HTMLResponse, JSONResponse, PlainTextResponse, Request, Router
 from squall.exceptions import HTTPException, RequestValidationError
 from tests.compat.conftest import ClientFor
-from tests.server.serving import TEST_LOOP, bound_socket, join_all, serve, wait_until
+from tests.framework.conftest import serve_with_uvicorn
+from tests.server.serving import serve
 
 # -- 1. Output shaped by the declared type ------------------------------------------------
 
@@ -309,24 +306,6 @@ def test_root_path_on_squalls_server() -> None:
             assert (moved.status_code, moved.headers["location"]) == (307, "/api/dir/")
 
 
-@contextlib.contextmanager
-def _uvicorn(app: Any, root_path: str) -> Iterator[str]:
-    sock = bound_socket()
-    config = uvicorn.Config(app, log_level="warning", loop=TEST_LOOP, root_path=root_path)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    wait_until(lambda: server.started or not thread.is_alive(), "uvicorn to start", limit=10)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        try:
-            join_all([thread], limit=10)
-        finally:
-            sock.close()
-
-
 def test_root_path_behind_uvicorn_and_from_the_app() -> None:
     for with_middleware in (False, True):
         app = _root_app()
@@ -336,7 +315,10 @@ def test_root_path_behind_uvicorn_and_from_the_app() -> None:
             async def passthrough(request: Request, call_next: Any) -> Any:
                 return await call_next(request)
 
-        with _uvicorn(app, "/api") as url, httpx.Client(base_url=url) as client:
+        with (
+            serve_with_uvicorn(app, root_path="/api", lifespan="auto") as url,
+            httpx.Client(base_url=url) as client,
+        ):
             assert client.get("/x").json() == "/api/x"
             assert client.get("/api/x").status_code == 404
             moved = client.get("/dir")

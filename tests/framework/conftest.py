@@ -14,10 +14,12 @@ from tests.server.serving import TEST_LOOP, bound_socket, join_all, serve, wait_
 
 
 @contextlib.contextmanager
-def serve_with_uvicorn(app: Any) -> Iterator[str]:
+def serve_with_uvicorn(app: Any, **options: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread; ``options`` go to ``uvicorn.Config``."""
     sock = bound_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", loop=TEST_LOOP)
+    options.setdefault("lifespan", "on")
+    config = uvicorn.Config(app, log_level="warning", loop=TEST_LOOP, **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
