@@ -220,12 +220,15 @@ class QueryParams(Mapping[str, str]):
             pairs = [(str(k), str(v)) for k, v in query.items()]
         else:
             pairs = [(str(k), str(v)) for k, v in query]
-        self._pairs = pairs
+        # Kept newest first, so that ``get`` (read for every query parameter of every
+        # request) stops at the first match and still gives the last value sent.
+        pairs.reverse()
+        self._newest_first = pairs
 
     def _index(self) -> dict[str, str]:
         last = self._last
         if last is None:
-            last = self._last = dict(self._pairs)
+            last = self._last = dict(reversed(self._newest_first))
         return last
 
     def __getitem__(self, key: str) -> str:
@@ -233,20 +236,19 @@ class QueryParams(Mapping[str, str]):
 
     def get(self, key: str, default: Any = None) -> Any:
         # A scan, not a dict: a query has a few pairs, and each parameter asks once.
-        found = default
-        for name, value in self._pairs:
+        for name, value in self._newest_first:
             if name == key:
-                found = value
-        return found
+                return value
+        return default
 
     def __contains__(self, key: object) -> bool:
         return key in self._index()
 
     def getlist(self, key: str) -> list[str]:
-        return [value for name, value in self._pairs if name == key]
+        return [value for name, value in reversed(self._newest_first) if name == key]
 
     def multi_items(self) -> list[tuple[str, str]]:
-        return list(self._pairs)
+        return self._newest_first[::-1]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index())
@@ -257,12 +259,12 @@ class QueryParams(Mapping[str, str]):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, QueryParams):
             return NotImplemented
-        return sorted(self._pairs) == sorted(other._pairs)
+        return sorted(self._newest_first) == sorted(other._newest_first)
 
     __hash__ = None  # type: ignore[assignment]
 
     def __str__(self) -> str:
-        return urlencode(self._pairs)
+        return urlencode(self.multi_items())
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"

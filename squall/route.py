@@ -13,6 +13,7 @@ from squall.di import Solver
 from squall.models import ValidationFailed, encode_extra, raw_body_decoder
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
 from squall.params import Extractor, awaits, extract, extract_now, needs_resolver
+from squall.query_reader import QueryReader, plan_query_reader
 from squall.requests import Request
 from squall.responses import JSONResponse, Response
 from squall.router import Declaration
@@ -60,12 +61,13 @@ class Route:
     # Derived from the above once, here: read on every request, so plain attributes.
     awaits: bool = field(init=False)  # reading the arguments needs an await (body, dependency)
     resolves: bool = field(init=False)  # needs a Solver: dependencies, background, response
-    direct: bool = field(init=False)  # async, at most a body: served straight (App._native)
+    direct: bool = field(init=False)  # async, a body or query values: served by App._native
     plain_type: Any = field(init=False)  # results of exactly this type are encoded as they are
     shape: Shaper | None = field(init=False)  # result -> what to encode (the declared type)
     wrap: Wrap | None = field(init=False)  # the response_class, unless JSON
     decode: Callable[[bytes], Any] | None = field(init=False)  # a body-only endpoint's decoder
     strict_json: bool = field(init=False)  # refuse its body without a Content-Type
+    read_query: QueryReader | None = field(init=False)  # a query-values-only endpoint's reader
     # One segment ("/user"): no root path can end up in front of it.  The server puts its
     # root path before the request's path ("/api" + "/x"), so a path with a root path in
     # front has two slashes at least: App._native needs no root path check for these.
@@ -76,7 +78,8 @@ class Route:
         self.awaits = awaits(extractors)
         self.resolves = needs_resolver(extractors)
         body_only = self.is_async and len(extractors) == 1 and extractors[0].place == "body"
-        self.direct = self.is_async and (not extractors or body_only)
+        self.read_query = plan_query_reader(extractors) if self.is_async else None
+        self.direct = self.is_async and (not extractors or body_only or bool(self.read_query))
         returns = self.returns
         if isinstance(returns, type) and issubclass(returns, Response):
             returns = self.returns = None  # a Response goes out as it is
