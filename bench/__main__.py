@@ -14,10 +14,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from bench import report, wrk
+from bench.certificates import make_certificates
 from bench.chart import chart
 from bench.entries import ENTRIES, Entry
 from bench.profiles import PROFILES, Profile
 from bench.runner import Options, Result, measure
+from bench.serving_entries import TLS_ENTRIES, WORKER_ENTRIES
 
 LOCK = "/tmp/squall-bench.lock"  # one benchmark at a time on this machine
 REPO = Path(__file__).resolve().parent.parent
@@ -72,7 +74,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def options_from(args: argparse.Namespace) -> Options:
-    pin = shutil.which("taskset") is not None
+    # Several workers use every CPU, and so does wrk: nothing is pinned then.
+    pin = shutil.which("taskset") is not None and not PROFILES[args.profile].workers
     return Options(
         python=args.python,
         seconds=args.seconds,
@@ -84,8 +87,17 @@ def options_from(args: argparse.Namespace) -> Options:
     )
 
 
+def entries_for(profile: Profile) -> tuple[Entry, ...]:
+    if profile.workers:
+        return WORKER_ENTRIES
+    if profile.tls:
+        return TLS_ENTRIES
+    return ENTRIES
+
+
 def chosen_entries(args: argparse.Namespace) -> list[Entry]:
-    entries = [e for e in ENTRIES if not args.squall_only or e.squall]
+    profile = PROFILES[args.profile]
+    entries = [e for e in entries_for(profile) if not args.squall_only or e.squall]
     if args.only:
         entries = [e for e in entries if any(part in e.name for part in args.only)]
     return entries
@@ -107,6 +119,8 @@ def run_all(entries: list[Entry], options: Options, profile: Profile) -> list[Re
     results = []
     with bench_lock(), tempfile.TemporaryDirectory() as scratch:
         script = wrk.write_script(Path(scratch), profile.lua())
+        if profile.tls:
+            options.files = make_certificates(Path(scratch))
         for entry in entries:
             print(f"{entry.name} ...", file=sys.stderr, flush=True)
             result = measure(entry, options, script, profile)

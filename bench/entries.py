@@ -7,15 +7,8 @@ import subprocess
 from dataclasses import dataclass
 
 SQUALL_FLAGS = ("--no-access-log", "--log-level", "warning")
-UVICORN_FLAGS = (
-    "--no-access-log",
-    "--log-level",
-    "warning",
-    "--http",
-    "httptools",
-    "--loop",
-    "uvloop",
-)
+UVICORN_COMMON = ("--no-access-log", "--log-level", "warning", "--loop", "uvloop")
+UVICORN_FLAGS = (*UVICORN_COMMON, "--http", "httptools")
 
 
 SIMPLE = ("post-user", "pipelined", "connections", "http10")  # only POST /user needed
@@ -31,12 +24,16 @@ class Entry:
     profiles: tuple[str, ...] = SIMPLE  # what its app serves (see bench/profiles.py)
     many_routes: tuple[str, str] | None = None  # (app, app with 1,000 more routes)
 
-    def command(self, python: str, port: int, many_routes: bool = False) -> list[str]:
+    def command(
+        self, python: str, port: int, many_routes: bool = False, files: dict[str, str] | None = None
+    ) -> list[str]:
+        """The command line; ``files`` fills in "{certfile}"-style placeholders (TLS)."""
         argv = self.argv
         if many_routes and self.many_routes is not None:
             app, bigger = self.many_routes
             argv = tuple(bigger if part == app else part for part in argv)
-        return [python, *(part.replace("{port}", str(port)) for part in argv)]
+        fill = {"port": str(port), **(files or {})}
+        return [python, *(_filled(part, fill) for part in argv)]
 
     def supports(self, profile: str) -> bool:
         if profile == "many-routes":
@@ -46,6 +43,12 @@ class Entry:
     def missing(self, python: str) -> list[str]:
         """The required modules ``python`` can't import."""
         return [name for name in self.requires if not importable(python, name)]
+
+
+def _filled(part: str, fill: dict[str, str]) -> str:
+    for name, value in fill.items():
+        part = part.replace(f"{{{name}}}", value)
+    return part
 
 
 @functools.cache
@@ -80,11 +83,19 @@ def _squall(name: str, app: str, *requires: str) -> Entry:
     )
 
 
-def _granian(name: str, interface: str, app: str) -> Entry:
-    argv = (
+# granian's own advice for one CPU: one worker, its single-threaded runtime, one thread.
+GRANIAN_ONE_CPU = ("--workers", "1", "--runtime-mode", "st", "--runtime-threads", "1")
+
+
+def granian_argv(interface: str, app: str, *flags: str) -> tuple[str, ...]:
+    return (
         "-m", "granian", "--interface", interface, "--host", "127.0.0.1", "--port", "{port}",
-        "--workers", "1", "--loop", "uvloop", "--log-level", "warning", "--no-ws", app,
+        "--loop", "uvloop", "--log-level", "warning", "--no-ws", *flags, app,
     )  # fmt: skip
+
+
+def _granian(name: str, interface: str, app: str) -> Entry:
+    argv = granian_argv(interface, app, *GRANIAN_ONE_CPU)
     return Entry(name, argv, ("granian", "uvloop"), profiles=ALL)
 
 
@@ -114,7 +125,47 @@ ENTRIES: tuple[Entry, ...] = (
     _squall("squall framework, 1,000 more routes", MANY_ROUTES[1]),
     _squall("squall + raw ASGI", "bench.apps.asgi_raw:app"),
     _granian("granian + raw ASGI", "asgi", "bench.apps.asgi_raw:app"),
+    # The fastest Python servers that are not ASGI on asyncio: C (libuv) and uWebSockets.
+    Entry(
+        "fastpysgi + raw ASGI",
+        ("-m", "bench.apps.run_fastpysgi", "bench.apps.asgi_raw:app", "--port", "{port}"),
+        ("fastpysgi",),
+        profiles=ALL,
+    ),
+    Entry(
+        "socketify + raw ASGI",
+        (
+            "-m",
+            "socketify",
+            "bench.apps.asgi_raw:app",
+            "--port",
+            "{port}",
+            "--interface",
+            "asgi",
+            "--lifespan",
+            "off",
+            "--disable-listen-log",
+            "true",
+        ),
+        ("socketify",),
+        profiles=ALL,
+    ),
     _uvicorn("uvicorn + raw ASGI", "bench.apps.asgi_raw:app"),
+    Entry(  # uvicorn's own compiled HTTP/1.1 parser (zttp), new in 0.5x: is it faster?
+        "uvicorn --http zttp + raw ASGI",
+        (
+            "-m",
+            "uvicorn",
+            "bench.apps.asgi_raw:app",
+            "--port",
+            "{port}",
+            *UVICORN_COMMON,
+            "--http",
+            "zttp",
+        ),
+        ("uvicorn", "uvloop", "zttp"),
+        profiles=ALL,
+    ),
     _uvicorn("squall framework under uvicorn", "bench.apps.squall_app:app", "squall"),
     _uvicorn("uvicorn + lihil", "bench.apps.lihil_app:app", "lihil"),
     _uvicorn("uvicorn + litestar", "bench.apps.litestar_app:app", "litestar"),
@@ -154,4 +205,19 @@ RATIOS: tuple[tuple[str, str, str, float], ...] = (
     ("Squall server vs uvicorn, raw ASGI app", "squall + raw ASGI", "uvicorn + raw ASGI", 2.2),
     ("Squall server vs uvicorn, Starlette app", "squall + Starlette", "uvicorn + Starlette", 1.5),
     ("Squall server vs uvicorn, FastAPI app", "squall + FastAPI", "uvicorn + FastAPI", 0.0),
+    ("Squall server vs fastpysgi, raw ASGI app", "squall + raw ASGI", "fastpysgi + raw ASGI", 0.0),
+    ("Squall server vs socketify, raw ASGI app", "squall + raw ASGI", "socketify + raw ASGI", 0.0),
+    ("Squall vs uvicorn, 2 workers", "squall --workers 2", "uvicorn --workers 2", 2.0),
+    (
+        "Squall vs uvicorn, 2 workers under gunicorn",
+        "gunicorn -k squall.workers.SquallWorker -w 2",
+        "gunicorn -k uvicorn_worker.UvicornWorker -w 2",
+        0.0,
+    ),
+    (
+        "Squall vs uvicorn over TLS",
+        "squall + raw ASGI over TLS",
+        "uvicorn + raw ASGI over TLS",
+        2.0,
+    ),
 )

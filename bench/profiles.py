@@ -41,6 +41,12 @@ class Profile:
     many_routes: bool = False  # serve the entry's 1,000-routes app instead
     summary: str = ""  # what is sent, for the table, the chart and --help
     flag: str = ""  # python -m bench FLAG selects this profile
+    workers: int = 0  # several worker processes: server and wrk share every CPU, no pinning
+    tls: bool = False  # over TLS: https, certificates made for the run
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
 
     def lua(self) -> str:
         """The wrk script sending this profile's request."""
@@ -93,6 +99,15 @@ PROFILES = {
     "connections": Profile(
         "connections", "POST", "/user", USER_JSON, _check_user, connections=1000,
         summary="POST /user over 1,000 connections", flag="--many-connections",
+    ),
+    "workers": Profile(
+        "workers", "POST", "/user", USER_JSON, _check_user, simple=False, workers=2,
+        summary="POST /user to 2 worker processes (server and wrk share both CPUs)",
+        flag="--workers",
+    ),
+    "tls": Profile(
+        "tls", "POST", "/user", USER_JSON, _check_user, simple=False, tls=True,
+        summary="POST /user over TLS, keep-alive", flag="--tls",
     ),
     "http10": Profile(
         "http10", "POST", "/user", USER_JSON, _check_user, close=True,

@@ -79,12 +79,29 @@ def _row(result: Result, previous: float | None) -> str:
 
 def method_line(options: Options, profile: Profile) -> str:
     connections = profile.connections or options.connections
+    if options.server_cpu is None:
+        pinning = "nothing pinned: server and wrk share every CPU"
+    else:
+        pinning = f"wrk pinned to CPU {options.client_cpu}, server to CPU {options.server_cpu}"
     return (
         f"Profile {profile.name}: {profile.summary}. wrk -t1 -c{connections} "
-        f"-d{options.seconds:g}s (pinned to CPU {options.client_cpu}), server pinned to CPU "
-        f"{options.server_cpu}, median of {options.rounds} rounds after {options.warmup:g}s "
-        "warm-up; decay is each row against the row above."
+        f"-d{options.seconds:g}s, {pinning}, median of {options.rounds} rounds after "
+        f"{options.warmup:g}s warm-up; decay is each row against the row above."
     )
+
+
+def spread_lines(results: list[Result]) -> list[str]:
+    """The workers profile: how evenly each server spread the requests over its workers."""
+    lines = []
+    for result in results:
+        spread = result.spread
+        if result.ok and spread is not None:
+            served = ", ".join(f"{n:,}" for n in result.served_per_worker)
+            lines.append(
+                f"- {result.name}: requests per worker {served}: max/min **{spread:.2f}**"
+                " (target <= 1.25)"
+            )
+    return lines
 
 
 def markdown(results: list[Result], options: Options, info: dict[str, Any]) -> str:
@@ -101,6 +118,7 @@ def markdown(results: list[Result], options: Options, info: dict[str, Any]) -> s
     for label, value, target in ratios(results):
         goal = f" (target >= {target}x)" if target else ""
         lines.append(f"- {label}: **{value:.2f}x**{goal}")
+    lines.extend(spread_lines(results))
     lines.append("")
     lines.append(method_line(options, PROFILES[info["profile"]]))
     lines.append(f"Machine: {hardware_line(info)}.")

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,7 @@ class Options:
     connections: int = 10
     server_cpu: str | None = "0"
     client_cpu: str | None = "1"
+    files: dict[str, str] = field(default_factory=dict)  # certfile, keyfile, cafile (TLS)
 
 
 @dataclass
@@ -46,10 +47,19 @@ class Result:
     cpu_us_per_request: float = 0.0
     peak_rss_mib: float = 0.0
     rounds: list[float] = field(default_factory=list)
+    served_per_worker: list[int] = field(default_factory=list)  # the workers profile's spread
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def spread(self) -> float | None:
+        """Requests served by the busiest worker over the idlest (inf: one served none)."""
+        served = self.served_per_worker
+        if not served:
+            return None
+        return max(served) / min(served) if min(served) else float("inf")
 
 
 def free_port() -> int:
@@ -100,18 +110,23 @@ def peak_rss_mib(pid: int) -> float:
 
 @contextlib.contextmanager
 def running(
-    entry: Entry, options: Options, port: int, profile: Profile
+    entry: Entry, options: Options, port: int, profile: Profile, env: dict[str, str] | None = None
 ) -> Iterator[subprocess.Popen[bytes]]:
     """The entry's server, in its own process group, killed (group and all) on the way out.
 
     Its stderr goes to a file, not a pipe: a chatty server must never block on a full pipe.
     """
-    command = entry.command(options.python, port, profile.many_routes)
+    command = entry.command(options.python, port, profile.many_routes, options.files)
     if options.server_cpu is not None:
         command = ["taskset", "-c", options.server_cpu, *command]
     with tempfile.TemporaryFile() as stderr:
         proc = subprocess.Popen(
-            command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+            command,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
         )
         proc.stderr = stderr  # type: ignore[assignment]  # read back by exit_reason()
         try:
@@ -150,27 +165,40 @@ def wrong_answer(profile: Profile, status: int, content_type: str, body: bytes) 
 
 
 def check_answer(
-    port: int, proc: subprocess.Popen[bytes], profile: Profile, limit: float = 20
+    port: int,
+    proc: subprocess.Popen[bytes],
+    profile: Profile,
+    limit: float = 20,
+    cafile: str | None = None,
 ) -> str:
-    """Send the profile's request until the server answers; "ok" or why the answer is wrong."""
+    """Send the profile's request until the server answers; "ok" or why the answer is wrong.
+
+    On a keep-alive connection, as wrk sends it (fastpysgi 0.6 stops serving concurrent
+    connections after answering one ``Connection: close`` request, as urllib sends)."""
     deadline = time.monotonic() + limit
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{profile.path}",
-        data=profile.body or None,
-        headers={"content-type": "application/json"},
-        method=profile.method,
-    )
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             return exit_reason(proc)
+        connection: http.client.HTTPConnection
+        if profile.tls:
+            context = ssl.create_default_context(cafile=cafile)
+            connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=2, context=context)
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            with urllib.request.urlopen(request, timeout=2) as response:
-                answer = response.status, response.headers.get("content-type", ""), response.read()
-        except urllib.error.HTTPError as error:
-            answer = error.code, error.headers.get("content-type", ""), error.read()
-        except OSError:
+            connection.request(
+                profile.method,
+                profile.path,
+                body=profile.body or None,
+                headers={"content-type": "application/json"},
+            )
+            response = connection.getresponse()
+            answer = response.status, response.getheader("content-type", ""), response.read()
+        except (OSError, http.client.HTTPException):
             time.sleep(0.1)
             continue
+        finally:
+            connection.close()
         wrong = wrong_answer(profile, *answer)
         return f"failed: {wrong}" if wrong else "ok"
     return "failed: never answered"
@@ -227,10 +255,13 @@ def measure(
     if missing:
         return Result(entry.name, entry.squall, f"skipped: {', '.join(missing)} not installed")
     port = free_port()
-    url = f"http://127.0.0.1:{port}{profile.path}"
+    url = f"{profile.scheme}://127.0.0.1:{port}{profile.path}"
     connections = profile.connections or options.connections
-    with running(entry, options, port, profile) as proc:
-        status = check_answer(port, proc, profile)
+    with (
+        tempfile.TemporaryDirectory() as counts,
+        running(entry, options, port, profile, {"BENCH_COUNT_DIR": counts}) as proc,
+    ):
+        status = check_answer(port, proc, profile, cafile=options.files.get("cafile"))
         if status != "ok":
             return Result(entry.name, entry.squall, status)
         try:
@@ -240,4 +271,16 @@ def measure(
             return Result(entry.name, entry.squall, f"failed: {error}")
         if proc.poll() is not None:
             return Result(entry.name, entry.squall, exit_reason(proc))
-        return done.result(entry, profile, proc.pid)
+        result = done.result(entry, profile, proc.pid)
+        if profile.workers:
+            result.served_per_worker = served_per_worker(counts, profile.workers)
+        return result
+
+
+def served_per_worker(directory: str, workers: int) -> list[int]:
+    """Requests each worker served (the counting app's files), busiest first; a worker that
+    served none counts as 0."""
+    from bench.apps.counting_asgi import served_per_process
+
+    served = sorted(served_per_process(directory).values(), reverse=True)
+    return served + [0] * (workers - len(served))

@@ -1,0 +1,119 @@
+"""The production-serving profiles' entries: several worker processes (--workers) and TLS
+(--tls), each peer with its own documented settings (see README: "What each peer gets")."""
+
+from __future__ import annotations
+
+from bench.entries import SQUALL_FLAGS, UVICORN_FLAGS, Entry, granian_argv
+
+WORKERS = "2"
+COUNTING_APP = "bench.apps.counting_asgi:app"  # the raw ASGI app, counting per process
+RAW_APP = "bench.apps.asgi_raw:app"
+FRAMEWORK_APP = "bench.apps.squall_app:app"
+SQUALL = ("squall", "uvloop", "httptools")
+UVICORN = ("uvicorn", "uvloop", "httptools")
+
+WORKER_ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        "squall --workers 2",
+        ("-m", "squall", COUNTING_APP, "--port", "{port}", "--workers", WORKERS, *SQUALL_FLAGS),
+        SQUALL,
+        squall=True,
+        profiles=("workers",),
+    ),
+    Entry(
+        "gunicorn -k squall.workers.SquallWorker -w 2",
+        (
+            "-m",
+            "gunicorn",
+            "-k",
+            "squall.workers.SquallWorker",
+            "-w",
+            WORKERS,
+            "-b",
+            "127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            COUNTING_APP,
+        ),
+        (*SQUALL, "gunicorn"),
+        squall=True,
+        profiles=("workers",),
+    ),
+    Entry(
+        "uvicorn --workers 2",
+        ("-m", "uvicorn", COUNTING_APP, "--port", "{port}", "--workers", WORKERS, *UVICORN_FLAGS),
+        UVICORN,
+        profiles=("workers",),
+    ),
+    Entry(
+        "gunicorn -k uvicorn_worker.UvicornWorker -w 2",
+        (
+            "-m",
+            "gunicorn",
+            "-k",
+            "uvicorn_worker.UvicornWorker",
+            "-w",
+            WORKERS,
+            "-b",
+            "127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            COUNTING_APP,
+        ),
+        ("gunicorn", "uvicorn_worker", *UVICORN),
+        profiles=("workers",),
+    ),
+    Entry(
+        "granian --workers 2",
+        granian_argv("asgi", COUNTING_APP, "--workers", WORKERS, "--runtime-mode", "st"),
+        ("granian", "uvloop"),
+        profiles=("workers",),
+    ),
+    Entry(
+        "fastpysgi workers=2",
+        ("-m", "bench.apps.run_fastpysgi", COUNTING_APP, "--port", "{port}", "--workers", WORKERS),
+        ("fastpysgi",),
+        profiles=("workers",),
+    ),
+)
+
+TLS = ("--ssl-certfile", "{certfile}", "--ssl-keyfile", "{keyfile}")
+TLS_ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        "squall framework over TLS (native path)",
+        ("-m", "squall", FRAMEWORK_APP, "--port", "{port}", *TLS, *SQUALL_FLAGS),
+        SQUALL,
+        squall=True,
+        profiles=("tls",),
+    ),
+    Entry(
+        "squall + raw ASGI over TLS",
+        ("-m", "squall", RAW_APP, "--port", "{port}", *TLS, *SQUALL_FLAGS),
+        SQUALL,
+        squall=True,
+        profiles=("tls",),
+    ),
+    Entry(
+        "uvicorn + raw ASGI over TLS",
+        ("-m", "uvicorn", RAW_APP, "--port", "{port}", *TLS, *UVICORN_FLAGS),
+        UVICORN,
+        profiles=("tls",),
+    ),
+    Entry(
+        "granian + raw ASGI over TLS",
+        granian_argv(
+            "asgi",
+            RAW_APP,
+            "--workers",
+            "1",
+            "--runtime-mode",
+            "st",
+            "--ssl-certificate",
+            "{certfile}",
+            "--ssl-keyfile",
+            "{keyfile}",
+        ),
+        ("granian", "uvloop"),
+        profiles=("tls",),
+    ),
+)
