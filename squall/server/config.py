@@ -70,7 +70,7 @@ class Config:
     headers: list[tuple[str, str]] = field(default_factory=list)
     # Process manager (squall/server/supervisor/): workers, health checks, recycling, reload.
     workers: int = 1
-    reuse_port: bool = False
+    reuse_port: bool = True  # one SO_REUSEPORT socket per worker (host:port only)
     timeout_worker_healthcheck: float = 30.0
     limit_max_requests: int | None = None
     max_requests_jitter: int = 0

@@ -37,8 +37,9 @@ def add_process_manager_flags(group: argparse._ArgumentGroup) -> None:
     group.add_argument(
         "--reuse-port",
         action=argparse.BooleanOptionalAction,
-        default=False,
-        help="give each worker its own SO_REUSEPORT socket instead of sharing one (default off)",
+        default=True,
+        help="one SO_REUSEPORT socket per worker, spreading load evenly (default); "
+        "--no-reuse-port shares one socket (always so with --uds/--fd)",
     )
     group.add_argument(
         "--timeout-worker-healthcheck",
@@ -101,8 +102,6 @@ def check_options(config: Config) -> None:
         raise ConfigError("--reload runs one worker: it cannot be used with --workers > 1")
     if not isinstance(config.app, str):
         raise ConfigError('workers and --reload need the app as an import string "module:attr"')
-    if config.reuse_port and (config.uds is not None or config.fd is not None):
-        raise ConfigError("--reuse-port binds host:port: it cannot be used with --uds or --fd")
     if config.timeout_worker_healthcheck <= 0:
         raise ConfigError("--timeout-worker-healthcheck must be positive")
     if config.limit_max_requests is not None and config.limit_max_requests < 1:

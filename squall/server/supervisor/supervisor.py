@@ -29,6 +29,7 @@ from squall.server.supervisor.workers import (
     STUCK_GRACE,
     Backoff,
     Worker,
+    send_signal,
     start_fork_server,
     start_worker,
 )
@@ -71,7 +72,7 @@ class Supervisor:
         os.set_blocking(wake_write, False)
         previous_wakeup = signal.set_wakeup_fd(wake_write)
         previous_handlers = {sig: signal.signal(sig, self._on_signal) for sig in HANDLED}
-        mode = "SO_REUSEPORT socket per worker" if self.config.reuse_port else "one shared socket"
+        mode = "an SO_REUSEPORT socket per worker" if sockets.per_worker else "one shared socket"
         error_logger.info("supervisor [%d]: %d worker(s) on %s", os.getpid(), self.target, mode)
         if self.reloader is not None:
             self.reloader.start()
@@ -79,6 +80,7 @@ class Supervisor:
         try:
             self._loop(sockets, wake_read)
         finally:
+            self._kill_survivors()  # only an error leaves any: no worker outlives its supervisor
             signal.set_wakeup_fd(previous_wakeup)
             for sig, handler in previous_handlers.items():
                 signal.signal(sig, handler)
@@ -89,6 +91,13 @@ class Supervisor:
                 self.reloader.stop()
         error_logger.info("supervisor [%d] stopped", os.getpid())
         return self.exit_code
+
+    def _kill_survivors(self) -> None:
+        for worker in self.workers:
+            if worker.process.is_alive():
+                error_logger.error("killing worker [%d]", worker.pid)
+                send_signal(worker.pid, signal.SIGKILL)
+                worker.process.join(5)
 
     def _on_signal(self, sig: int, frame: FrameType | None) -> None:
         self.received.append(sig)

@@ -41,6 +41,23 @@ async def app(scope: Scope, receive: Any, send: Any) -> None:
     await respond(send, str(os.getpid()).encode())
 
 
+async def runtime(scope: Scope, receive: Any, send: Any) -> None:
+    """Answers which hot path (compiled or not) and which event loop the worker runs."""
+    from squall.server import compiled
+
+    loop = type(asyncio.get_running_loop()).__module__.split(".")[0]
+    await respond(send, f"{compiled.COMPILED} {loop}".encode())
+
+
+async def crashing(scope: Scope, receive: Any, send: Any) -> None:
+    """Starts fine, then the process dies 0.1 s later: a crash loop."""
+    if scope["type"] == "lifespan":
+        asyncio.get_running_loop().call_later(0.1, os._exit, 1)
+        await lifespan(receive, send, fail=False)
+        return
+    await respond(send, b"crashing")
+
+
 async def failing_startup(scope: Scope, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
         await lifespan(receive, send, fail=True)

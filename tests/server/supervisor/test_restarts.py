@@ -7,13 +7,17 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.server.serving import join_all, wait_until
 from tests.server.supervisor.running import pids_answering, supervised, wrk_running
 
 
-def test_sighup_under_load_restarts_every_worker_without_a_failed_request(tmp_path: Path) -> None:
-    with supervised(tmp_path, "--workers", "2", ready=2) as running:
+@pytest.mark.parametrize("sockets", ["--reuse-port", "--no-reuse-port"])
+def test_sighup_under_load_restarts_every_worker_without_a_failed_request(
+    tmp_path: Path, sockets: str
+) -> None:
+    with supervised(tmp_path, "--workers", "2", sockets, ready=2) as running:
         old = set(running.started_pids())
         with wrk_running(running.url, seconds=3) as wrk:
             running.proc.send_signal(signal.SIGHUP)
