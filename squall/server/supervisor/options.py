@@ -32,6 +32,7 @@ def add_process_manager_flags(group: argparse._ArgumentGroup) -> None:
         "--workers",
         type=worker_count,
         default=1,
+        metavar="N|auto",
         help="worker processes; 'auto' = one per usable CPU (default 1: no process manager)",
     )
     group.add_argument(
@@ -45,16 +46,19 @@ def add_process_manager_flags(group: argparse._ArgumentGroup) -> None:
         "--timeout-worker-healthcheck",
         type=float,
         default=30.0,
+        metavar="S",
         help="kill and replace a worker whose event loop misses heartbeats this long (30)",
     )
     group.add_argument(
         "--limit-max-requests",
         type=int,
+        metavar="N",
         help="retire a worker gracefully after this many requests (a new one starts first)",
     )
     group.add_argument(
         "--max-requests-jitter",
         type=int,
+        metavar="J",
         default=0,
         help="add -J..+J at random to --limit-max-requests per worker, so they retire apart",
     )
@@ -65,18 +69,21 @@ def add_process_manager_flags(group: argparse._ArgumentGroup) -> None:
         "--reload-dir",
         dest="reload_dirs",
         action="append",
+        metavar="DIR",
         help="watch this directory (repeatable; default the current directory)",
     )
     group.add_argument(
         "--reload-include",
         dest="reload_includes",
         action="append",
+        metavar="GLOB",
         help="reload on files matching this glob (repeatable; default *.py)",
     )
     group.add_argument(
         "--reload-exclude",
         dest="reload_excludes",
         action="append",
+        metavar="GLOB",
         help="ignore files matching this glob (repeatable)",
     )
 

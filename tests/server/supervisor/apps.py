@@ -30,14 +30,14 @@ async def respond(send: Any, body: bytes) -> None:
 
 
 async def app(scope: Scope, receive: Any, send: Any) -> None:
-    """``/`` answers the pid; ``/slow`` after 1 s; ``/block`` blocks the event loop 3 s."""
+    """``/`` answers the pid; ``/slow`` after 1 s; ``/block`` blocks the event loop 5 s."""
     if scope["type"] == "lifespan":
         await lifespan(receive, send, fail=False)
         return
     if scope["path"] == "/slow":
         await asyncio.sleep(1)
     elif scope["path"] == "/block":
-        time.sleep(3)  # deliberately stalls the loop: the heartbeat stops
+        time.sleep(5)  # deliberately stalls the loop: the heartbeat stops
     await respond(send, str(os.getpid()).encode())
 
 
