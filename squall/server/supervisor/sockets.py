@@ -11,6 +11,8 @@ every request on one worker).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 
 from squall.server.config import Config, ConfigError
@@ -40,6 +42,9 @@ class WorkerSockets:
         for sock in self.shared:
             sock.close()
         self.shared = []
+        if self.config.uds is not None:  # workers leave the path alone: it is ours
+            with contextlib.suppress(OSError):
+                os.unlink(self.config.uds)
 
 
 def check_port_is_free(config: Config) -> None:

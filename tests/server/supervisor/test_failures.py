@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from pathlib import Path
 
 from squall.server import compiled
 from squall.server.supervisor.workers import Backoff
-from tests.server.serving import REPO, TEST_LOOP, cli_command
-from tests.server.supervisor.running import free_port, supervised
+from tests.server.serving import REPO, TEST_LOOP, cli_command, wait_until
+from tests.server.supervisor.running import free_port, stop_group, supervised
 
 
 def test_backoff_doubles_after_the_first_crash_and_is_capped() -> None:
@@ -69,3 +70,18 @@ def test_reload_without_watchfiles_names_the_extra(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "pip install 'squall[reload]'" in result.stderr
+
+
+def test_workers_share_a_unix_socket_that_the_supervisor_removes_at_exit(tmp_path: Path) -> None:
+    path = tmp_path / "squall.sock"
+    command = cli_command("tests.server.supervisor.apps:app", "--uds", str(path), "--workers", "2")
+    proc = subprocess.Popen(command, cwd=REPO, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        curl = ["curl", "-s", "--unix-socket", str(path), "http://squall/"]
+        answers = lambda: subprocess.run(curl, capture_output=True).stdout.isdigit()  # noqa: E731
+        wait_until(answers, "an answer on the Unix socket", 20, step=0.05)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+        assert not path.exists()
+    finally:
+        stop_group(proc)
