@@ -15,6 +15,7 @@ import contextlib
 import os
 import signal
 import time
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 from types import FrameType
 from typing import Any
@@ -44,6 +45,26 @@ def needs_supervisor(config: Config) -> bool:
     return config.workers > 1 or config.reload or config.limit_max_requests is not None
 
 
+@contextlib.contextmanager
+def signals_wake(
+    signals: tuple[int, ...], handler: Callable[[int, FrameType | None], None]
+) -> Iterator[int]:
+    """Install ``handler`` for ``signals``; yield a pipe's read end that a signal makes readable."""
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    previous_wakeup = signal.set_wakeup_fd(wake_write)
+    previous = {sig: signal.signal(sig, handler) for sig in signals}
+    try:
+        yield wake_read
+    finally:
+        signal.set_wakeup_fd(previous_wakeup)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        os.close(wake_read)
+        os.close(wake_write)
+
+
 class Supervisor:
     def __init__(self, config: Config) -> None:
         check_options(config)
@@ -66,26 +87,17 @@ class Supervisor:
     def run(self) -> int:
         """Supervise until stopped; the exit code (0 after a graceful stop)."""
         sockets = WorkerSockets(self.config)
-        start_fork_server()
-        wake_read, wake_write = os.pipe()
-        os.set_blocking(wake_read, False)
-        os.set_blocking(wake_write, False)
-        previous_wakeup = signal.set_wakeup_fd(wake_write)
-        previous_handlers = {sig: signal.signal(sig, self._on_signal) for sig in HANDLED}
         mode = "an SO_REUSEPORT socket per worker" if sockets.per_worker else "one shared socket"
         error_logger.info("supervisor [%d]: %d worker(s) on %s", os.getpid(), self.target, mode)
-        if self.reloader is not None:
-            self.reloader.start()
-            error_logger.info("watching for changes in %s", ", ".join(self.reloader.dirs))
         try:
-            self._loop(sockets, wake_read)
+            start_fork_server()
+            with signals_wake(HANDLED, self._on_signal) as wake_read:
+                if self.reloader is not None:
+                    self.reloader.start()
+                    error_logger.info("watching for changes in %s", ", ".join(self.reloader.dirs))
+                self._loop(sockets, wake_read)
         finally:
             self._kill_survivors()  # only an error leaves any: no worker outlives its supervisor
-            signal.set_wakeup_fd(previous_wakeup)
-            for sig, handler in previous_handlers.items():
-                signal.signal(sig, handler)
-            os.close(wake_read)
-            os.close(wake_write)
             sockets.close()
             if self.reloader is not None:
                 self.reloader.stop()
