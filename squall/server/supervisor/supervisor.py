@@ -222,7 +222,7 @@ class Supervisor:
     def _check_health(self, now: float) -> None:
         timeout = self.config.timeout_worker_healthcheck
         for worker in self.workers:
-            if worker.ready and not worker.stopping and now - worker.last_beat > timeout:
+            if worker.beating and not worker.stopping and now - worker.last_beat > timeout:
                 error_logger.error(
                     "worker [%d] sent no heartbeat for %.1f s (event loop blocked): replacing it",
                     worker.pid,

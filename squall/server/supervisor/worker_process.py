@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -45,29 +46,36 @@ class WorkerServer(Server):
         self.sender = sender
         self.options = options
         self.ready = False
+        self._watcher: asyncio.Task[None] | None = None  # held: the loop keeps tasks weakly
+
+    async def serve(self, sockets: Sequence[socket.socket] | None = None) -> None:
+        # Beats from the start, lifespan startup included; never cancelled here: it beats on
+        # through the drain, and asyncio.Runner ends it.
+        self._watcher = asyncio.get_running_loop().create_task(self._watch())
+        await super().serve(sockets)
 
     async def _main_loop(self, state: ServerState) -> None:
         self.ready = True
         self.sender.send(READY)
-        # Not cancelled here: it beats on through the drain; asyncio.Runner ends it.
-        state.loop.create_task(self._watch(state))
         await super()._main_loop(state)
         await self._drain(state)
 
-    async def _watch(self, state: ServerState) -> None:
+    async def _watch(self) -> None:
         """Every tick: check the request quota and the supervisor; beat when one is due."""
+        loop = asyncio.get_running_loop()
         quota = self.options.max_requests
         parent = os.getppid()  # the fork server, which exits with the supervisor
         next_beat = 0.0
         while True:
-            now = state.loop.time()
+            now = loop.time()
+            state = self.state
             if now >= next_beat:
                 next_beat = now + self.options.beat_interval
                 if not self.sender.send(BEAT) or os.getppid() != parent:
                     error_logger.warning("the supervisor is gone: worker [%d] stops", os.getpid())
                     self.should_exit = True
                     return
-            if quota is not None and state.total_requests >= quota:
+            if quota is not None and state is not None and state.total_requests >= quota:
                 quota = None  # asked once; the supervisor stops this worker when it can
                 error_logger.info(
                     "worker [%d] served %d requests: asking to retire",

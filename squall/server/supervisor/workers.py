@@ -43,6 +43,7 @@ class Worker:
     started_at: float
     last_beat: float
     ready: bool = False
+    beating: bool = False  # its event loop runs: from now on it must keep beating
     replace: bool = False  # to be stopped once a replacement is ready
     stopping: bool = False  # told to stop (SIGTERM sent)
     kill_at: float | None = None  # when to SIGKILL if still alive
@@ -60,6 +61,7 @@ class Worker:
         """Take the worker's messages; True if it asked to be retired."""
         retire = False
         for message in self.pipe.receive():
+            self.beating = True
             if message == READY:
                 self.ready = True
                 self.last_beat = now

@@ -58,6 +58,15 @@ async def crashing(scope: Scope, receive: Any, send: Any) -> None:
     await respond(send, b"crashing")
 
 
+async def stuck_startup(scope: Scope, receive: Any, send: Any) -> None:
+    """Lifespan startup blocks the event loop for 5 s (a synchronous model load, say)."""
+    if scope["type"] == "lifespan":
+        time.sleep(5)
+        await lifespan(receive, send, fail=False)
+        return
+    await respond(send, b"late")
+
+
 async def failing_startup(scope: Scope, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
         await lifespan(receive, send, fail=True)

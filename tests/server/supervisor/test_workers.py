@@ -14,6 +14,7 @@ from tests.server.supervisor.running import (
     Supervised,
     free_port,
     pids_answering,
+    stop_group,
     supervised,
     wrk_running,
 )
@@ -105,3 +106,20 @@ def test_reload_with_several_workers_is_a_clear_error() -> None:
     assert result.returncode == 1
     assert "--reload runs one worker: it cannot be used with --workers > 1" in result.stderr
     assert "started worker" not in result.stderr
+
+
+def test_a_worker_stuck_in_lifespan_startup_is_replaced(tmp_path: Path) -> None:
+    app = "tests.server.supervisor.apps:stuck_startup"
+    port = str(free_port())
+    command = cli_command(
+        app, "--port", port, "--workers", "2", "--timeout-worker-healthcheck", "1"
+    )
+    log_path = tmp_path / "squall.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=log, start_new_session=True)
+    try:
+        pattern = r"worker \[\d+\] sent no heartbeat for .*\n(.|\n)*started worker \[\d+\]"
+        wait_until(lambda: re.search(pattern, log_path.read_text()), "a stuck start replaced", 10)
+        assert proc.poll() is None, "the supervisor gave up"
+    finally:
+        stop_group(proc)
