@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 from squall.server import compiled
 from squall.server.supervisor.workers import Backoff
-from tests.server.serving import REPO, TEST_LOOP, cli_command, wait_until
+from tests.server.serving import REPO, TEST_LOOP, cli_command, wait_for_port, wait_until
 from tests.server.supervisor.running import free_port, stop_group, supervised
 
 
@@ -83,5 +84,25 @@ def test_workers_share_a_unix_socket_that_the_supervisor_removes_at_exit(tmp_pat
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(20) == 0
         assert not path.exists()
+    finally:
+        stop_group(proc)
+
+
+def test_squall_run_with_workers_starts_the_supervisor(tmp_path: Path) -> None:
+    port = free_port()
+    script = (
+        "import sys, squall.server as s; "
+        f"sys.exit(s.run('tests.server.supervisor.apps:app', port={port}, workers=2, "
+        f"loop={TEST_LOOP!r}))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=REPO, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        wait_for_port(port, limit=20)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=20)
+        assert proc.returncode == 0
+        assert stderr.decode().count("started worker") == 2
     finally:
         stop_group(proc)
