@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -18,11 +19,16 @@ import time
 from pathlib import Path
 
 from bench import wrk
-from tests.server.serving import wait_for_port
-from tests.server.supervisor.running import free_port
 
 APP = "bench.apps.asgi_raw:app"
 REPO = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
 
 
 def served_per_worker(log: str) -> list[int]:
@@ -47,8 +53,7 @@ def measure(mode: list[str], workers: int, seconds: int, connections: int) -> li
                 [*command, "--workers", str(workers), *mode], cwd=REPO, stdout=log, stderr=log
             )
         try:
-            wait_for_port(port, proc)
-            wait_for_workers(log_path, workers)
+            wait_for_workers(log_path, workers)  # ready: listening, lifespan done
             script = wrk.write_script(Path(tmp), "")
             wrk.run(f"http://127.0.0.1:{port}/", script, seconds, connections, cpu=None)
         finally:
