@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from squall.server.config import LOG_LEVELS, Config, ConfigError
 from squall.server.logs import configure_logging
 from squall.server.main import Server
+from squall.server.supervisor.options import add_process_manager_flags, process_manager_options
+from squall.server.supervisor.supervisor import Supervisor, needs_supervisor
 
 
 def _header(value: str) -> tuple[str, str]:
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="extra response header NAME:VALUE (repeatable)",
     )
+    add_process_manager_flags(p.add_argument_group("process manager"))
     return p
 
 
@@ -108,6 +111,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         date_header=args.date_header,
         tune_malloc=args.tune_malloc,
         headers=args.headers,
+        **process_manager_options(args),
     )
 
 
@@ -116,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         config = config_from_args(args)
         configure_logging(config.log_level_number, config.access_log)
+        if needs_supervisor(config):
+            sys.exit(Supervisor(config).run())
         server = Server(config)
         server.run()
     except ConfigError as exc:

@@ -68,6 +68,16 @@ class Config:
     server_header: bool = True
     date_header: bool = True
     headers: list[tuple[str, str]] = field(default_factory=list)
+    # Process manager (squall/server/supervisor/): workers, health checks, recycling, reload.
+    workers: int = 1
+    reuse_port: bool = True  # one SO_REUSEPORT socket per worker (host:port only)
+    timeout_worker_healthcheck: float = 30.0
+    limit_max_requests: int | None = None
+    max_requests_jitter: int = 0
+    reload: bool = False
+    reload_dirs: list[str] = field(default_factory=list)
+    reload_includes: list[str] = field(default_factory=lambda: ["*.py"])
+    reload_excludes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.loop not in ("auto", "uvloop", "asyncio"):

@@ -181,6 +181,10 @@ def run(app: Any, **options: Any) -> int:
 
     config = Config(app=app, **options)
     configure_logging(config.log_level_number, config.access_log)
+    from squall.server.supervisor import Supervisor, needs_supervisor  # imports this module
+
+    if needs_supervisor(config):  # workers=N, reload=True, limit_max_requests=N
+        return Supervisor(config).run()
     server = Server(config)
     server.run()
     return server.exit_code
