@@ -177,10 +177,10 @@ class Server:
 
 def run(app: Any, **options: Any) -> int:
     """Serve ``app`` (an ASGI app or "module:attr") with ``Config(**options)``; the exit code."""
-    from squall.server.logs import configure_logging
+    from squall.server.logs import setup_logging
 
     config = Config(app=app, **options)
-    configure_logging(config.log_level_number, config.access_log)
+    setup_logging(config)
     server = Server(config)
     server.run()
     return server.exit_code
