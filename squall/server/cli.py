@@ -6,8 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from squall.server.access_log import atoms_help
 from squall.server.config import LOG_LEVELS, Config, ConfigError
-from squall.server.logs import configure_logging
+from squall.server.environ import document, parse_with_environment
+from squall.server.logs import setup_logging
 from squall.server.main import Server
 from squall.server.supervisor.options import add_process_manager_flags, process_manager_options
 from squall.server.supervisor.supervisor import Supervisor, needs_supervisor
@@ -43,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loop", choices=["auto", "uvloop", "asyncio"], default="auto")
     p.add_argument("--http", choices=["auto", "httptools"], default="auto")
     p.add_argument("--lifespan", choices=["auto", "on", "off"], default="auto")
-    p.add_argument("--log-level", choices=list(LOG_LEVELS), default="info")
+    p.add_argument(
+        "--log-level", choices=list(LOG_LEVELS), help="level of squall's loggers (default info)"
+    )
     p.add_argument(
         "--access-log", action=argparse.BooleanOptionalAction, default=True, help="log each request"
     )
@@ -79,7 +83,29 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="extra response header NAME:VALUE (repeatable)",
     )
+    logging_and_configuration = p.add_argument_group("logging and configuration")
+    logging_and_configuration.add_argument(
+        "--access-log-format",
+        metavar="TEMPLATE",
+        help=f"access log line, with atoms in braces: {atoms_help()}",
+    )
+    logging_and_configuration.add_argument(
+        "--access-log-json",
+        action="store_true",
+        help="write the access log as one JSON object per line (the format's atoms as keys)",
+    )
+    logging_and_configuration.add_argument(
+        "--log-config",
+        metavar="FILE",
+        help="logging config: dictConfig as .json/.yaml/.yml, fileConfig as .ini/.conf",
+    )
+    logging_and_configuration.add_argument(
+        "--env-file",
+        metavar="PATH",
+        help="load KEY=VALUE lines into the environment first (set variables win)",
+    )
     add_process_manager_flags(p.add_argument_group("process manager"))
+    document(p)
     return p
 
 
@@ -112,14 +138,17 @@ def config_from_args(args: argparse.Namespace) -> Config:
         tune_malloc=args.tune_malloc,
         headers=args.headers,
         **process_manager_options(args),
+        access_log_format=args.access_log_format,
+        access_log_json=args.access_log_json,
+        log_config=args.log_config,
     )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+    args = parse_with_environment(build_parser(), argv)
     try:
         config = config_from_args(args)
-        configure_logging(config.log_level_number, config.access_log)
+        setup_logging(config)
         if needs_supervisor(config):
             sys.exit(Supervisor(config).run())
         server = Server(config)

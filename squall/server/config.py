@@ -8,7 +8,10 @@ import os
 import socket
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from squall.server.access_log import AccessLogFormat
 
 LoopChoice = Literal["auto", "uvloop", "asyncio"]
 HttpChoice = Literal["auto", "httptools"]
@@ -78,6 +81,12 @@ class Config:
     reload_dirs: list[str] = field(default_factory=list)
     reload_includes: list[str] = field(default_factory=lambda: ["*.py"])
     reload_excludes: list[str] = field(default_factory=list)
+    # Logging (ops): access log template and JSON lines (squall/server/access_log.py), a
+    # logging config file (squall/server/log_config.py).
+    access_log_format: str | None = None
+    access_log_json: bool = False
+    log_config: str | None = None
+    access_log_line: AccessLogFormat = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.loop not in ("auto", "uvloop", "asyncio"):
@@ -88,6 +97,9 @@ class Config:
             raise ConfigError(f"unknown lifespan mode {self.lifespan!r}: use auto, on or off")
         if self.root_path.endswith("/"):
             self.root_path = self.root_path.rstrip("/")
+        from squall.server.access_log import AccessLogFormat  # checks the atoms (ops)
+
+        self.access_log_line = AccessLogFormat(self.access_log_format, self.access_log_json)
 
     @property
     def log_level_number(self) -> int:

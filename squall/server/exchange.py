@@ -31,6 +31,7 @@ requests never change them) and states are ints that mypyc compares natively.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
@@ -99,6 +100,9 @@ class Exchange:
     _body_size = 0
     _buffered = 0
     _chunks: list[bytes] | tuple[()] = ()  # a list once the first body bytes arrive
+    # Noted only when the access log is on: when the head was read, body bytes sent.
+    started_at = 0.0
+    body_bytes = 0
 
     def __init__(
         self,
@@ -128,6 +132,8 @@ class Exchange:
             raw_path = root_path.encode("utf-8") + raw_path
         self.path = path
         self.raw_path = raw_path
+        if conn.access_log:
+            self.started_at = time.perf_counter()
 
     @property
     def client(self) -> tuple[str, int] | None:
@@ -353,23 +359,16 @@ class Exchange:
         self.writer.send(self, body, more)
         if more:
             self.response = SENDING
+            if self.conn.access_log:
+                self.body_bytes += len(body)
             return
         self.response = DONE
         if self._waiter is not None:
             self._wake()
         if self.conn.access_log:
-            self._log_access()
+            self.body_bytes += len(body)
+            access_logger.info(self.conn.state.config.access_log_line.render(self))
         self.conn.on_response_complete(self)
-
-    def _log_access(self) -> None:
-        client = self.conn.client
-        peer = f"{client[0]}:{client[1]}" if client else "-"
-        target = self.raw_path.decode("latin-1")
-        if self.query_string:
-            target += "?" + self.query_string.decode("latin-1")
-        access_logger.info(
-            '%s - "%s %s HTTP/%s" %d', peer, self.method, target, self.http_version, self.status
-        )
 
     # -- Errors -----------------------------------------------------------------------------
 

@@ -129,6 +129,28 @@ class Server:
             state.refresh_clock()
             state.expire_idle_connections()
 
+    async def drain(self, grace: float, tick: Callable[[], object] | None = None) -> None:
+        """Stop accepting, then for up to ``grace`` seconds let busy connections end with
+        their response's ``connection: close`` (calling ``tick`` as it waits).
+
+        A keep-alive connection closed while idle races the client's next request, which then
+        fails; one that carries a request ends cleanly after its response.  Used before a
+        planned stop (a worker replaced or recycled): ``_shutdown`` then closes the rest."""
+        state = self.state
+        if state is None:
+            return
+        for server in self._servers:
+            server.close()
+        state.shutting_down = True
+        timeout = self.config.timeout_graceful_shutdown
+        deadline = state.loop.time() + (grace if timeout is None else min(grace, timeout))
+        while state.connections and state.loop.time() < deadline and not self.force_exit:
+            if tick is not None:
+                tick()
+            await asyncio.sleep(TICK / 10)
+            state.refresh_clock()
+            state.expire_idle_connections()
+
     async def _shutdown(self, state: ServerState) -> None:
         error_logger.info("shutting down")
         for server in self._servers:
@@ -177,10 +199,10 @@ class Server:
 
 def run(app: Any, **options: Any) -> int:
     """Serve ``app`` (an ASGI app or "module:attr") with ``Config(**options)``; the exit code."""
-    from squall.server.logs import configure_logging
+    from squall.server.logs import setup_logging
 
     config = Config(app=app, **options)
-    configure_logging(config.log_level_number, config.access_log)
+    setup_logging(config)
     from squall.server.supervisor import Supervisor, needs_supervisor  # imports this module
 
     if needs_supervisor(config):  # workers=N, reload=True, limit_max_requests=N

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from squall.server.config import Config
-from squall.server.logs import configure_logging
+from squall.server.logs import setup_logging
 from squall.server.main import TICK, Server
 from squall.server.state import ServerState, error_logger
 from squall.server.supervisor.heartbeat import BEAT, READY, RETIRE, HeartbeatSender
@@ -58,7 +58,7 @@ class WorkerServer(Server):
         self.ready = True
         self.sender.send(READY)
         await super()._main_loop(state)
-        await self._drain(state)
+        await self.drain(DRAIN_GRACE)
 
     async def _watch(self) -> None:
         """Every tick: check the request quota and the supervisor; beat when one is due."""
@@ -85,19 +85,6 @@ class WorkerServer(Server):
                 self.sender.send(RETIRE)
             await asyncio.sleep(TICK)
 
-    async def _drain(self, state: ServerState) -> None:
-        """Stop accepting and let busy keep-alive connections finish with ``connection: close``."""
-        for server in self._servers:
-            server.close()
-        state.shutting_down = True
-        timeout = self.config.timeout_graceful_shutdown
-        grace = DRAIN_GRACE if timeout is None else min(DRAIN_GRACE, timeout)
-        deadline = state.loop.time() + grace
-        while state.connections and state.loop.time() < deadline and not self.force_exit:
-            await asyncio.sleep(TICK / 10)
-            state.refresh_clock()
-            state.expire_idle_connections()
-
 
 def run_worker(
     config: Config, sockets: list[socket.socket], connection: Connection, options: WorkerOptions
@@ -105,7 +92,7 @@ def run_worker(
     """The worker process's entry point (started by the supervisor with 'spawn')."""
     for sig in (signal.SIGHUP, signal.SIGTTIN, signal.SIGTTOU):
         signal.signal(sig, signal.SIG_IGN)  # the supervisor's signals, not the worker's
-    configure_logging(config.log_level_number, config.access_log)
+    setup_logging(config)
     sender = HeartbeatSender(connection)
     server = WorkerServer(config, sender, options)
     try:
