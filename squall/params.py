@@ -25,6 +25,7 @@ import msgspec
 
 from squall.background import BackgroundTasks
 from squall.bodies import body_fields, field_decoder
+from squall.constraints import NOTHING, nested_checks, pydantic_checks
 from squall.media import check_json_body
 from squall.models import ValidationFailed, body_decoder, msgspec_error
 from squall.requests import Request
@@ -175,12 +176,17 @@ def plan_endpoint(
         source: Source | None = None
         depends: Depends | None = None
         metas: list[msgspec.Meta] = []
+        field_default: Any = MISSING
         if typing.get_origin(annotation) is Annotated:
             annotation, *extras = typing.get_args(annotation)
             source = next((e for e in extras if isinstance(e, Source)), None)
             depends = next((e for e in extras if isinstance(e, Depends)), None)
             metas = [e for e in extras if isinstance(e, msgspec.Meta)]
+            source, field_default = _with_pydantic_checks(extras, metas, source, name)
+        annotation = nested_checks(annotation, f"parameter {name!r}")
         default = MISSING if parameter.default is Ellipsis else parameter.default
+        if default is MISSING and field_default is not MISSING:
+            default = field_default
         if isinstance(default, Depends):
             depends, default = default, MISSING
         if depends is not None:
@@ -201,7 +207,20 @@ def plan_endpoint(
         extractor = _extractor(name, annotation, metas, default, source, path_params)
         extractor.strict_json = strict_json
         extractors.append(extractor)
-    return _embed_bodies(extractors)
+    return embed_bodies(extractors)
+
+
+def _with_pydantic_checks(
+    extras: list[Any], metas: list[msgspec.Meta], source: Source | None, name: str
+) -> tuple[Source | None, Any]:
+    """Add the pydantic / annotated_types checks among ``extras`` to ``metas``; the source
+    with a ``Field(alias=)`` applied, and a ``Field(default=)`` (MISSING when none)."""
+    found, declared = pydantic_checks(extras, f"parameter {name!r}")
+    metas.extend(found)
+    if declared.alias is not None and (source is None or source.alias is None):
+        source = dataclasses.replace(source or Source(""), alias=declared.alias)
+    default = MISSING if declared.default in (NOTHING, Ellipsis) else declared.default
+    return source, default
 
 
 def _extractor(
@@ -215,10 +234,11 @@ def _extractor(
     if annotation is Request or (inspect.isclass(annotation) and issubclass(annotation, Request)):
         return Extractor(name, "request", name, annotation, MISSING)
     checked = constrained(annotation, metas, source)
-    if source is None:
+    if source is None or not source.place:  # no place said (a Field(alias=) has none)
         if name in path_params:
             return Extractor(name, "path", name, checked, MISSING)
-        source = Source("query" if _is_scalar(annotation) else "body")
+        place = "query" if _is_scalar(annotation) else "body"
+        source = Source(place, alias=None if source is None else source.alias)
     key = source.alias or name
     if source.place == "header":  # x_token is read from x-token; header names are lower-case
         convert = source.convert_underscores and source.alias is None
@@ -227,15 +247,20 @@ def _extractor(
     return Extractor(name, source.place, key, checked, default, decode, source=source)
 
 
-def _embed_bodies(extractors: list[Extractor]) -> list[Extractor]:
-    """Body parameters read from keys of one JSON object, when there are several or one
-    says ``Body(embed=True)``; their errors are located at ``["body", key, ...]``."""
-    bodies = [ex for ex in extractors if ex.place == "body"]
-    if len(bodies) > 1 or any(ex.source is not None and ex.source.embed for ex in bodies):
+def embed_bodies(extractors: list[Extractor]) -> list[Extractor]:
+    """Body parameters read from keys of one JSON object, when there are several (with
+    different names) or one says ``Body(embed=True)``; their errors are located at
+    ``["body", key, ...]``.  Also given a route's whole tree (its dependencies' too)."""
+    bodies = [ex for ex in extractors if ex.place in ("body", "embedded")]
+    if len({ex.key for ex in bodies}) > 1 or any(_embedded(ex) for ex in bodies):
         for ex in bodies:
             ex.place = "embedded"
             ex.decode = field_decoder(ex.annotation, ex.key)
     return extractors
+
+
+def _embedded(ex: Extractor) -> bool:
+    return ex.place == "embedded" or (ex.source is not None and ex.source.embed)
 
 
 def extract_now(
