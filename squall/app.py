@@ -148,7 +148,9 @@ class App(Router):
         path = declaration.path
         names = {seg.name for seg in parse_template(path) if not isinstance(seg, str)}
         extractors = plan_endpoint(declaration.endpoint, names, self.strict_content_type)
-        extractors = plan_route(extractors, frozenset(names), declaration.dependencies)
+        extractors = plan_route(
+            extractors, frozenset(names), declaration.dependencies, self.strict_content_type
+        )
         fields = FieldFilter(
             declaration.response_model_include,
             declaration.response_model_exclude,
