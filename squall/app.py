@@ -341,6 +341,7 @@ class App(Router):
             if route.direct:
                 encoded: bytes | None = None
                 outcome: Outcome
+                after: Any = None  # a returned response's background
                 try:
                     decode = route.decode
                     if decode is not None:
@@ -366,6 +367,8 @@ class App(Router):
                         encoded = _encode(result)
                     else:
                         outcome = route.render(result)
+                        if isinstance(result, Response):
+                            after = result.background
                 except Exception as exc:
                     outcome = await failure(self, exc, Request.from_native(native, self))
                 if encoded is not None:
@@ -374,6 +377,8 @@ class App(Router):
                     native.respond(*outcome)  # type: ignore[arg-type]
                 else:
                     await emit_native(native, *outcome)
+                if after is not None:
+                    await after()
                 return
         else:
             root = self.root_path or native.root_path
@@ -385,8 +390,7 @@ class App(Router):
             native.respond(*outcome)  # type: ignore[arg-type]
         else:
             await emit_native(native, *outcome)
-        if solver is not None and not solver.idle:
-            await solver.finish()
+        await _after_response(request, solver)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if self.root_path and scope["type"] == "http":
@@ -414,5 +418,14 @@ class App(Router):
         request = Request.from_asgi(scope, receive, path, self)
         outcome, solver = await self.dispatch(scope["method"], path, request)
         await emit_asgi(send, *outcome)
-        if solver is not None and not solver.idle:
-            await solver.finish()
+        await _after_response(request, solver)
+
+
+async def _after_response(request: Request, solver: Solver | None) -> None:
+    """Once the response is sent: background tasks, dependency cleanup, then the returned
+    response's own background."""
+    if solver is not None and not solver.idle:
+        await solver.finish()
+    background = request.background
+    if background is not None:
+        await background()

@@ -53,6 +53,7 @@ class Request:
     _streamed = False
     _receive: Receive | None = None  # ASGI's receive, when the request came through ASGI
     app: Any = None  # the App handling the request
+    background: Any = None  # a returned response's background, awaited once it is sent
     path_params: dict[str, Any] = {}  # replaced per routed request, never mutated
 
     def __init__(
@@ -154,6 +155,11 @@ class Request:
         """The app's root URL (its root path, with a trailing slash)."""
         root = self._root_path()
         return URL(self._origin() + _escape_path(root if root.endswith("/") else root + "/"))
+
+    def url_for(self, name: str, /, **path_params: Any) -> URL:
+        """The absolute URL of the route called ``name`` (root path included)."""
+        path = self.app.url_path_for(name, **path_params)
+        return URL(str(self.base_url).rstrip("/") + path)
 
     def _root_path(self) -> str:
         if self._native is not None:
