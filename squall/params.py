@@ -26,17 +26,39 @@ import msgspec
 from squall.background import BackgroundTasks
 from squall.bodies import body_fields, field_decoder
 from squall.constraints import NOTHING, nested_checks, pydantic_checks
+from squall.datastructures import FormData
+from squall.form_params import (
+    FORM_PLACES,
+    Reader,
+    WrongValue,
+    form_error,
+    is_upload,
+    plan_reader,
+    require_multipart,
+    take_form_value,
+)
 from squall.media import check_json_body
 from squall.models import ValidationFailed, body_decoder, msgspec_error
 from squall.requests import Request
 from squall.responses import Response
 from squall.signatures import type_hints
-from squall.sources import MISSING, Body, Cookie, Header, Path, Query, Source, constrained
+from squall.sources import (
+    MISSING,
+    Body,
+    Cookie,
+    File,
+    Form,
+    Header,
+    Path,
+    Query,
+    Source,
+    constrained,
+)
 
 SCALARS = (str, int, float, bool, bytes)
 LISTS = (list, tuple, set, frozenset)
 __all__ = [  # the declarations live in squall.sources; imported from here too
-    "Body", "Cookie", "Depends", "Extractor", "Header", "Path", "Query", "Source",
+    "Body", "Cookie", "Depends", "Extractor", "File", "Form", "Header", "Path", "Query", "Source",
     "extract", "extract_now", "plan_endpoint",
 ]  # fmt: skip
 
@@ -85,6 +107,7 @@ class Extractor:
     annotation: Any  # with its checks, as Annotated[T, msgspec.Meta(...)]
     default: Any
     decode: Callable[[bytes], Any] | None = None  # body and embedded only
+    read_form: Reader | None = None  # form only: a form value -> the argument
     depends: Depends | None = None  # "depends" only
     passed: bool = True  # False for a route's extra dependencies: run, not handed over
     source: Source | None = None  # as declared (title, description... for the schema)
@@ -237,14 +260,23 @@ def _extractor(
     if source is None or not source.place:  # no place said (a Field(alias=) has none)
         if name in path_params:
             return Extractor(name, "path", name, checked, MISSING)
-        place = "query" if _is_scalar(annotation) else "body"
+        place = "file" if is_upload(annotation) else "query" if _is_scalar(annotation) else "body"
         source = Source(place, alias=None if source is None else source.alias)
     key = source.alias or name
     if source.place == "header":  # x_token is read from x-token; header names are lower-case
         convert = source.convert_underscores and source.alias is None
         key = (key.replace("_", "-") if convert else key).lower()
+    if source.place in FORM_PLACES:
+        return _form_extractor(name, key, checked, default, source)
     decode = body_decoder(checked) if source.place == "body" else None
     return Extractor(name, source.place, key, checked, default, decode, source=source)
+
+
+def _form_extractor(name: str, key: str, checked: Any, default: Any, source: Source) -> Extractor:
+    require_multipart(f"parameter {name!r}")
+    ex = Extractor(name, "form", key, checked, default, source=source)
+    ex.read_form = plan_reader(checked, ex.multiple, ex.convert)
+    return ex
 
 
 def embed_bodies(extractors: list[Extractor]) -> list[Extractor]:
@@ -285,7 +317,7 @@ def needs_resolver(extractors: list[Extractor]) -> bool:
 
 def awaits(extractors: list[Extractor]) -> bool:
     """Whether ``extract`` has to await something for these (a body or a dependency)."""
-    return any(ex.place in ("body", "embedded", "depends") for ex in extractors)
+    return any(ex.place in ("body", "embedded", "depends", "form") for ex in extractors)
 
 
 async def extract(
@@ -295,6 +327,7 @@ async def extract(
     values: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
     fields: dict[str, msgspec.Raw] | None = None  # the body's keys, read for the first
+    form: FormData | None = None  # the submitted form, read for the first form parameter
     for ex in extractors:
         place = ex.place
         if place == "depends":
@@ -330,6 +363,10 @@ async def extract(
                     fields = _UNREADABLE
             if fields is not _UNREADABLE:
                 _take_field(ex, fields, values, errors)
+        elif place == "form":
+            if form is None:
+                form = await request.form()
+            await _take_form(ex, form, values, errors)
         else:
             _extract_one(ex, request, path, resolver, values, errors)
     if errors:
@@ -367,6 +404,21 @@ def _take_field(
         values[ex.name] = ex.decode(raw)
     except ValidationFailed as exc:
         errors.extend(exc.errors())
+
+
+async def _take_form(
+    ex: Extractor, form: FormData, values: dict[str, Any], errors: list[dict[str, Any]]
+) -> None:
+    assert ex.read_form is not None
+    try:
+        values[ex.name] = await take_form_value(form, ex.key, ex.multiple, ex.read_form)
+    except KeyError:
+        if ex.required:
+            errors.append({"loc": ["body", ex.key], "msg": "Field required", "type": "missing"})
+        else:
+            values[ex.name] = ex.default
+    except (msgspec.ValidationError, WrongValue) as exc:
+        errors.append(form_error(ex.key, exc))
 
 
 def _extract_one(
