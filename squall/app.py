@@ -423,11 +423,11 @@ class App(Router):
 
 async def _after_response(request: Request, solver: Solver | None) -> None:
     """Once the response is sent: background tasks, dependency cleanup, then the returned
-    response's own background; the files of a form that was read are closed."""
+    response's own background; then the files of a form that was read are closed."""
     if solver is not None and not solver.idle:
         await solver.finish()
-    if request._form is not None:
-        await request.close()
     background = request.background
     if background is not None:
         await background()
+    if request._form is not None:
+        await request.close()

@@ -274,6 +274,11 @@ def _extractor(
 
 def _form_extractor(name: str, key: str, checked: Any, default: Any, source: Source) -> Extractor:
     require_multipart(f"parameter {name!r}")
+    if not (_is_scalar(checked) or is_upload(checked)):
+        raise TypeError(
+            f"parameter {name!r}: form fields are scalars, lists of them or files; "
+            f"Squall does not read a form into {checked!r} (a form model)"
+        )
     ex = Extractor(name, "form", key, checked, default, source=source)
     ex.read_form = plan_reader(checked, ex.multiple, ex.convert)
     return ex

@@ -137,3 +137,18 @@ def test_uploaded_files_are_closed_after_the_response(client_for: ClientFor) -> 
     assert client.post("/upload", files={"file": ("a", b"abc")}).json() == 3
     client.post("/upload", files={"file": ("b", b"de")})  # the first request has finished
     assert seen[0].file.closed
+
+
+class LoginForm:
+    def __init__(self, username: str) -> None:
+        self.username = username
+
+
+def test_form_models_are_refused_when_declared() -> None:
+    app = App()
+
+    async def login(data: Annotated[LoginForm, Form()]) -> str:
+        return data.username
+
+    with pytest.raises(TypeError, match="form model"):
+        app.post("/login")(login)
