@@ -54,6 +54,7 @@ class Request:
     _receive: Receive | None = None  # ASGI's receive, when the request came through ASGI
     app: Any = None  # the App handling the request
     background: Any = None  # a returned response's background, awaited once it is sent
+    finishes = False  # True once there is work for after the response (background, form)
     path_params: dict[str, Any] = {}  # replaced per routed request, never mutated
 
     def __init__(
@@ -259,6 +260,7 @@ class Request:
             limits = FormLimits(max_files, max_fields, max_part_size)
             content_type = self.headers.get("content-type", "")
             self._form = await parse_form(content_type, await self.body(), limits)
+            self.finishes = True  # its files are closed after the response
         return self._form
 
     async def close(self) -> None:
