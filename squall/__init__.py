@@ -6,7 +6,7 @@ from squall.background import BackgroundTasks
 from squall.datastructures import UploadFile
 from squall.encoders import jsonable_encoder
 from squall.exceptions import HTTPException, RequestValidationError
-from squall.params import Body, Cookie, Depends, Header, Path, Query
+from squall.params import Body, Cookie, Depends, File, Form, Header, Path, Query
 from squall.requests import Request
 from squall.responses import (
     HTMLResponse,
@@ -25,6 +25,8 @@ __all__ = [
     "Body",
     "Cookie",
     "Depends",
+    "File",
+    "Form",
     "HTMLResponse",
     "HTTPException",
     "Header",

@@ -148,7 +148,9 @@ class App(Router):
         path = declaration.path
         names = {seg.name for seg in parse_template(path) if not isinstance(seg, str)}
         extractors = plan_endpoint(declaration.endpoint, names, self.strict_content_type)
-        extractors = plan_route(extractors, frozenset(names), declaration.dependencies)
+        extractors = plan_route(
+            extractors, frozenset(names), declaration.dependencies, self.strict_content_type
+        )
         fields = FieldFilter(
             declaration.response_model_include,
             declaration.response_model_exclude,
@@ -339,6 +341,7 @@ class App(Router):
             if route.direct:
                 encoded: bytes | None = None
                 outcome: Outcome
+                after: Any = None  # a returned response's background
                 try:
                     decode = route.decode
                     if decode is not None:
@@ -364,6 +367,8 @@ class App(Router):
                         encoded = _encode(result)
                     else:
                         outcome = route.render(result)
+                        if isinstance(result, Response):
+                            after = result.background
                 except Exception as exc:
                     outcome = await failure(self, exc, Request.from_native(native, self))
                 if encoded is not None:
@@ -372,6 +377,8 @@ class App(Router):
                     native.respond(*outcome)  # type: ignore[arg-type]
                 else:
                     await emit_native(native, *outcome)
+                if after is not None:
+                    await after()
                 return
         else:
             root = self.root_path or native.root_path
@@ -383,8 +390,8 @@ class App(Router):
             native.respond(*outcome)  # type: ignore[arg-type]
         else:
             await emit_native(native, *outcome)
-        if solver is not None and not solver.idle:
-            await solver.finish()
+        if (solver is not None and not solver.idle) or request.finishes:
+            await _after_response(request, solver)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if self.root_path and scope["type"] == "http":
@@ -412,5 +419,18 @@ class App(Router):
         request = Request.from_asgi(scope, receive, path, self)
         outcome, solver = await self.dispatch(scope["method"], path, request)
         await emit_asgi(send, *outcome)
-        if solver is not None and not solver.idle:
-            await solver.finish()
+        if (solver is not None and not solver.idle) or request.finishes:
+            await _after_response(request, solver)
+
+
+async def _after_response(request: Request, solver: Solver | None) -> None:
+    """Once the response is sent: background tasks, dependency cleanup, then the returned
+    response's own background; then the files of a form that was read are closed (called
+    only when there is something to do: an extra coroutine costs every request)."""
+    if solver is not None and not solver.idle:
+        await solver.finish()
+    background = request.background
+    if background is not None:
+        await background()
+    if request._form is not None:
+        await request.close()

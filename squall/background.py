@@ -11,6 +11,18 @@ from typing import Any
 logger = logging.getLogger("squall.app")
 
 
+class BackgroundTask:
+    """One call to make once the response is sent: ``Response(background=BackgroundTask(f, x))``."""
+
+    def __init__(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
+
+    async def __call__(self) -> None:
+        await _run(self.func, self.args, self.kwargs)
+
+
 class BackgroundTasks:
     """Ask for it as a parameter; tasks added run, in order, once the response is sent."""
 
@@ -22,10 +34,19 @@ class BackgroundTasks:
 
     async def run(self) -> None:
         for func, args, kwargs in self.tasks:
-            try:
-                if inspect.iscoroutinefunction(func):
-                    await func(*args, **kwargs)
-                else:
-                    await asyncio.to_thread(func, *args, **kwargs)
-            except Exception:
-                logger.exception("background task %r failed", func)
+            await _run(func, args, kwargs)
+
+    async def __call__(self) -> None:
+        """As ``Response(background=tasks)``: run them all."""
+        await self.run()
+
+
+async def _run(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """One task: a coroutine function awaited, anything else in a thread; failures logged."""
+    try:
+        if inspect.iscoroutinefunction(func):
+            await func(*args, **kwargs)
+        else:
+            await asyncio.to_thread(func, *args, **kwargs)
+    except Exception:
+        logger.exception("background task %r failed", func)

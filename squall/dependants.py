@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from squall.params import MISSING, Depends, Extractor, plan_endpoint
+from squall.params import MISSING, Depends, Extractor, embed_bodies, plan_endpoint
 from squall.security import SecurityScopes, added_scopes
 from squall.signatures import Kind, kind_of
 
@@ -41,11 +41,13 @@ class Planned(Depends):
         call: Callable[..., Any],
         names: frozenset[str],
         scopes: tuple[str, ...],
+        strict_json: bool = True,
     ) -> None:
         super().__init__(call, use_cache=declared.use_cache, scope=declared.scope)
         self.dependency: Callable[..., Any] = call
         self.names = names
         self.scopes = scopes
+        self.strict_json = strict_json  # App(strict_content_type=): for a body it reads
         self.plans: dict[Callable[..., Any], Plan] = {}
 
     def plan(self, call: Callable[..., Any]) -> Plan:
@@ -57,26 +59,45 @@ class Planned(Depends):
 
 
 def plan_route(
-    extractors: list[Extractor], names: frozenset[str], route_dependencies: tuple[Depends, ...]
+    extractors: list[Extractor],
+    names: frozenset[str],
+    route_dependencies: tuple[Depends, ...],
+    strict_json: bool = True,
 ) -> list[Extractor]:
     """A route's extractors with every dependency planned: the route's ``dependencies=``
-    first (in order: app, routers, route), then the endpoint's own parameters."""
+    first (in order: app, routers, route), then the endpoint's own parameters.  The body
+    parameters of the whole tree are read from one body, as FastAPI does: one in all is
+    the body itself; several are keys of one JSON object."""
     extra = [
         Extractor(f"dependency {index}", "depends", "", Any, None, depends=depends, passed=False)
         for index, depends in enumerate(route_dependencies)
     ]
     planned = extra + extractors
-    _plan_nodes(planned, names, (), None)
+    _plan_nodes(planned, names, (), None, strict_json)
+    embed_bodies(_tree(planned, set()))
     return planned
 
 
 def plan_dependency(call: Callable[..., Any], node: Planned) -> Plan:
     kind = kind_of(call)
-    extractors = plan_endpoint(call, set(node.names))
+    extractors = plan_endpoint(call, set(node.names), node.strict_json)
     uses_scopes = _plan_nodes(
-        extractors, node.names, node.scopes, node if _generator(kind) else None
+        extractors, node.names, node.scopes, node if _generator(kind) else None, node.strict_json
     )
     return Plan(extractors, kind, uses_scopes)
+
+
+def _tree(extractors: list[Extractor], seen: set[int]) -> list[Extractor]:
+    """``extractors`` and those of the dependencies planned below them, each plan once."""
+    found = list(extractors)
+    for ex in extractors:
+        node = ex.depends
+        if ex.place == "depends" and isinstance(node, Planned):
+            plan = node.plan(node.dependency)
+            if id(plan) not in seen:
+                seen.add(id(plan))
+                found.extend(_tree(plan.extractors, seen))
+    return found
 
 
 def _plan_nodes(
@@ -84,6 +105,7 @@ def _plan_nodes(
     names: frozenset[str],
     scopes: tuple[str, ...],
     closed_late: Planned | None,
+    strict_json: bool,
 ) -> bool:
     """Turn each dependency in ``extractors`` into a Planned node, planned in turn; a
     ``SecurityScopes`` parameter gets ``scopes``.  Whether anything here uses scopes."""
@@ -99,7 +121,7 @@ def _plan_nodes(
         call = declared.dependency if declared.dependency is not None else ex.annotation
         if call is Any or not callable(call):
             raise TypeError(f"Depends() on {ex.name!r} has no dependency and no class annotation")
-        node = Planned(declared, call, names, added_scopes(scopes, declared))
+        node = Planned(declared, call, names, added_scopes(scopes, declared), strict_json)
         if closed_late is not None and closed_late.scope != "function" and node.scope == "function":
             raise DependencyScopeError(
                 f"{_name(closed_late.dependency)} is closed after the response, so it cannot "

@@ -25,17 +25,40 @@ import msgspec
 
 from squall.background import BackgroundTasks
 from squall.bodies import body_fields, field_decoder
+from squall.constraints import NOTHING, nested_checks, pydantic_checks
+from squall.datastructures import FormData
+from squall.form_params import (
+    FORM_PLACES,
+    Reader,
+    WrongValue,
+    form_error,
+    is_upload,
+    plan_reader,
+    require_multipart,
+    take_form_value,
+)
 from squall.media import check_json_body
 from squall.models import ValidationFailed, body_decoder, msgspec_error
 from squall.requests import Request
 from squall.responses import Response
 from squall.signatures import type_hints
-from squall.sources import MISSING, Body, Cookie, Header, Path, Query, Source, constrained
+from squall.sources import (
+    MISSING,
+    Body,
+    Cookie,
+    File,
+    Form,
+    Header,
+    Path,
+    Query,
+    Source,
+    constrained,
+)
 
 SCALARS = (str, int, float, bool, bytes)
 LISTS = (list, tuple, set, frozenset)
 __all__ = [  # the declarations live in squall.sources; imported from here too
-    "Body", "Cookie", "Depends", "Extractor", "Header", "Path", "Query", "Source",
+    "Body", "Cookie", "Depends", "Extractor", "File", "Form", "Header", "Path", "Query", "Source",
     "extract", "extract_now", "plan_endpoint",
 ]  # fmt: skip
 
@@ -84,6 +107,7 @@ class Extractor:
     annotation: Any  # with its checks, as Annotated[T, msgspec.Meta(...)]
     default: Any
     decode: Callable[[bytes], Any] | None = None  # body and embedded only
+    read_form: Reader | None = None  # form only: a form value -> the argument
     depends: Depends | None = None  # "depends" only
     passed: bool = True  # False for a route's extra dependencies: run, not handed over
     source: Source | None = None  # as declared (title, description... for the schema)
@@ -175,12 +199,17 @@ def plan_endpoint(
         source: Source | None = None
         depends: Depends | None = None
         metas: list[msgspec.Meta] = []
+        field_default: Any = MISSING
         if typing.get_origin(annotation) is Annotated:
             annotation, *extras = typing.get_args(annotation)
             source = next((e for e in extras if isinstance(e, Source)), None)
             depends = next((e for e in extras if isinstance(e, Depends)), None)
             metas = [e for e in extras if isinstance(e, msgspec.Meta)]
+            source, field_default = _with_pydantic_checks(extras, metas, source, name)
+        annotation = nested_checks(annotation, f"parameter {name!r}")
         default = MISSING if parameter.default is Ellipsis else parameter.default
+        if default is MISSING and field_default is not MISSING:
+            default = field_default
         if isinstance(default, Depends):
             depends, default = default, MISSING
         if depends is not None:
@@ -201,7 +230,20 @@ def plan_endpoint(
         extractor = _extractor(name, annotation, metas, default, source, path_params)
         extractor.strict_json = strict_json
         extractors.append(extractor)
-    return _embed_bodies(extractors)
+    return embed_bodies(extractors)
+
+
+def _with_pydantic_checks(
+    extras: list[Any], metas: list[msgspec.Meta], source: Source | None, name: str
+) -> tuple[Source | None, Any]:
+    """Add the pydantic / annotated_types checks among ``extras`` to ``metas``; the source
+    with a ``Field(alias=)`` applied, and a ``Field(default=)`` (MISSING when none)."""
+    found, declared = pydantic_checks(extras, f"parameter {name!r}")
+    metas.extend(found)
+    if declared.alias is not None and (source is None or source.alias is None):
+        source = dataclasses.replace(source or Source(""), alias=declared.alias)
+    default = MISSING if declared.default in (NOTHING, Ellipsis) else declared.default
+    return source, default
 
 
 def _extractor(
@@ -215,27 +257,47 @@ def _extractor(
     if annotation is Request or (inspect.isclass(annotation) and issubclass(annotation, Request)):
         return Extractor(name, "request", name, annotation, MISSING)
     checked = constrained(annotation, metas, source)
-    if source is None:
+    if source is None or not source.place:  # no place said (a Field(alias=) has none)
         if name in path_params:
             return Extractor(name, "path", name, checked, MISSING)
-        source = Source("query" if _is_scalar(annotation) else "body")
+        place = "file" if is_upload(annotation) else "query" if _is_scalar(annotation) else "body"
+        source = Source(place, alias=None if source is None else source.alias)
     key = source.alias or name
     if source.place == "header":  # x_token is read from x-token; header names are lower-case
         convert = source.convert_underscores and source.alias is None
         key = (key.replace("_", "-") if convert else key).lower()
+    if source.place in FORM_PLACES:
+        return _form_extractor(name, key, checked, default, source)
     decode = body_decoder(checked) if source.place == "body" else None
     return Extractor(name, source.place, key, checked, default, decode, source=source)
 
 
-def _embed_bodies(extractors: list[Extractor]) -> list[Extractor]:
-    """Body parameters read from keys of one JSON object, when there are several or one
-    says ``Body(embed=True)``; their errors are located at ``["body", key, ...]``."""
-    bodies = [ex for ex in extractors if ex.place == "body"]
-    if len(bodies) > 1 or any(ex.source is not None and ex.source.embed for ex in bodies):
+def _form_extractor(name: str, key: str, checked: Any, default: Any, source: Source) -> Extractor:
+    require_multipart(f"parameter {name!r}")
+    if not (_is_scalar(checked) or is_upload(checked)):
+        raise TypeError(
+            f"parameter {name!r}: form fields are scalars, lists of them or files; "
+            f"Squall does not read a form into {checked!r} (a form model)"
+        )
+    ex = Extractor(name, "form", key, checked, default, source=source)
+    ex.read_form = plan_reader(checked, ex.multiple, ex.convert)
+    return ex
+
+
+def embed_bodies(extractors: list[Extractor]) -> list[Extractor]:
+    """Body parameters read from keys of one JSON object, when there are several (with
+    different names) or one says ``Body(embed=True)``; their errors are located at
+    ``["body", key, ...]``.  Also given a route's whole tree (its dependencies' too)."""
+    bodies = [ex for ex in extractors if ex.place in ("body", "embedded")]
+    if len({ex.key for ex in bodies}) > 1 or any(_embedded(ex) for ex in bodies):
         for ex in bodies:
             ex.place = "embedded"
             ex.decode = field_decoder(ex.annotation, ex.key)
     return extractors
+
+
+def _embedded(ex: Extractor) -> bool:
+    return ex.place == "embedded" or (ex.source is not None and ex.source.embed)
 
 
 def extract_now(
@@ -260,7 +322,7 @@ def needs_resolver(extractors: list[Extractor]) -> bool:
 
 def awaits(extractors: list[Extractor]) -> bool:
     """Whether ``extract`` has to await something for these (a body or a dependency)."""
-    return any(ex.place in ("body", "embedded", "depends") for ex in extractors)
+    return any(ex.place in ("body", "embedded", "depends", "form") for ex in extractors)
 
 
 async def extract(
@@ -270,6 +332,7 @@ async def extract(
     values: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
     fields: dict[str, msgspec.Raw] | None = None  # the body's keys, read for the first
+    form: FormData | None = None  # the submitted form, read for the first form parameter
     for ex in extractors:
         place = ex.place
         if place == "depends":
@@ -305,6 +368,10 @@ async def extract(
                     fields = _UNREADABLE
             if fields is not _UNREADABLE:
                 _take_field(ex, fields, values, errors)
+        elif place == "form":
+            if form is None:
+                form = await request.form()
+            await _take_form(ex, form, values, errors)
         else:
             _extract_one(ex, request, path, resolver, values, errors)
     if errors:
@@ -342,6 +409,21 @@ def _take_field(
         values[ex.name] = ex.decode(raw)
     except ValidationFailed as exc:
         errors.extend(exc.errors())
+
+
+async def _take_form(
+    ex: Extractor, form: FormData, values: dict[str, Any], errors: list[dict[str, Any]]
+) -> None:
+    assert ex.read_form is not None
+    try:
+        values[ex.name] = await take_form_value(form, ex.key, ex.multiple, ex.read_form)
+    except KeyError:
+        if ex.required:
+            errors.append({"loc": ["body", ex.key], "msg": "Field required", "type": "missing"})
+        else:
+            values[ex.name] = ex.default
+    except (msgspec.ValidationError, WrongValue) as exc:
+        errors.append(form_error(ex.key, exc))
 
 
 def _extract_one(

@@ -53,6 +53,8 @@ class Request:
     _streamed = False
     _receive: Receive | None = None  # ASGI's receive, when the request came through ASGI
     app: Any = None  # the App handling the request
+    background: Any = None  # a returned response's background, awaited once it is sent
+    finishes = False  # True once there is work for after the response (background, form)
     path_params: dict[str, Any] = {}  # replaced per routed request, never mutated
 
     def __init__(
@@ -155,6 +157,11 @@ class Request:
         root = self._root_path()
         return URL(self._origin() + _escape_path(root if root.endswith("/") else root + "/"))
 
+    def url_for(self, name: str, /, **path_params: Any) -> URL:
+        """The absolute URL of the route called ``name`` (root path included)."""
+        path = self.app.url_path_for(name, **path_params)
+        return URL(str(self.base_url).rstrip("/") + path)
+
     def _root_path(self) -> str:
         if self._native is not None:
             return self._native.root_path
@@ -253,6 +260,7 @@ class Request:
             limits = FormLimits(max_files, max_fields, max_part_size)
             content_type = self.headers.get("content-type", "")
             self._form = await parse_form(content_type, await self.body(), limits)
+            self.finishes = True  # its files are closed after the response
         return self._form
 
     async def close(self) -> None:

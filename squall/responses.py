@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -20,6 +28,8 @@ Body = bytes | AsyncIterator[bytes]
 class Response:
     media_type: str | None = None
     charset = "utf-8"
+    # Awaited once the response has been sent (a BackgroundTask or BackgroundTasks).
+    background: Callable[[], Awaitable[None]] | None = None
 
     def __init__(
         self,
@@ -27,7 +37,10 @@ class Response:
         status_code: int = 200,
         headers: Mapping[str, str] | None = None,
         media_type: str | None = None,
+        background: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        if background is not None:
+            self.background = background
         self.status_code = status_code
         self.body = self.render(content)
         media_type = media_type or self.media_type
@@ -141,8 +154,9 @@ class StreamingResponse(Response):
         status_code: int = 200,
         headers: Mapping[str, str] | None = None,
         media_type: str | None = None,
+        background: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
-        super().__init__(b"", status_code, headers, media_type)
+        super().__init__(b"", status_code, headers, media_type, background)
         self.body = _as_async_bytes(content)  # type: ignore[assignment]
 
 
@@ -200,10 +214,15 @@ class RedirectResponse(Response):
     """A redirect (307 by default, as Starlette) to ``url``, percent-encoded where needed."""
 
     def __init__(
-        self, url: Any, status_code: int = 307, headers: Mapping[str, str] | None = None
+        self,
+        url: Any,
+        status_code: int = 307,
+        headers: Mapping[str, str] | None = None,
+        background: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         location = quote(str(url), safe=_URL_SAFE)
-        super().__init__(b"", status_code, {**(headers or {}), "location": location})
+        headers = {**(headers or {}), "location": location}
+        super().__init__(b"", status_code, headers, background=background)
 
 
 _URL_SAFE = ":/%#?=@[]!$&'()*+,;~"

@@ -109,6 +109,9 @@ class Route:
             else:
                 result = await run_sync(app.threads, self.endpoint, **kwargs)
             status, headers, body = self.render(result)
+            if isinstance(result, Response) and result.background is not None:
+                request.background = result.background  # awaited once it has been sent
+                request.finishes = True
             if solver is None:
                 return status, headers, body
             await solver.endpoint_returned()  # closes scope="function" dependencies

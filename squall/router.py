@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from squall.params import Depends
+from squall.reverse import path_for
 
 Endpoint = Callable[..., Any]
 
@@ -90,6 +91,12 @@ class Router:
 
     def add(self, declaration: Declaration) -> None:
         self.declarations.append(declaration)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> str:
+        """The path of the route called ``name`` (its ``name=``, else its function's name)
+        with these path parameters; raises squall.reverse.NoMatchFound."""
+        named = ((declaration.name, declaration.path) for declaration in self.declarations)
+        return path_for(named, name, path_params)
 
     def add_api_route(
         self,

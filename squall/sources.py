@@ -165,6 +165,26 @@ def Body(
     return _source("body", default, options, embed=embed, media_type=media_type)
 
 
+def Form(
+    default: Any = MISSING,
+    *,
+    media_type: str = "application/x-www-form-urlencoded",
+    **options: Unpack[SourceOptions],
+) -> Any:
+    """A field of a submitted form (urlencoded or multipart); see squall.form_params."""
+    return _source("form", default, options, media_type=media_type)
+
+
+def File(
+    default: Any = MISSING,
+    *,
+    media_type: str = "multipart/form-data",
+    **options: Unpack[SourceOptions],
+) -> Any:
+    """An uploaded file of a multipart form: ``UploadFile``, or ``bytes`` for its content."""
+    return _source("file", default, options, media_type=media_type)
+
+
 def constrained(annotation: Any, metas: list[msgspec.Meta], source: Source | None) -> Any:
     """``annotation`` with every check on it (``Annotated[T, Meta]`` extras and the
     source's keywords) as one msgspec type; raises TypeError at declaration when a check
