@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from squall.app_info import AppInfo, InfoField
+from squall.background import in_turn
 from squall.dependants import plan_route
 from squall.di import Container, Solver
 from squall.errors import body_failure, failure, unrouted
@@ -267,6 +268,7 @@ class App(Router):
             response = await self._pipeline(request)
         except Exception as exc:
             return await failure(self, exc, request), (solvers[0] if solvers else None)
+        _keep_background(request, response)
         outcome = (response.status_code, response.raw_headers, response.body)
         return outcome, (solvers[0] if solvers else None)
 
@@ -421,6 +423,17 @@ class App(Router):
         await emit_asgi(send, *outcome)
         if (solver is not None and not solver.idle) or request.finishes:
             await _after_response(request, solver)
+
+
+def _keep_background(request: Request, response: Response) -> None:
+    """A middleware may send a response of its own, with a background of its own: that runs
+    too, after the endpoint's response's (as it does under Starlette)."""
+    extra = response.background
+    if extra is None or extra is request.background:
+        return
+    first = request.background
+    request.background = extra if first is None else in_turn(first, extra)
+    request.finishes = True
 
 
 async def _after_response(request: Request, solver: Solver | None) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 logger = logging.getLogger("squall.app")
+Background = Callable[[], Awaitable[Any]]  # what Response(background=...) holds
 
 
 class BackgroundTask:
@@ -50,3 +51,13 @@ async def _run(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str
             await asyncio.to_thread(func, *args, **kwargs)
     except Exception:
         logger.exception("background task %r failed", func)
+
+
+def in_turn(first: Background, then: Background) -> Background:
+    """One background that runs ``first`` and then ``then`` (each a background of its own)."""
+
+    async def both() -> None:
+        await first()
+        await then()
+
+    return both

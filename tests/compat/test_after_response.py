@@ -96,3 +96,23 @@ def test_url_for_includes_the_root_path() -> None:
 
     with TestClient(app) as client:
         assert client.get("/items/2").json() == "http://testserver/v1/items/2"
+
+
+def test_a_middlewares_own_response_runs_its_background_too(client_for: ClientFor) -> None:
+    app, log, _ = _log_app(2)
+    finished = threading.Event()
+
+    async def note() -> None:
+        log.append("middleware")
+        finished.set()
+
+    @app.middleware("http")
+    async def replace(request: Request, call_next: object) -> Response:
+        inner = await call_next(request)  # type: ignore[operator]
+        return JSONResponse({"wrapped": inner.status_code}, background=BackgroundTask(note))
+
+    client = client_for(app)
+    response = client.get("/tasks")
+    assert response.json() == {"wrapped": 200}
+    assert finished.wait(5)
+    assert log == ["first", "second", "middleware"]
