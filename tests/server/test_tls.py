@@ -283,7 +283,7 @@ def test_plain_http_and_stalled_handshakes_are_dropped_quietly(certs: Certificat
 
 
 @pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
-def test_the_handshake_timeout_on_each_loop(
+def test_stalled_handshakes_and_plain_http_on_each_loop(
     certs: Certificates, loop: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     pytest.importorskip(loop)
@@ -294,6 +294,9 @@ def test_the_handshake_timeout_on_each_loop(
             sock.sendall(b"\x16\x03\x01")  # the start of a ClientHello, and then nothing
             assert read_until_closed(sock, limit=5) == b""
         elapsed = time.monotonic() - started
+        with connect(running) as sock:  # plain HTTP to the TLS port
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+            assert b"HTTP/1.1" not in read_until_closed(sock, limit=5)
         with httpx.Client(verify=trusting(certs)) as client:
             assert client.get(https(running.port)).status_code == 200
     assert 0.2 <= elapsed < 3, elapsed
