@@ -32,7 +32,6 @@ import ipaddress
 import os
 import string
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from squall.server.config import ConfigError
@@ -59,7 +58,17 @@ HEADER_NAMES: Final = frozenset((FORWARDED, X_FORWARDED_FOR, X_FORWARDED_PROTO))
 # A forwarded protocol -> the scheme of an HTTP scope.
 SCHEMES: Final = {"http": "http", "https": "https", "ws": "http", "wss": "https"}
 WEBSOCKET_SCHEMES: Final = {"http": "ws", "https": "wss"}
-CACHE_LIMIT: Final = 4096  # trust decisions remembered per distinct host string
+CACHE_LIMIT: Final = 4096  # trust decisions (and parsed nodes) remembered per distinct string
+CACHED_LENGTH: Final = 256  # longer header values are parsed every time: caching them would
+# let a client pin 4096 x 16 KiB of memory
+# A hop's node: whether it is well-formed, its address (None: unknown or obfuscated) and
+# whether that address is trusted.
+NodeInfo = tuple[bool, Address | None, bool]
+MALFORMED: Final[NodeInfo] = (False, None, False)
+# What a request's proxy headers say, walked: whether they name the client, who it is (None:
+# unknown) and the scheme (None: not said).  Cached per distinct header values.
+Verdict = tuple[bool, Address | None, str | None]
+SAYS_NOTHING: Final[Verdict] = (False, None, None)
 
 
 class TrustedPeers:
@@ -71,6 +80,8 @@ class TrustedPeers:
         self.addresses: set[IPAddress] = set()
         self.networks: list[IPNetwork] = []
         self._decisions: dict[str, bool] = {}
+        self._nodes: dict[str, NodeInfo] = {}
+        self._verdicts: dict[tuple[bytes, bytes, bytes], Verdict] = {}
         for raw in entries:
             self._add(raw.strip())
 
@@ -107,6 +118,24 @@ class TrustedPeers:
             return self.trusts_host(str(peername[0]))
         return self.unix_peers  # a Unix socket peer: its peername is a path, or empty
 
+    def node(self, text: str) -> NodeInfo:
+        """``(valid, address, trusted)`` for a hop's node (see ``parse_node``), cached:
+        a proxy names the same few clients again and again, and parsing one costs more
+        than the rest of the request."""
+        info = self._nodes.get(text)
+        if info is None:
+            try:
+                address = parse_node(text)
+            except MalformedNode:
+                info = MALFORMED
+            else:
+                info = (True, address, address is not None and self.trusts_host(address[0]))
+            if len(text) <= CACHED_LENGTH:
+                if len(self._nodes) >= CACHE_LIMIT:
+                    self._nodes.clear()
+                self._nodes[text] = info
+        return info
+
     def trusts_host(self, host: str) -> bool:
         """Whether the IP address ``host`` is trusted (anything else never is)."""
         if self.everyone:
@@ -133,7 +162,30 @@ class TrustedPeers:
     ) -> tuple[Address | None, str] | None:
         """The ``(client, scheme)`` the headers of a trusted peer's request give, or None
         when they change nothing (absent or malformed)."""
-        return resolve(self, headers, client, scheme)
+        forwarded = x_for = x_proto = b""
+        for name, value in headers:  # several lines of a header are one comma list
+            if name == FORWARDED:
+                forwarded = forwarded + b"," + value if forwarded else value
+            elif name == X_FORWARDED_FOR:
+                x_for = x_for + b"," + value if x_for else value
+            elif name == X_FORWARDED_PROTO:
+                x_proto = x_proto + b"," + value if x_proto else value
+        key = (forwarded, x_for, x_proto)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = read_verdict(self, forwarded, x_for, x_proto)
+            if len(forwarded) + len(x_for) + len(x_proto) <= CACHED_LENGTH:
+                if len(self._verdicts) >= CACHE_LIMIT:
+                    self._verdicts.clear()
+                self._verdicts[key] = verdict
+        names_client, new_client, new_scheme = verdict
+        if not names_client:
+            new_client = client
+        if new_scheme is None:
+            new_scheme = scheme
+        if new_client == client and new_scheme == scheme:
+            return None
+        return new_client, new_scheme
 
 
 def trusted_peers(config: Config) -> TrustedPeers | None:
@@ -149,71 +201,39 @@ def trusted_peers(config: Config) -> TrustedPeers | None:
 # -- Hops -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Hop:
-    """One proxy hop: who connected to the proxy (``node``) and with which protocol."""
-
-    node: str  # as written: "192.0.2.1", "[2001:db8::1]:443", "unknown", "_hidden"
-    proto: str | None = None
+# One proxy hop: who connected to the proxy (its node, as written: "192.0.2.1",
+# "[2001:db8::1]:443", "unknown", "_hidden"; "" when not said) and with which protocol.
+# A plain tuple: built per hop of every forwarded request.
+Hop = tuple[str, str | None]
 
 
-def resolve(
-    trusted: TrustedPeers,
-    headers: Sequence[tuple[bytes, bytes]],
-    client: Address | None,
-    scheme: str,
-) -> tuple[Address | None, str] | None:
-    """See :meth:`TrustedPeers.resolve`."""
-    forwarded: list[bytes] = []
-    x_for: list[bytes] = []
-    x_proto: list[bytes] = []
-    for name, value in headers:
-        if name == FORWARDED:
-            forwarded.append(value)
-        elif name == X_FORWARDED_FOR:
-            x_for.append(value)
-        elif name == X_FORWARDED_PROTO:
-            x_proto.append(value)
-    hops = parse_forwarded(b",".join(forwarded)) if forwarded else None
+def read_verdict(trusted: TrustedPeers, forwarded: bytes, x_for: bytes, x_proto: bytes) -> Verdict:
+    """What the proxy headers' values say (``Forwarded`` first, if well-formed)."""
+    hops = parse_forwarded(forwarded) if forwarded else None
     if hops is None:
-        hops = x_forwarded_hops(b",".join(x_for), b",".join(x_proto))
-    if not hops:
-        return None
-    return apply_hops(trusted, hops, client, scheme)
+        hops = x_forwarded_hops(x_for, x_proto)
+    return walk_hops(trusted, hops)
 
 
-def apply_hops(
-    trusted: TrustedPeers, hops: Sequence[Hop], client: Address | None, scheme: str
-) -> tuple[Address | None, str] | None:
-    """Walk ``hops`` from the right past the trusted ones; None if nothing changes."""
-    with_node = [hop for hop in hops if hop.node]
-    new_client: Address | None
-    if with_node:
-        chosen = with_node[0]
-        for hop in reversed(with_node):
-            if not _is_trusted_node(trusted, hop.node):
-                chosen = hop
-                break
-        try:
-            new_client = parse_node(chosen.node)
-        except MalformedNode:
-            return None  # not an address, not unknown/obfuscated: the header is ignored
-        proto = chosen.proto
-    else:  # only protocols (X-Forwarded-Proto alone, Forwarded: proto=https)
-        new_client = client
-        proto = hops[0].proto
-    new_scheme = SCHEMES.get(proto.lower(), scheme) if proto else scheme
-    if new_client == client and new_scheme == scheme:
-        return None
-    return new_client, new_scheme
+def walk_hops(trusted: TrustedPeers, hops: Sequence[Hop]) -> Verdict:
+    """Walk ``hops`` from the right past the trusted ones, to the client's hop."""
+    with_node = [hop for hop in hops if hop[0]]
+    if not with_node:  # only protocols (X-Forwarded-Proto alone, Forwarded: proto=https)
+        return (False, None, _scheme(hops[0][1])) if hops else SAYS_NOTHING
+    chosen = with_node[0]  # when every hop is trusted
+    valid, client, _ = trusted.node(chosen[0])
+    for hop in reversed(with_node):
+        hop_valid, address, hop_trusted = trusted.node(hop[0])
+        if not hop_trusted:
+            chosen, valid, client = hop, hop_valid, address
+            break
+    if not valid:
+        return SAYS_NOTHING  # not an address, not unknown/obfuscated: the header is ignored
+    return (True, client, _scheme(chosen[1]))
 
 
-def _is_trusted_node(trusted: TrustedPeers, node: str) -> bool:
-    try:
-        address = parse_node(node)
-    except MalformedNode:
-        return False
-    return address is not None and trusted.trusts_host(address[0])
+def _scheme(proto: str | None) -> str | None:
+    return SCHEMES.get(proto.lower()) if proto else None
 
 
 class MalformedNode(ValueError):
@@ -280,11 +300,11 @@ def x_forwarded_hops(x_for: bytes, x_proto: bytes) -> list[Hop]:
     nodes = _comma_list(x_for)
     protos = _comma_list(x_proto)
     if not nodes:
-        return [Hop("", protos[0])] if protos else []
+        return [("", protos[0])] if protos else []
     if len(protos) == len(nodes):
-        return [Hop(node, proto) for node, proto in zip(nodes, protos, strict=True)]
+        return list(zip(nodes, protos, strict=True))
     proto = protos[0] if protos else None
-    return [Hop(node, proto) for node in nodes]
+    return [(node, proto) for node in nodes]
 
 
 def _comma_list(value: bytes) -> list[str]:
@@ -317,7 +337,7 @@ def parse_forwarded(value: bytes) -> list[Hop] | None:
         if element is None:
             return None
         if element:
-            hops.append(Hop(element.get("for", ""), element.get("proto")))
+            hops.append((element.get("for", ""), element.get("proto")))
         reader.skip_ows()
         if reader.at_end():
             return hops if hops else None
