@@ -302,6 +302,18 @@ def test_forwarded_with_a_malformed_node_changes_nothing(value: str) -> None:
     assert resolve([("Forwarded", value)]) is None
 
 
+def test_verdicts_are_cached_for_short_values_only() -> None:
+    peers = TrustedPeers.parse("127.0.0.1")
+    short = [(b"x-forwarded-for", b"203.0.113.7"), (b"x-forwarded-proto", b"https")]
+    for scheme in ("http", "https", "http"):  # cached, yet applied to each connection's own
+        assert peers.resolve(short, PROXY, scheme) == (("203.0.113.7", 0), "https")
+    assert peers.resolve(short, ("203.0.113.7", 0), "https") is None
+    assert len(peers._verdicts) == 1
+    long = [(b"x-forwarded-for", b", ".join([b"198.51.100.1"] * 100) + b", 203.0.113.8")]
+    assert peers.resolve(long, PROXY, "http") == (("203.0.113.8", 0), "http")
+    assert len(peers._verdicts) == 1  # a client could otherwise pin big values in memory
+
+
 def test_node_forms() -> None:
     assert parse_node("192.0.2.1") == ("192.0.2.1", 0)
     assert parse_node("[::1]:80") == ("::1", 80)
