@@ -33,7 +33,6 @@ Options Gunicorn has no name for go in ``CONFIG_KWARGS`` of a subclass::
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import os
 import signal
@@ -81,13 +80,6 @@ def config_from_gunicorn(cfg: Any, app: Any, **overrides: Any) -> Config:
 
 def ssl_options(cfg: Any) -> dict[str, Any]:
     """Gunicorn's TLS settings as Squall's ``ssl_*`` Config fields."""
-    fields = {f.name for f in dataclasses.fields(Config)}
-    missing = [name for name in SSL_SETTINGS.values() if name not in fields]
-    if missing:
-        raise ConfigError(
-            "TLS needs Squall's ssl_* settings, which this Squall does not have: "
-            f"missing {', '.join(missing)}"
-        )
     return {squall: getattr(cfg, gunicorn) for gunicorn, squall in SSL_SETTINGS.items()}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from squall.server.access_log import atoms_help
 from squall.server.config import LOG_LEVELS, Config, ConfigError
@@ -105,8 +106,43 @@ def build_parser() -> argparse.ArgumentParser:
         help="load KEY=VALUE lines into the environment first (set variables win)",
     )
     add_process_manager_flags(p.add_argument_group("process manager"))
+    _add_tls_and_proxy_flags(p)
     document(p)
     return p
+
+
+def _add_tls_and_proxy_flags(p: argparse.ArgumentParser) -> None:
+    tls = p.add_argument_group("TLS and proxy headers")
+    tls.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM) file")
+    tls.add_argument("--ssl-keyfile", help="its private key (PEM), if not in the certfile")
+    tls.add_argument("--ssl-keyfile-password", help="the password of an encrypted keyfile")
+    tls.add_argument("--ssl-ca-certs", help="CA certificates (PEM) to verify clients against")
+    tls.add_argument(
+        "--ssl-cert-reqs",
+        type=int,
+        choices=[0, 1, 2],
+        default=0,
+        help="client certificates: 0 not asked (default), 1 optional, 2 required",
+    )
+    tls.add_argument("--ssl-ciphers", help="OpenSSL cipher list (default: OpenSSL's)")
+    tls.add_argument(
+        "--timeout-ssl-handshake",
+        type=float,
+        default=10.0,
+        help="drop a connection whose TLS handshake takes longer (seconds, 10)",
+    )
+    tls.add_argument(
+        "--proxy-headers",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="take client and scheme from Forwarded / X-Forwarded-For / X-Forwarded-Proto "
+        "sent by a trusted peer (default on)",
+    )
+    tls.add_argument(
+        "--forwarded-allow-ips",
+        help="comma list of trusted peers: IPs, CIDR networks, '*' (all), 'unix:' (Unix "
+        "socket peers); default $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1,unix:",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -141,7 +177,22 @@ def config_from_args(args: argparse.Namespace) -> Config:
         access_log_format=args.access_log_format,
         access_log_json=args.access_log_json,
         log_config=args.log_config,
+        **_tls_and_proxy_options(args),
     )
+
+
+def _tls_and_proxy_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "ssl_certfile": args.ssl_certfile,
+        "ssl_keyfile": args.ssl_keyfile,
+        "ssl_keyfile_password": args.ssl_keyfile_password,
+        "ssl_ca_certs": args.ssl_ca_certs,
+        "ssl_cert_reqs": args.ssl_cert_reqs,
+        "ssl_ciphers": args.ssl_ciphers,
+        "timeout_ssl_handshake": args.timeout_ssl_handshake,
+        "proxy_headers": args.proxy_headers,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -87,6 +87,18 @@ class Config:
     access_log_json: bool = False
     log_config: str | None = None
     access_log_line: AccessLogFormat = field(init=False, repr=False, compare=False)
+    # TLS (squall/server/tls.py): on when ssl_certfile is set; the flags mean uvicorn's.
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    ssl_keyfile_password: str | None = None
+    ssl_ca_certs: str | None = None
+    ssl_cert_reqs: int = 0  # ssl.CERT_NONE; 1 CERT_OPTIONAL, 2 CERT_REQUIRED
+    ssl_ciphers: str | None = None  # None: OpenSSL's defaults
+    timeout_ssl_handshake: float = 10.0
+    # Proxy headers (squall/server/proxy_headers.py): None reads $FORWARDED_ALLOW_IPS, else
+    # trusts this machine (127.0.0.1, ::1 and Unix socket peers).
+    proxy_headers: bool = True
+    forwarded_allow_ips: str | list[str] | None = None
 
     def __post_init__(self) -> None:
         if self.loop not in ("auto", "uvloop", "asyncio"):

@@ -91,6 +91,10 @@ class Exchange:
     keep_alive = True
     expect_100 = False  # the client waits for "100 Continue" before sending the body
     content_type = b""  # the Content-Type header's value, as the protocol picked it out
+    # A trusted proxy's headers named another client or scheme (proxy_headers.py).
+    proxied = False
+    forwarded_client: tuple[str, int] | None = None
+    forwarded_scheme = "http"
     disconnected = False
     body_state = RECEIVING
     response = PENDING
@@ -137,7 +141,7 @@ class Exchange:
 
     @property
     def client(self) -> tuple[str, int] | None:
-        return self.conn.client
+        return self.forwarded_client if self.proxied else self.conn.client
 
     @property
     def server(self) -> tuple[str, int] | None:
@@ -145,7 +149,7 @@ class Exchange:
 
     @property
     def scheme(self) -> str:
-        return self.conn.scheme
+        return self.forwarded_scheme if self.proxied else self.conn.scheme
 
     @property
     def root_path(self) -> str:
@@ -170,6 +174,12 @@ class Exchange:
         return self.body_state != RECEIVING
 
     # -- Fed by the protocol ----------------------------------------------------------------
+
+    def forward(self, client: tuple[str, int] | None, scheme: str) -> None:
+        """The client and scheme a trusted proxy's headers name for this request."""
+        self.proxied = True
+        self.forwarded_client = client
+        self.forwarded_scheme = scheme
 
     def feed_body(self, data: bytes) -> None:
         if self.response == DONE:
@@ -219,6 +229,9 @@ class Exchange:
         scope["query_string"] = self.query_string
         scope["headers"] = self.headers
         scope["state"] = self._state if self._state is not None else self.state
+        if self.proxied:
+            scope["client"] = self.forwarded_client
+            scope["scheme"] = self.forwarded_scheme
         return scope
 
     async def receive(self) -> Message:

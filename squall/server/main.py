@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from squall.server.lifespan import Lifespan
 from squall.server.memory import tune_malloc
 from squall.server.state import ServerState, error_logger
 from squall.server.tasks import request_tasks
+from squall.server.tls import create_ssl_context, handshake_timeout
 
 TICK = 0.1  # seconds between housekeeping passes (clock, deadlines, exit flags)
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -45,13 +47,13 @@ def native_handler(app: Any) -> NativeHandler | None:
     return handler
 
 
-def describe(sock: socket.socket) -> str:
+def describe(sock: socket.socket, scheme: str = "http") -> str:
     address = sock.getsockname()
     if sock.family == socket.AF_UNIX:
-        return f"unix socket {address}"
+        return f"unix socket {address}" + (" (TLS)" if scheme == "https" else "")
     host, port = address[:2]
     host = f"[{host}]" if sock.family == socket.AF_INET6 else host
-    return f"http://{host}:{port}"
+    return f"{scheme}://{host}:{port}"
 
 
 class Server:
@@ -64,6 +66,7 @@ class Server:
         self.state: ServerState | None = None
         self.sockets: list[socket.socket] = []
         self._servers: list[asyncio.base_events.Server] = []
+        self.ssl_context: ssl.SSLContext | None = None
 
     def run(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Serve until told to stop (signal or ``should_exit``); blocks the calling thread."""
@@ -85,7 +88,13 @@ class Server:
             return
         if config.tune_malloc:
             tune_malloc()
-        state = ServerState(config, app, loop)
+        try:
+            self.ssl_context = create_ssl_context(config)  # TLS: squall/server/tls.py
+            state = ServerState(config, app, loop)  # reads --forwarded-allow-ips
+        except ConfigError as exc:
+            error_logger.error("%s", exc)
+            self.exit_code = 1
+            return
         self.state = state
         lifespan = Lifespan(app, config.lifespan, state.lifespan_state)
         if not await lifespan.startup():
@@ -116,10 +125,18 @@ class Server:
         def factory() -> asyncio.Protocol:
             return HttpConnection(state)  # type: ignore[return-value]  # a protocol by duck typing
 
+        tls = self.ssl_context
         for sock in self.sockets:
-            server = await loop.create_server(factory, sock=sock, backlog=self.config.backlog)
+            server = await loop.create_server(
+                factory,
+                sock=sock,
+                backlog=self.config.backlog,
+                ssl=tls,
+                ssl_handshake_timeout=handshake_timeout(self.config),
+            )
             self._servers.append(server)
-            error_logger.info("Squall running on %s (press CTRL+C to quit)", describe(sock))
+            scheme = "https" if tls is not None else "http"
+            error_logger.info("Squall running on %s (press CTRL+C to quit)", describe(sock, scheme))
         if state.native is not None:
             error_logger.info("native framework path enabled")
 

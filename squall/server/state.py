@@ -9,6 +9,7 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 from squall.server.config import Config
+from squall.server.proxy_headers import TrustedPeers, trusted_peers
 from squall.server.tasks import task_starter
 from squall.server.transport import Deadlines, ManagedConnection
 
@@ -51,6 +52,8 @@ class ServerState:
         self.timeout_keep_alive = config.timeout_keep_alive
         self.timeout_headers = config.timeout_headers
         self.access_log = config.access_log and access_logger.isEnabledFor(logging.INFO)
+        # Whose proxy headers count (None: --no-proxy-headers); asked once per connection.
+        self.proxy_trust: TrustedPeers | None = trusted_peers(config)
         self.extra_headers = b"".join(
             b"%s: %s\r\n" % (name.lower().encode("latin-1"), value.encode("latin-1"))
             for name, value in config.headers

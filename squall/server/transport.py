@@ -125,6 +125,9 @@ class StreamConnection:
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.scheme = "http"
         self.client: tuple[str, int] | None = None
+        # The peer is a trusted proxy: its requests' proxy headers are applied (see
+        # proxy_headers.py); decided once, when the connection is made.
+        self.trust_forwarded = False
         self.server: tuple[str, int] | None = None
         self.scope_template: dict[str, Any] = {}
         self.deadline: float | None = None
@@ -159,10 +162,14 @@ class StreamConnection:
         self.transport = transport  # type: ignore[assignment]  # uvloop's is not a subclass
         state = self.state
         state.connections.add(self)
-        self.client = _address(transport.get_extra_info("peername"))
+        peername = transport.get_extra_info("peername")
+        self.client = _address(peername)
         self.server = _address(transport.get_extra_info("sockname"))
         if transport.get_extra_info("sslcontext") is not None:
             self.scheme = "https"
+        proxy_trust = state.proxy_trust
+        if proxy_trust is not None:
+            self.trust_forwarded = proxy_trust.trusts_peer(peername)
         self.transport.set_write_buffer_limits(high=state.write_high_water)
 
     def detach(self) -> None:

@@ -25,16 +25,11 @@ from typing import Any
 import httpx
 import pytest
 
-from squall.server.config import Config
 from tests.server.serving import REPO, TEST_LOOP, wait_for_port, wait_until
 
 SITE = Path(REPO) / "deploy" / "nginx" / "squall.conf"
 APP = "tests.server.asgi_apps:scope_json"
 PROXY_FLAGS = ("--proxy-headers", "--forwarded-allow-ips", "127.0.0.1")
-HAS_PROXY_HEADERS = "proxy_headers" in Config.__dataclass_fields__
-proxy_headers_pending = pytest.mark.xfail(
-    not HAS_PROXY_HEADERS, strict=True, reason="proxy headers land with the tlsproxy branch"
-)
 
 
 def tool(name: str) -> str:
@@ -193,9 +188,8 @@ def test_the_websocket_upgrade_map_passes_upgrade_through(tmp_path: Path) -> Non
     assert header(upgraded, "connection") == "upgrade"
 
 
-@proxy_headers_pending
 def test_the_real_client_address_reaches_the_app_and_spoofs_are_ignored(tmp_path: Path) -> None:
-    args = PROXY_FLAGS if HAS_PROXY_HEADERS else ()
+    args = PROXY_FLAGS
     with squall(tmp_path, *args) as instance, nginx(tmp_path, [instance.port]) as url:
         # The client (127.0.0.2) spoofs a hop; nginx (127.0.0.1, trusted) appends the client.
         proxied = scope_via(url + "/", source="127.0.0.2", x_forwarded_for="203.0.113.9")

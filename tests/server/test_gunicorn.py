@@ -27,7 +27,6 @@ pytest.importorskip("gunicorn")
 
 from gunicorn.config import Config as GunicornConfig
 
-from squall.server.config import Config
 from squall.workers import config_from_gunicorn
 from tests.server.serving import REPO, bound_socket, wait_until
 
@@ -36,7 +35,8 @@ WORKER = "squall.workers.SquallWorker"
 
 
 async def pid_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """Answers with the worker's pid; ``/slow`` after a second, ``/block`` stalls the loop."""
+    """Answers with the worker's pid (``/scheme``: the scope's scheme); ``/slow`` after a
+    second, ``/block`` stalls the loop."""
     if scope["type"] != "http":
         return
     if scope["path"] == "/slow":
@@ -45,7 +45,7 @@ async def pid_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await asyncio.sleep(1.0)
     elif scope["path"] == "/block":
         time.sleep(30)  # a stuck event loop: no heartbeat
-    body = str(os.getpid()).encode()
+    body = scope["scheme"].encode() if scope["path"] == "/scheme" else str(os.getpid()).encode()
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": body})
 
@@ -223,7 +223,7 @@ def test_a_failing_app_import_stops_gunicorn(tmp_path: Path) -> None:
     assert "no_such_app" in result.stderr
 
 
-def test_tls_settings_are_passed_or_refused_clearly(tmp_path: Path) -> None:
+def test_gunicorns_tls_settings_serve_https(tmp_path: Path) -> None:
     trustme = pytest.importorskip("trustme")
     authority = trustme.CA()
     cert = authority.issue_cert("127.0.0.1")
@@ -232,23 +232,10 @@ def test_tls_settings_are_passed_or_refused_clearly(tmp_path: Path) -> None:
     cert.private_key_pem.write_to_path(str(key_file))
     authority.cert_pem.write_to_path(str(ca_file))
     args = ("--certfile", str(cert_file), "--keyfile", str(key_file))
-    if "ssl_certfile" in Config.__dataclass_fields__:
-        with gunicorn(tmp_path, *args) as arbiter:
-            url = f"https://127.0.0.1:{arbiter.port}/"
-            assert httpx.get(url, verify=str(ca_file)).status_code == 200
-        return
-    sock = bound_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-    result = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "-k", WORKER, "--bind", f"127.0.0.1:{port}", *args, APP],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode != 0
-    assert "TLS needs Squall's ssl_* settings" in result.stderr
+    with gunicorn(tmp_path, *args) as arbiter:
+        response = httpx.get(f"https://127.0.0.1:{arbiter.port}/scheme", verify=str(ca_file))
+        assert response.status_code == 200
+        assert response.text == "https"
 
 
 def wrk_path() -> str:

@@ -21,11 +21,14 @@ from squall.server.http11 import wire
 from squall.server.http11.errors import Rejected, parse_failure
 from squall.server.http11.plain import read_head
 from squall.server.http11.writer import Http11Writer
+from squall.server.proxy_headers import HEADER_NAMES as PROXY_HEADER_NAMES
 from squall.server.state import ServerState, error_logger
 from squall.server.tasks import watch
 from squall.server.transport import StreamConnection
 
-SPECIAL_HEADERS: Final = frozenset((b"host", b"content-length", b"expect", b"content-type"))
+SPECIAL_HEADERS: Final = frozenset(
+    (b"host", b"content-length", b"expect", b"content-type", *PROXY_HEADER_NAMES)
+)
 SLASH: Final = 47
 SP: Final = 32
 HTAB: Final = 9
@@ -83,6 +86,7 @@ class HttpConnection(StreamConnection):
         self._expect_100 = False
         self._content_length = b""
         self._content_type = b""
+        self._forwarded = False  # a proxy header is present (see proxy_headers.py)
         self._in_head = False
         self._head_bytes = 0
         self._data_size = 0
@@ -170,6 +174,8 @@ class HttpConnection(StreamConnection):
             if head.expect_100 and head.version == "1.1":
                 exchange.expect_100 = True
             exchange.content_type = head.content_type
+            if head.forwarded and self.trust_forwarded:
+                self._apply_proxy_headers(exchange)
             pos = head.end
             if length:
                 available = size - pos
@@ -267,8 +273,11 @@ class HttpConnection(StreamConnection):
                 self._content_length = value
             elif name == b"content-type":
                 self._content_type = value
-            elif value.lower() == b"100-continue":
-                self._expect_100 = True
+            elif name == b"expect":
+                if value.lower() == b"100-continue":
+                    self._expect_100 = True
+            else:
+                self._forwarded = True
 
     def on_headers_complete(self) -> None:
         self._in_head = False
@@ -301,6 +310,10 @@ class HttpConnection(StreamConnection):
         if self._expect_100 and version == "1.1":
             exchange.expect_100 = True
         exchange.content_type = self._content_type
+        if self._forwarded:
+            self._forwarded = False
+            if self.trust_forwarded:
+                self._apply_proxy_headers(exchange)
         self._url = b""
         self._headers = []
         self._hosts = 0
@@ -339,6 +352,15 @@ class HttpConnection(StreamConnection):
             if len(self.pipeline) >= state.max_pipelined_requests:
                 self.pause_reading()
         return exchange
+
+    def _apply_proxy_headers(self, exchange: Exchange) -> None:
+        """A trusted proxy sent proxy headers: they may name another client and scheme."""
+        trust = self.state.proxy_trust
+        if trust is None:
+            return
+        forwarded = trust.resolve(exchange.headers, self.client, self.scheme)
+        if forwarded is not None:
+            exchange.forward(forwarded[0], forwarded[1])
 
     def _check_header_size(self) -> None:
         size = sum(len(name) + len(value) for name, value in self._headers)

@@ -60,6 +60,7 @@ class PlainHead:
         self.keep_alive = version == "1.1"
         self.expect_100 = False
         self.content_type = b""  # the Content-Type value, picked out for the app (native.py)
+        self.forwarded = False  # a proxy header is present (Forwarded, X-Forwarded-For/-Proto)
 
 
 def read_head(
@@ -174,6 +175,12 @@ def _read_fields(
             name_length == 7 and name == b"upgrade"
         ):
             return None  # chunked framing and protocol switches are llhttp's
+        elif (
+            (name_length == 15 and name == b"x-forwarded-for")
+            or (name_length == 17 and name == b"x-forwarded-proto")
+            or (name_length == 9 and name == b"forwarded")
+        ):
+            head.forwarded = True  # read by proxy_headers.py if the peer is trusted
     if lengths > 1 or connections > 1 or hosts > 1 or (hosts == 0 and head.version == "1.1"):
         return None  # llhttp's path answers these with the right error
     return head
