@@ -110,18 +110,22 @@ class Server:
             self.started = False
 
     async def _listen(self, state: ServerState, sockets: Sequence[socket.socket] | None) -> None:
-        loop = state.loop
         self.sockets = list(sockets) if sockets else [self.config.bind_socket()]
 
         def factory() -> asyncio.Protocol:
             return HttpConnection(state)  # type: ignore[return-value]  # a protocol by duck typing
 
+        await self._accept(state, factory)
         for sock in self.sockets:
-            server = await loop.create_server(factory, sock=sock, backlog=self.config.backlog)
-            self._servers.append(server)
             error_logger.info("Squall running on %s (press CTRL+C to quit)", describe(sock))
         if state.native is not None:
             error_logger.info("native framework path enabled")
+
+    async def _accept(self, state: ServerState, factory: Callable[[], asyncio.Protocol]) -> None:
+        """Accept connections on ``self.sockets`` (a worker may accept its own way)."""
+        for sock in self.sockets:
+            server = await state.loop.create_server(factory, sock=sock, backlog=self.config.backlog)
+            self._servers.append(server)
 
     async def _main_loop(self, state: ServerState) -> None:
         while not self.should_exit:
