@@ -24,13 +24,12 @@ import errno
 import select
 import socket
 from collections.abc import Callable
-from typing import Final, Literal
 
 from squall.server.state import ServerState, error_logger
 from squall.server.supervisor.load_board import LoadBoard
 
 RECHECK = 0.002  # seconds between looks at a socket whose connections are left to others
-PUBLISH_EVERY = 0.02  # seconds between updates of our slot (connections also close)
+PUBLISH_EVERY = 0.01  # seconds between updates of our slot (connections also close)
 FRESH_MS = 250  # a worker that has not updated its slot this long (ms) is not waited for
 STARVE_AFTER = 1.0  # seconds a connection may wait for a less loaded worker before we take it
 SLACK = 0  # accept while holding at most this many more connections than the least loaded
@@ -38,10 +37,6 @@ RESOURCE_PAUSE = 1.0  # seconds to stop accepting when out of descriptors or mem
 RESOURCE_ERRORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
 
 ProtocolFactory = Callable[[], asyncio.Protocol]
-Outcome = Literal["drained", "deferred", "paused"]
-DRAINED: Final = "drained"  # nothing left to accept: watch the socket again
-DEFERRED: Final = "deferred"  # left for less loaded workers: look again after RECHECK
-PAUSED: Final = "paused"  # out of resources: look again after RESOURCE_PAUSE
 
 
 class BalancedAcceptor:
@@ -62,6 +57,7 @@ class BalancedAcceptor:
         self.board = board
         self.slot = slot
         self.connecting: set[asyncio.Task[object]] = set()  # accepted, not yet connection_made
+        self.families = {sock.fileno(): int(sock.family) for sock in sockets}  # looked up once
         self.deferred_since: float | None = None
         self.accepting = False
         self.timers: set[asyncio.TimerHandle] = set()
@@ -123,9 +119,27 @@ class BalancedAcceptor:
     # -- Accepting ------------------------------------------------------------------------
 
     def _on_readable(self, sock: socket.socket) -> None:
-        if self._take(sock) == DEFERRED:
+        """One connection per call: the loop calls again while more wait (level-triggered)."""
+        if not self.accepting:
+            return
+        if not self._may_accept():
+            if self.deferred_since is None:
+                self.deferred_since = self.loop.time()
             self.loop.remove_reader(sock.fileno())
             self._later(RECHECK, lambda: self._recheck(sock))
+            return
+        try:
+            fd, _ = sock._accept()  # type: ignore[attr-defined]  # accept() minus enum lookups
+        except (BlockingIOError, InterruptedError):  # another worker took it
+            self.deferred_since = None
+            return
+        except OSError as exc:
+            if exc.errno in RESOURCE_ERRORS:
+                self._pause(sock, exc)
+            return  # else e.g. ECONNABORTED: that client gave up
+        self.deferred_since = None  # the next connection left to others waits afresh
+        family = self.families[sock.fileno()]
+        self._connect(socket.socket(family, socket.SOCK_STREAM, 0, fd))
 
     def _recheck(self, sock: socket.socket) -> None:
         if not self.accepting:
@@ -133,33 +147,9 @@ class BalancedAcceptor:
         readable, _, _ = select.select([sock], [], [], 0)
         if not readable:  # the others took what was waiting
             self.deferred_since = None
-            self.loop.add_reader(sock.fileno(), self._on_readable, sock)
-            return
-        outcome = self._take(sock)
-        if outcome == DRAINED:
-            self.loop.add_reader(sock.fileno(), self._on_readable, sock)
-        elif outcome == DEFERRED:
-            self._later(RECHECK, lambda: self._recheck(sock))
-
-    def _take(self, sock: socket.socket) -> Outcome:
-        """Accept until the queue is empty, the others' turn has come, or accept fails."""
-        while self.accepting:
-            if not self._may_accept():
-                if self.deferred_since is None:
-                    self.deferred_since = self.loop.time()
-                return DEFERRED
-            try:
-                conn, _ = sock.accept()
-            except (BlockingIOError, InterruptedError):
-                self.deferred_since = None
-                return DRAINED
-            except OSError as exc:
-                if exc.errno in RESOURCE_ERRORS:
-                    self._pause(sock, exc)
-                    return PAUSED
-                continue  # e.g. ECONNABORTED: that client gave up
-            self._connect(conn)
-        return DRAINED
+        self.loop.add_reader(sock.fileno(), self._on_readable, sock)
+        if readable:
+            self._on_readable(sock)
 
     def _connect(self, conn: socket.socket) -> None:
         conn.setblocking(False)

@@ -69,7 +69,7 @@ def clients(running: Supervised) -> Iterator[Clients]:
 
 
 def test_ten_keep_alive_connections_split_five_and_five(tmp_path: Path) -> None:
-    with supervised(tmp_path, *ARGS, ready=2) as running, clients(running) as opened:
+    with supervised(tmp_path, *ARGS, ready=2, probe=False) as running, clients(running) as opened:
         assert "balanced by open connections" in running.log()
         opened.connect(10)
         assert sorted(opened.per_worker().values()) == [5, 5]
@@ -77,7 +77,7 @@ def test_ten_keep_alive_connections_split_five_and_five(tmp_path: Path) -> None:
 
 
 def test_a_stuck_worker_does_not_starve_new_connections(tmp_path: Path) -> None:
-    with supervised(tmp_path, *ARGS, ready=2) as running, clients(running) as opened:
+    with supervised(tmp_path, *ARGS, ready=2, probe=False) as running, clients(running) as opened:
         first, second = opened.connect(2)
         assert first != second  # one each: from now on each waits for the other in turn
         os.kill(second, signal.SIGSTOP)  # its loop no longer runs; the supervisor does not know
@@ -93,7 +93,7 @@ def test_a_stuck_worker_does_not_starve_new_connections(tmp_path: Path) -> None:
 
 
 def test_a_replaced_worker_starts_from_an_empty_slot(tmp_path: Path) -> None:
-    with supervised(tmp_path, *ARGS, ready=2) as running, clients(running) as opened:
+    with supervised(tmp_path, *ARGS, ready=2, probe=False) as running, clients(running) as opened:
         opened.connect(10)
         survivor, victim = sorted(opened.per_worker())
         os.kill(victim, signal.SIGKILL)
