@@ -73,7 +73,8 @@ class Config:
     headers: list[tuple[str, str]] = field(default_factory=list)
     # Process manager (squall/server/supervisor/): workers, health checks, recycling, reload.
     workers: int = 1
-    reuse_port: bool = True  # one SO_REUSEPORT socket per worker (host:port only)
+    reuse_port: bool = False  # one SO_REUSEPORT socket per worker (host:port only)
+    balance: bool = True  # shared socket: workers accept in turns by their open connections
     timeout_worker_healthcheck: float = 30.0
     limit_max_requests: int | None = None
     max_requests_jitter: int = 0

@@ -119,26 +119,34 @@ class Server:
             self.started = False
 
     async def _listen(self, state: ServerState, sockets: Sequence[socket.socket] | None) -> None:
-        loop = state.loop
         self.sockets = list(sockets) if sockets else [self.config.bind_socket()]
 
         def factory() -> asyncio.Protocol:
             return HttpConnection(state)  # type: ignore[return-value]  # a protocol by duck typing
 
-        tls = self.ssl_context
+        await self._accept(state, factory)
+        scheme = "https" if self.ssl_context is not None else "http"
         for sock in self.sockets:
-            server = await loop.create_server(
-                factory,
-                sock=sock,
-                backlog=self.config.backlog,
-                ssl=tls,
-                ssl_handshake_timeout=handshake_timeout(self.config),
-            )
-            self._servers.append(server)
-            scheme = "https" if tls is not None else "http"
             error_logger.info("Squall running on %s (press CTRL+C to quit)", describe(sock, scheme))
         if state.native is not None:
             error_logger.info("native framework path enabled")
+
+    async def _accept(self, state: ServerState, factory: Callable[[], asyncio.Protocol]) -> None:
+        """Accept connections on ``self.sockets`` (a worker may accept its own way)."""
+        for sock in self.sockets:
+            server = await state.loop.create_server(
+                factory,
+                sock=sock,
+                backlog=self.config.backlog,
+                ssl=self.ssl_context,
+                ssl_handshake_timeout=handshake_timeout(self.config),
+            )
+            self._servers.append(server)
+
+    def _stop_accepting(self) -> None:
+        """New connections go elsewhere from now on (other workers, or nowhere)."""
+        for server in self._servers:
+            server.close()
 
     async def _main_loop(self, state: ServerState) -> None:
         while not self.should_exit:
@@ -156,8 +164,7 @@ class Server:
         state = self.state
         if state is None:
             return
-        for server in self._servers:
-            server.close()
+        self._stop_accepting()
         state.shutting_down = True
         timeout = self.config.timeout_graceful_shutdown
         deadline = state.loop.time() + (grace if timeout is None else min(grace, timeout))

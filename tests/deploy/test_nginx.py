@@ -145,9 +145,11 @@ def squall(tmp_path: Path, *args: str) -> Iterator[Instance]:
 
 
 def scope_via(url: str, source: str = "127.0.0.1", **headers: str) -> dict[str, Any]:
+    """GET ``url`` from ``source`` with ``headers`` (``x_forwarded_for`` -> X-Forwarded-For)."""
     transport = httpx.HTTPTransport(local_address=source)
+    named = {name.replace("_", "-"): value for name, value in headers.items()}
     with httpx.Client(transport=transport) as client:
-        response = client.get(url, headers=headers)
+        response = client.get(url, headers=named)
     assert response.status_code == 200, response.text
     scope: dict[str, Any] = response.json()
     return scope

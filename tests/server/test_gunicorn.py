@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -233,7 +234,8 @@ def test_gunicorns_tls_settings_serve_https(tmp_path: Path) -> None:
     authority.cert_pem.write_to_path(str(ca_file))
     args = ("--certfile", str(cert_file), "--keyfile", str(key_file))
     with gunicorn(tmp_path, *args) as arbiter:
-        response = httpx.get(f"https://127.0.0.1:{arbiter.port}/scheme", verify=str(ca_file))
+        trusted = ssl.create_default_context(cafile=str(ca_file))
+        response = httpx.get(f"https://127.0.0.1:{arbiter.port}/scheme", verify=trusted)
         assert response.status_code == 200
         assert response.text == "https"
 

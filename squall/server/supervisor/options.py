@@ -36,11 +36,18 @@ def add_process_manager_flags(group: argparse._ArgumentGroup) -> None:
         help="worker processes; 'auto' = one per usable CPU (default 1: no process manager)",
     )
     group.add_argument(
-        "--reuse-port",
+        "--balance",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="one SO_REUSEPORT socket per worker, spreading load evenly (default); "
-        "--no-reuse-port shares one socket (always so with --uds/--fd)",
+        help="workers share one socket and accept in turns, the one with the fewest open "
+        "connections first (default); --no-balance: whichever wakes first accepts",
+    )
+    group.add_argument(
+        "--reuse-port",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="one SO_REUSEPORT socket per worker instead: the kernel spreads connections "
+        "by a hash of their addresses (host:port only)",
     )
     group.add_argument(
         "--timeout-worker-healthcheck",
@@ -93,6 +100,7 @@ def process_manager_options(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "workers": args.workers,
         "reuse_port": args.reuse_port,
+        "balance": args.balance,
         "timeout_worker_healthcheck": args.timeout_worker_healthcheck,
         "limit_max_requests": args.limit_max_requests,
         "max_requests_jitter": args.max_requests_jitter,

@@ -1,12 +1,11 @@
-"""Listening sockets for workers: one per worker (SO_REUSEPORT), or one shared by all.
+"""Listening sockets for workers: one shared by all (balanced), or one per worker (SO_REUSEPORT).
 
-SO_REUSEPORT (the default for host:port): each worker gets a socket of its own and the
-kernel spreads connections over them by a hash of their addresses.  Shared (``--no-reuse-port``,
-and always for ``--uds``/``--fd``): the supervisor binds one socket and every worker accepts
-from it; Linux then wakes the most recently waiting worker first, which piles keep-alive
-connections onto one worker.  bench/workers_spread.py measures both (2 workers, wrk 5 s,
-requests served per worker max/min: 64 connections 1.20 vs 4.27; 8 connections 2.27 vs
-every request on one worker).
+Shared and balanced (the default): the supervisor binds one socket and the workers accept
+from it in turns, by their open connections (``balanced_accept.py``).  ``--reuse-port``:
+each worker gets a socket of its own and the kernel spreads connections over them by a hash
+of their addresses.  ``--no-balance``: one shared socket, and whichever worker's loop wakes
+first accepts (Linux wakes the most recent waiter first: keep-alive connections pile onto one
+worker).  bench/workers_spread.py measures the three; the README has the numbers.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ class WorkerSockets:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.per_worker = config.reuse_port and config.uds is None and config.fd is None
+        self.balanced = config.balance and not self.per_worker
         self.shared: list[socket.socket] = [] if self.per_worker else [config.bind_socket()]
         if self.per_worker:
             check_port_is_free(config)

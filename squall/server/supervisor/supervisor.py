@@ -22,10 +22,12 @@ from typing import Any
 
 from squall.server.config import Config
 from squall.server.state import error_logger
+from squall.server.supervisor.load_board import LoadBoard
 from squall.server.supervisor.options import check_options
 from squall.server.supervisor.reload import Reloader
 from squall.server.supervisor.sockets import WorkerSockets
 from squall.server.supervisor.workers import (
+    CONTEXT,
     STOP_MARGIN,
     STUCK_GRACE,
     Backoff,
@@ -65,6 +67,19 @@ def signals_wake(
         os.close(wake_write)
 
 
+def board_slots(workers: int) -> int:
+    """Load-board slots: the workers, their replacements during a rolling restart, SIGTTINs."""
+    return 2 * workers + 16
+
+
+def describe_sockets(sockets: WorkerSockets) -> str:
+    if sockets.per_worker:
+        return "an SO_REUSEPORT socket per worker"
+    if sockets.balanced:
+        return "one shared socket, balanced by open connections"
+    return "one shared socket"
+
+
 class Supervisor:
     def __init__(self, config: Config) -> None:
         check_options(config)
@@ -78,6 +93,7 @@ class Supervisor:
         self.ever_ready = False  # a worker has served: startup failures are no longer fatal
         self.waiting_for_change = False  # --reload: the app failed; start it on the next change
         self.reloader = Reloader(config) if config.reload else None
+        self.board: LoadBoard | None = None  # balanced accepting: the workers' open connections
 
     @property
     def stop_grace(self) -> float | None:
@@ -86,21 +102,24 @@ class Supervisor:
 
     def run(self) -> int:
         """Supervise until stopped; the exit code (0 after a graceful stop)."""
-        sockets = WorkerSockets(self.config)
-        mode = "an SO_REUSEPORT socket per worker" if sockets.per_worker else "one shared socket"
-        error_logger.info("supervisor [%d]: %d worker(s) on %s", os.getpid(), self.target, mode)
-        try:
-            start_fork_server()
-            with signals_wake(HANDLED, self._on_signal) as wake_read:
+        # Signals first: once the socket is bound, clients (and a SIGTERM) may come at once.
+        with signals_wake(HANDLED, self._on_signal) as wake_read:
+            sockets = WorkerSockets(self.config)
+            if sockets.balanced:
+                self.board = LoadBoard.create(CONTEXT, board_slots(self.target))
+            mode = describe_sockets(sockets)
+            error_logger.info("supervisor [%d]: %d worker(s) on %s", os.getpid(), self.target, mode)
+            try:
+                start_fork_server()
                 if self.reloader is not None:
                     self.reloader.start()
                     error_logger.info("watching for changes in %s", ", ".join(self.reloader.dirs))
                 self._loop(sockets, wake_read)
-        finally:
-            self._kill_survivors()  # only an error leaves any: no worker outlives its supervisor
-            sockets.close()
-            if self.reloader is not None:
-                self.reloader.stop()
+            finally:
+                self._kill_survivors()  # only an error leaves any: no worker outlives us
+                sockets.close()
+                if self.reloader is not None:
+                    self.reloader.stop()
         error_logger.info("supervisor [%d] stopped", os.getpid())
         return self.exit_code
 
@@ -110,6 +129,14 @@ class Supervisor:
                 error_logger.error("killing worker [%d]", worker.pid)
                 send_signal(worker.pid, signal.SIGKILL)
                 worker.process.join(5)
+
+    def _start_worker(self, sockets: WorkerSockets) -> Worker:
+        slot = None
+        if self.board is not None:
+            slot = self.board.claim(w.slot for w in self.workers if w.slot is not None)
+            if slot is None:
+                error_logger.warning("no load-board slot left: the new worker accepts unbalanced")
+        return start_worker(self.config, sockets, self.board, slot)
 
     def _on_signal(self, sig: int, frame: FrameType | None) -> None:
         self.received.append(sig)
@@ -193,6 +220,8 @@ class Supervisor:
     def _reap(self, now: float) -> None:
         for worker in [w for w in self.workers if w.process.exitcode is not None]:
             self.workers.remove(worker)
+            if self.board is not None and worker.slot is not None:
+                self.board.clear(worker.slot)  # a killed worker could not clear it itself
             worker.pipe.close()
             worker.process.join()
             if worker.stopping:
@@ -245,7 +274,7 @@ class Supervisor:
         missing = self.target - len(serving)
         if missing > 0 and not self.waiting_for_change and self.backoff.allows_start(now):
             for _ in range(missing):
-                self.workers.append(start_worker(self.config, sockets))
+                self.workers.append(self._start_worker(sockets))
         for worker in serving[self.target :]:
             error_logger.info("stopping worker [%d]: one fewer worker", worker.pid)
             worker.stop(now, self.stop_grace)

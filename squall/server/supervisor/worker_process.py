@@ -26,7 +26,9 @@ from squall.server.config import Config
 from squall.server.logs import setup_logging
 from squall.server.main import TICK, Server
 from squall.server.state import ServerState, error_logger
+from squall.server.supervisor.balanced_accept import BalancedAcceptor, ProtocolFactory
 from squall.server.supervisor.heartbeat import BEAT, READY, RETIRE, HeartbeatSender
+from squall.server.supervisor.load_board import LoadBoard
 
 BOOT_FAILED = 3  # exit code: the app could not be loaded or its lifespan startup failed
 DRAIN_GRACE = 1.0  # seconds idle keep-alive connections may still bring a last request
@@ -36,6 +38,8 @@ DRAIN_GRACE = 1.0  # seconds idle keep-alive connections may still bring a last 
 class WorkerOptions:
     beat_interval: float
     max_requests: int | None  # this worker's quota (jitter applied), None for no limit
+    board: LoadBoard | None = None  # balanced accepting: the shared load board...
+    slot: int = 0  # ...and this worker's slot on it
 
 
 class WorkerServer(Server):
@@ -47,6 +51,26 @@ class WorkerServer(Server):
         self.options = options
         self.ready = False
         self._watcher: asyncio.Task[None] | None = None  # held: the loop keeps tasks weakly
+        self.acceptor: BalancedAcceptor | None = None
+
+    async def _accept(self, state: ServerState, factory: ProtocolFactory) -> None:
+        board = self.options.board
+        if board is None:
+            await super()._accept(state, factory)
+            return
+        self.acceptor = BalancedAcceptor(
+            state, self.sockets, factory, board, self.options.slot, self.ssl_context
+        )
+        self.acceptor.start()
+
+    def _stop_accepting(self) -> None:
+        super()._stop_accepting()
+        if self.acceptor is not None:
+            self.acceptor.close()
+
+    async def _shutdown(self, state: ServerState) -> None:
+        self._stop_accepting()
+        await super()._shutdown(state)
 
     async def serve(self, sockets: Sequence[socket.socket] | None = None) -> None:
         # Beats from the start, lifespan startup included; never cancelled here: it beats on

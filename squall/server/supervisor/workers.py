@@ -22,6 +22,7 @@ from squall.server.supervisor.heartbeat import (
     HeartbeatReceiver,
     beat_interval,
 )
+from squall.server.supervisor.load_board import LoadBoard
 from squall.server.supervisor.sockets import WorkerSockets
 from squall.server.supervisor.worker_process import BOOT_FAILED, WorkerOptions, run_worker
 
@@ -47,6 +48,7 @@ class Worker:
     replace: bool = False  # to be stopped once a replacement is ready
     stopping: bool = False  # told to stop (SIGTERM sent)
     kill_at: float | None = None  # when to SIGKILL if still alive
+    slot: int | None = None  # its slot on the load board (balanced accepting)
 
     @property
     def pid(self) -> int:
@@ -109,8 +111,14 @@ def start_fork_server() -> None:
     forkserver.ensure_running()
 
 
-def start_worker(config: Config, sockets: WorkerSockets) -> Worker:
-    """Start a worker process serving ``config``'s app on the supervisor's sockets."""
+def start_worker(
+    config: Config, sockets: WorkerSockets, board: LoadBoard | None, slot: int | None
+) -> Worker:
+    """Start a worker process serving ``config``'s app on the supervisor's sockets.
+
+    With a ``board`` and a ``slot`` the worker accepts in turns with the others (balanced);
+    without a slot (all taken) it accepts like a plain shared-socket worker.
+    """
     reader, writer = CONTEXT.Pipe(duplex=False)
     quota = config.limit_max_requests
     if quota is not None and config.max_requests_jitter:
@@ -120,6 +128,8 @@ def start_worker(config: Config, sockets: WorkerSockets) -> Worker:
     options = WorkerOptions(
         beat_interval=beat_interval(config.timeout_worker_healthcheck),
         max_requests=quota,
+        board=board if slot is not None else None,
+        slot=slot or 0,
     )
     # The supervisor owns the bound sockets: the worker must not unlink a Unix socket path.
     worker_config = dataclasses.replace(config, uds=None, fd=None)
@@ -132,7 +142,7 @@ def start_worker(config: Config, sockets: WorkerSockets) -> Worker:
     sockets.after_start(given)
     now = time.monotonic()
     error_logger.info("started worker [%d]", process.pid)
-    return Worker(process, HeartbeatReceiver(reader), started_at=now, last_beat=now)
+    return Worker(process, HeartbeatReceiver(reader), started_at=now, last_beat=now, slot=slot)
 
 
 @dataclass

@@ -74,9 +74,13 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def supervised(
-    tmp_path: Path, *args: str, app: str = APP, cwd: str = REPO, ready: int = 1
+    tmp_path: Path, *args: str, app: str = APP, cwd: str = REPO, ready: int = 1, probe: bool = True
 ) -> Iterator[Supervised]:
-    """``squall APP --port P ARGS``; waits until ``ready`` workers said they are ready."""
+    """``squall APP --port P ARGS``; waits until ``ready`` workers said they are ready.
+
+    ``probe=False`` waits for the log lines only: no probing connection, which a worker would
+    count among its open connections until it notices the close.
+    """
     port = free_port()
     log_path = tmp_path / f"squall-{port}.log"
     with open(log_path, "wb") as log:
@@ -89,7 +93,8 @@ def supervised(
         )
     running = Supervised(proc, port, log_path)
     try:
-        wait_for_port(port, proc, limit=20)
+        if probe:
+            wait_for_port(port, proc, limit=20)
         wait_until(lambda: len(running.ready_pids()) >= ready, f"{ready} ready workers", 20)
         yield running
     finally:

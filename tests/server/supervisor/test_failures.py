@@ -5,11 +5,12 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 from squall.server import compiled
 from squall.server.supervisor.workers import Backoff
-from tests.server.serving import REPO, TEST_LOOP, cli_command, wait_for_port, wait_until
+from tests.server.serving import REPO, TEST_LOOP, cli_command, wait_until
 from tests.server.supervisor.running import free_port, stop_group, supervised
 
 
@@ -88,6 +89,14 @@ def test_workers_share_a_unix_socket_that_the_supervisor_removes_at_exit(tmp_pat
         stop_group(proc)
 
 
+def answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+            return bool(response.read().isdigit())
+    except OSError:
+        return False
+
+
 def test_squall_run_with_workers_starts_the_supervisor(tmp_path: Path) -> None:
     port = free_port()
     script = (
@@ -99,7 +108,8 @@ def test_squall_run_with_workers_starts_the_supervisor(tmp_path: Path) -> None:
         [sys.executable, "-c", script], cwd=REPO, stderr=subprocess.PIPE, start_new_session=True
     )
     try:
-        wait_for_port(port, limit=20)
+        # A worker answers (the port alone may be the supervisor's socket, before any worker).
+        wait_until(lambda: answers(port), "a worker's answer", 20, step=0.05)
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=20)
         assert proc.returncode == 0

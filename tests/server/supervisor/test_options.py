@@ -29,7 +29,8 @@ def test_defaults_and_repeatable_reload_flags() -> None:
     assert config.reload_dirs == ["a", "b"]
     assert config.reload_includes == ["*.py"]
     assert config.reload_excludes == ["x*"]
-    assert config.reuse_port is True
+    assert config.reuse_port is False
+    assert config.balance is True
     assert config.timeout_worker_healthcheck == 30.0
 
 

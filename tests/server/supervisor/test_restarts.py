@@ -13,7 +13,7 @@ from tests.server.serving import join_all, wait_until
 from tests.server.supervisor.running import pids_answering, supervised, wrk_running
 
 
-@pytest.mark.parametrize("sockets", ["--reuse-port", "--no-reuse-port"])
+@pytest.mark.parametrize("sockets", ["--balance", "--reuse-port", "--no-balance"])
 def test_sighup_under_load_restarts_every_worker_without_a_failed_request(
     tmp_path: Path, sockets: str
 ) -> None:

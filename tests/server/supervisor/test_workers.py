@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import re
 import signal
+import ssl
 import subprocess
 import time
 from pathlib import Path
+
+import httpx
+import pytest
 
 from tests.server.serving import REPO, cli_command, wait_until
 from tests.server.supervisor.running import (
@@ -123,3 +127,20 @@ def test_a_worker_stuck_in_lifespan_startup_is_replaced(tmp_path: Path) -> None:
         assert proc.poll() is None, "the supervisor gave up"
     finally:
         stop_group(proc)
+
+
+@pytest.mark.parametrize("mode", ["--balance", "--reuse-port", "--no-balance"])
+def test_every_accept_mode_serves_tls(tmp_path: Path, mode: str) -> None:
+    trustme = pytest.importorskip("trustme")
+    authority = trustme.CA()
+    cert = authority.issue_cert("127.0.0.1")
+    cert_file, ca_file = tmp_path / "cert.pem", tmp_path / "ca.pem"
+    cert.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
+    authority.cert_pem.write_to_path(str(ca_file))
+    tls = ("--ssl-certfile", str(cert_file), "--ssl-keyfile", str(cert_file))
+    with supervised(tmp_path, "--workers", "2", mode, *tls, ready=2, probe=False) as running:
+        url = running.url.replace("http://", "https://")
+        trusted = ssl.create_default_context(cafile=str(ca_file))
+        with httpx.Client(verify=trusted, timeout=5) as client:
+            answers = {client.get(url, headers={"connection": "close"}).text for _ in range(8)}
+        assert answers <= {str(pid) for pid in running.started_pids()}
