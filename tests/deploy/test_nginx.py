@@ -191,7 +191,7 @@ def test_the_websocket_upgrade_map_passes_upgrade_through(tmp_path: Path) -> Non
 
 
 def test_the_real_client_address_reaches_the_app_and_spoofs_are_ignored(tmp_path: Path) -> None:
-    args = PROXY_FLAGS
+    args = (*PROXY_FLAGS, "--workers", "2")  # the stack the issue names: nginx -> workers
     with squall(tmp_path, *args) as instance, nginx(tmp_path, [instance.port]) as url:
         # The client (127.0.0.2) spoofs a hop; nginx (127.0.0.1, trusted) appends the client.
         proxied = scope_via(url + "/", source="127.0.0.2", x_forwarded_for="203.0.113.9")
