@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from squall.server.access_log import atoms_help
 from squall.server.config import LOG_LEVELS, Config, ConfigError
 from squall.server.environ import document, parse_with_environment
 from squall.server.logs import setup_logging
 from squall.server.main import Server
-from squall.server.supervisor.options import add_process_manager_flags, process_manager_options
+from squall.server.supervisor.options import add_process_manager_flags, process_manager_lists
 from squall.server.supervisor.supervisor import Supervisor, needs_supervisor
 
 
@@ -146,53 +146,15 @@ def _add_tls_and_proxy_flags(p: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    return Config(
-        app=args.app,
-        host=args.host,
-        port=args.port,
-        uds=args.uds,
-        fd=args.fd,
-        loop=args.loop,
-        http=args.http,
-        lifespan=args.lifespan,
-        log_level=args.log_level,
-        access_log=args.access_log,
-        root_path=args.root_path,
-        factory=args.factory,
-        app_dir=args.app_dir,
-        backlog=args.backlog,
-        limit_concurrency=args.limit_concurrency,
-        timeout_keep_alive=args.timeout_keep_alive,
-        timeout_headers=args.timeout_headers,
-        timeout_graceful_shutdown=args.timeout_graceful_shutdown,
-        max_request_line_size=args.max_request_line_size,
-        max_header_size=args.max_header_size,
-        max_header_count=args.max_header_count,
-        max_body_size=args.max_body_size or None,
-        server_header=args.server_header,
-        date_header=args.date_header,
-        tune_malloc=args.tune_malloc,
-        headers=args.headers,
-        **process_manager_options(args),
-        access_log_format=args.access_log_format,
-        access_log_json=args.access_log_json,
-        log_config=args.log_config,
-        **_tls_and_proxy_options(args),
-    )
-
-
-def _tls_and_proxy_options(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "ssl_certfile": args.ssl_certfile,
-        "ssl_keyfile": args.ssl_keyfile,
-        "ssl_keyfile_password": args.ssl_keyfile_password,
-        "ssl_ca_certs": args.ssl_ca_certs,
-        "ssl_cert_reqs": args.ssl_cert_reqs,
-        "ssl_ciphers": args.ssl_ciphers,
-        "timeout_ssl_handshake": args.timeout_ssl_handshake,
-        "proxy_headers": args.proxy_headers,
-        "forwarded_allow_ips": args.forwarded_allow_ips,
+    """Each flag sets the Config field of its name (argparse's dest); a few need a default
+    argparse cannot give (the process manager's lists) or say "none" their own way."""
+    given = vars(args)
+    options = {
+        f.name: given[f.name] for f in dataclasses.fields(Config) if f.init and f.name in given
     }
+    options["max_body_size"] = args.max_body_size or None  # --max-body-size 0: no limit
+    options.update(process_manager_lists(args))
+    return Config(**options)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

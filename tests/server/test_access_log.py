@@ -2,39 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
 from examples.users import app as users_app
 from tests.server import asgi_apps
 from tests.server.serving import connect, read_response, serve, wait_until
-
-
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
-
-
-@pytest.fixture
-def access_lines() -> Iterator[list[str]]:
-    """The access log's messages; the logger lets INFO through while the test runs."""
-    logger = logging.getLogger("squall.access")
-    handler = Lines()
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield handler.lines
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 def without_size_and_time(line: str) -> str:

@@ -7,13 +7,11 @@ tests run the ``squall`` command with a config whose FileHandler writes a file, 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import select
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,29 +23,6 @@ from tests.server import asgi_apps
 from tests.server.serving import REPO, cli_command, serve, serve_subprocess, wait_until
 
 APP = "tests.server.asgi_apps:router"
-
-
-class Messages(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
-
-
-@pytest.fixture
-def access_lines() -> Iterator[list[str]]:
-    logger = logging.getLogger("squall.access")
-    handler = Messages()
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield handler.lines
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 def lines_after(lines: list[str], count: int) -> list[str]:

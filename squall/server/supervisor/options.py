@@ -95,16 +95,9 @@ def add_process_manager_flags(group: argparse._ArgumentGroup) -> None:
     )
 
 
-def process_manager_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The ``Config`` keywords the process manager's flags set."""
+def process_manager_lists(args: argparse.Namespace) -> dict[str, Any]:
+    """The repeatable flags' lists, with their defaults (argparse would append to a default)."""
     return {
-        "workers": args.workers,
-        "reuse_port": args.reuse_port,
-        "balance": args.balance,
-        "timeout_worker_healthcheck": args.timeout_worker_healthcheck,
-        "limit_max_requests": args.limit_max_requests,
-        "max_requests_jitter": args.max_requests_jitter,
-        "reload": args.reload,
         "reload_dirs": args.reload_dirs or [],
         "reload_includes": args.reload_includes or ["*.py"],
         "reload_excludes": args.reload_excludes or [],
