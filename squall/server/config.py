@@ -153,17 +153,25 @@ class Config:
             sock.bind(self.uds)
             os.chmod(self.uds, 0o666)
         else:
-            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-            sock = socket.socket(family, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind((self.host, self.port))
-            except OSError as exc:
-                sock.close()
-                raise ConfigError(f"cannot bind {self.host}:{self.port}: {exc.strerror}") from exc
+            sock = bind_tcp(self.host, self.port)
         sock.listen(self.backlog)
         sock.setblocking(False)
         return sock
+
+
+def bind_tcp(host: str, port: int, reuse_port: bool = False) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (not listening yet); ConfigError if it can't be."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:  # several workers, one socket each (squall/server/supervisor/sockets.py)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot bind {host}:{port}: {exc.strerror}") from exc
+    return sock
 
 
 def import_from_string(path: str, app_dir: str | None = None) -> Any:

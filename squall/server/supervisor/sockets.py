@@ -14,7 +14,7 @@ import contextlib
 import os
 import socket
 
-from squall.server.config import Config, ConfigError
+from squall.server.config import Config, bind_tcp
 
 
 class WorkerSockets:
@@ -65,14 +65,4 @@ def reuse_port_socket(config: Config) -> socket.socket:
 
 
 def bind(config: Config, reuse_port: bool) -> socket.socket:
-    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if reuse_port:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    try:
-        sock.bind((config.host, config.port))
-    except OSError as exc:
-        sock.close()
-        raise ConfigError(f"cannot bind {config.host}:{config.port}: {exc.strerror}") from exc
-    return sock
+    return bind_tcp(config.host, config.port, reuse_port)
