@@ -4,9 +4,10 @@
 No ``from __future__ import annotations``: the dependencies are local.
 """
 
+import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated, Any
 
 import msgspec
@@ -57,6 +58,17 @@ def echo_app() -> App:
     return app
 
 
+ClientOf = Callable[..., TestClient]
+
+
+@pytest.fixture
+def client_of() -> Iterator[ClientOf]:
+    """``client_of(app, **options)``: a TestClient, closed (its loop thread joined) after
+    the test."""
+    with contextlib.ExitStack() as stack:
+        yield lambda app, **options: stack.enter_context(TestClient(app, **options))
+
+
 def refusal(client: TestClient, path: str, **options: Any) -> WebSocketDisconnect:
     """What entering a connection the app refuses raises."""
     with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(path, **options):
@@ -64,15 +76,15 @@ def refusal(client: TestClient, path: str, **options: Any) -> WebSocketDisconnec
     return refused.value
 
 
-def test_echo_text_until_the_client_closes() -> None:
-    with TestClient(echo_app()) as client, client.websocket_connect("/ws") as ws:
+def test_echo_text_until_the_client_closes(client_of: ClientOf) -> None:
+    with client_of(echo_app()).websocket_connect("/ws") as ws:
         ws.send_text("hello")
         assert ws.receive_text() == "Message text was: hello"
         ws.send_text("again")
         assert ws.receive_text() == "Message text was: again"
 
 
-def test_chat_room_from_a_path_parameter_with_a_typed_query() -> None:
+def test_chat_room_from_a_path_parameter_with_a_typed_query(client_of: ClientOf) -> None:
     app = App()
 
     @app.websocket("/rooms/{room}/{seat:int}")
@@ -81,15 +93,15 @@ def test_chat_room_from_a_path_parameter_with_a_typed_query() -> None:
         async for text in websocket.iter_text():
             await websocket.send_json({"room": room, "seat": seat, "q": q, "text": text})
 
-    with TestClient(app) as client, client.websocket_connect("/rooms/lobby/3?q=5") as ws:
+    with client_of(app).websocket_connect("/rooms/lobby/3?q=5") as ws:
         ws.send_text("hi")
         assert ws.receive_json() == {"room": "lobby", "seat": 3, "q": 5, "text": "hi"}
-    refused = refusal(TestClient(app), "/rooms/lobby/3?q=x")  # q is no int: 1008 before accept
+    refused = refusal(client_of(app), "/rooms/lobby/3?q=x")  # q is no int: 1008 before accept
     assert refused.code == status.WS_1008_POLICY_VIOLATION
     assert refused.reason.startswith("query.q")
 
 
-def test_query_token_and_cookie_through_depends() -> None:
+def test_query_token_and_cookie_through_depends(client_of: ClientOf) -> None:
     """FastAPI's tutorial: a session cookie or a token query parameter, else 1008."""
     app = App()
 
@@ -114,7 +126,7 @@ def test_query_token_and_cookie_through_depends() -> None:
             await websocket.send_text(f"Session cookie or query token value is: {cookie_or_token}")
             await websocket.send_text(f"Message text was: {data}, for item ID: {item_id}")
 
-    client = TestClient(app)
+    client = client_of(app)
     with client.websocket_connect("/items/foo/ws?token=some-token") as ws:
         ws.send_text("hi")
         assert ws.receive_text() == "Session cookie or query token value is: some-token"
@@ -125,7 +137,7 @@ def test_query_token_and_cookie_through_depends() -> None:
     assert refusal(client, "/items/foo/ws").code == 1008
 
 
-def test_a_dependency_rejects_with_its_own_code_and_reason() -> None:
+def test_a_dependency_rejects_with_its_own_code_and_reason(client_of: ClientOf) -> None:
     app = App()
 
     async def api_key(x_api_key: Annotated[str, Header()]) -> str:
@@ -139,7 +151,7 @@ def test_a_dependency_rejects_with_its_own_code_and_reason() -> None:
         await websocket.send_text("in")
         await websocket.close()
 
-    client = TestClient(app)
+    client = client_of(app)
     refused = refusal(client, "/ws", headers={"x-api-key": "wrong"})
     assert (refused.code, refused.reason) == (4401, "bad key")
     with client.websocket_connect("/ws", headers={"x-api-key": "secret"}) as ws:
@@ -150,7 +162,7 @@ def test_a_dependency_rejects_with_its_own_code_and_reason() -> None:
 
 
 @pytest.mark.parametrize("model", [Move, Point, Shout])
-def test_receive_json_into_a_model(model: type) -> None:
+def test_receive_json_into_a_model(model: type, client_of: ClientOf) -> None:
     app = App()
 
     @app.websocket("/ws")
@@ -165,7 +177,7 @@ def test_receive_json_into_a_model(model: type) -> None:
             await websocket.send_json(value, mode="binary")
 
     good = {"text": "hey"} if model is Shout else {"x": 1, "y": 2}
-    with TestClient(app).websocket_connect("/ws") as ws:
+    with client_of(app).websocket_connect("/ws") as ws:
         ws.send_json(good)
         assert ws.receive_json(mode="binary") == good
         ws.send_json({"x": "one"}, mode="binary")
@@ -174,7 +186,7 @@ def test_receive_json_into_a_model(model: type) -> None:
         assert ws.receive_json() == {"error": ["message"]}
 
 
-def test_an_uncaught_invalid_message_closes_with_1003() -> None:
+def test_an_uncaught_invalid_message_closes_with_1003(client_of: ClientOf) -> None:
     app = App()
 
     @app.websocket("/ws")
@@ -183,7 +195,7 @@ def test_an_uncaught_invalid_message_closes_with_1003() -> None:
         move = await websocket.receive_json(type=Move)
         await websocket.send_json(move)
 
-    with TestClient(app).websocket_connect("/ws") as ws:
+    with client_of(app).websocket_connect("/ws") as ws:
         ws.send_json({"x": 1})
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_text()
@@ -191,7 +203,9 @@ def test_an_uncaught_invalid_message_closes_with_1003() -> None:
     assert "y" in closed.value.reason
 
 
-def test_iter_text_ends_at_disconnect_and_generator_dependencies_close_after() -> None:
+def test_iter_text_ends_at_disconnect_and_generator_dependencies_close_after(
+    client_of: ClientOf,
+) -> None:
     events: list[str] = []
     app = App()
 
@@ -207,14 +221,14 @@ def test_iter_text_ends_at_disconnect_and_generator_dependencies_close_after() -
             log.append(text)
         log.append("loop ended")
 
-    with TestClient(app).websocket_connect("/ws") as ws:
+    with client_of(app).websocket_connect("/ws") as ws:
         ws.send_text("a")
         ws.send_text("b")
         ws.close(1001)
     assert events == ["open", "a", "b", "loop ended", "closed"]
 
 
-def test_subprotocol_and_extra_headers_of_the_accept() -> None:
+def test_subprotocol_and_extra_headers_of_the_accept(client_of: ClientOf) -> None:
     app = App()
 
     @app.websocket("/ws")
@@ -223,19 +237,19 @@ def test_subprotocol_and_extra_headers_of_the_accept() -> None:
         await websocket.accept(subprotocol=chosen, headers={"x-served-by": "squall"})
         await websocket.send_text(websocket.headers["sec-websocket-protocol"])
 
-    client = TestClient(app)
+    client = client_of(app)
     with client.websocket_connect("/ws", subprotocols=["v1.chat", "v2.chat"]) as ws:
         assert ws.accepted_subprotocol == "v2.chat"
         assert ws.extra_headers == [(b"x-served-by", b"squall")]
         assert ws.receive_text() == "v1.chat, v2.chat"
 
 
-def test_an_unrouted_path_is_refused_before_accept() -> None:
-    assert refusal(TestClient(echo_app()), "/nowhere").code == 1000
+def test_an_unrouted_path_is_refused_before_accept(client_of: ClientOf) -> None:
+    assert refusal(client_of(echo_app()), "/nowhere").code == 1000
 
 
 def test_an_unhandled_error_closes_1011_is_logged_and_raised_in_the_test(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, client_of: ClientOf
 ) -> None:
     app = App()
 
@@ -245,10 +259,10 @@ def test_an_unhandled_error_closes_1011_is_logged_and_raised_in_the_test(
         await websocket.receive_text()
         raise ZeroDivisionError("boom")
 
-    with pytest.raises(ZeroDivisionError), TestClient(app).websocket_connect("/ws") as ws:
+    with pytest.raises(ZeroDivisionError), client_of(app).websocket_connect("/ws") as ws:
         ws.send_text("x")
         ws.receive_text()
-    with TestClient(app, raise_server_exceptions=False).websocket_connect("/ws") as ws:
+    with client_of(app, raise_server_exceptions=False).websocket_connect("/ws") as ws:
         ws.send_text("x")
         with caplog.at_level(logging.ERROR, "squall.app"), pytest.raises(WebSocketDisconnect) as e:
             ws.receive_text()
@@ -256,7 +270,7 @@ def test_an_unhandled_error_closes_1011_is_logged_and_raised_in_the_test(
     assert "unhandled exception in WebSocket /ws" in caplog.text
 
 
-def test_router_websockets_are_included_with_prefix_and_dependencies() -> None:
+def test_router_websockets_are_included_with_prefix_and_dependencies(client_of: ClientOf) -> None:
     seen: list[str] = []
 
     async def audit(websocket: WebSocket) -> None:
@@ -272,13 +286,13 @@ def test_router_websockets_are_included_with_prefix_and_dependencies() -> None:
 
     app = App()
     app.include_router(router, prefix="/v1", dependencies=[Depends(audit)])
-    with TestClient(app).websocket_connect("/v1/live/feed/news") as ws:
+    with client_of(app).websocket_connect("/v1/live/feed/news") as ws:
         assert ws.receive_text() == "news"
     assert seen == ["/v1/live/feed/news"]
     assert app.url_path_for("feed", topic="x") == "/v1/live/feed/x"
 
 
-def test_exception_handlers_see_websocket_errors() -> None:
+def test_exception_handlers_see_websocket_errors(client_of: ClientOf) -> None:
     class Kicked(Exception):
         pass
 
@@ -293,12 +307,14 @@ def test_exception_handlers_see_websocket_errors() -> None:
         raise Kicked
 
     app.add_api_websocket_route("/ws", add_route)
-    with TestClient(app).websocket_connect("/ws") as ws, pytest.raises(WebSocketDisconnect) as e:
+    with client_of(app).websocket_connect("/ws") as ws, pytest.raises(WebSocketDisconnect) as e:
         ws.receive_text()
     assert (e.value.code, e.value.reason) == (4000, "kicked")
 
 
-def test_http_middleware_does_not_run_for_websockets_asgi_middleware_does() -> None:
+def test_http_middleware_does_not_run_for_websockets_asgi_middleware_does(
+    client_of: ClientOf,
+) -> None:
     calls: list[str] = []
     app = echo_app()
 
@@ -316,10 +332,10 @@ def test_http_middleware_does_not_run_for_websockets_asgi_middleware_does() -> N
             await self.inner(scope, receive, send)
 
     app.add_middleware(SeesEverything)
-    with TestClient(app).websocket_connect("/ws") as ws:
+    with client_of(app).websocket_connect("/ws") as ws:
         ws.send_text("x")
         assert ws.receive_text() == "Message text was: x"
-    assert calls == ["websocket"]
+    assert [call for call in calls if call != "lifespan"] == ["websocket"]
 
 
 def test_sync_handlers_and_body_parameters_are_refused_when_declared() -> None:
