@@ -5,7 +5,12 @@ from squall.app import App
 from squall.background import BackgroundTasks
 from squall.datastructures import UploadFile
 from squall.encoders import jsonable_encoder
-from squall.exceptions import HTTPException, RequestValidationError
+from squall.exceptions import (
+    HTTPException,
+    RequestValidationError,
+    WebSocketException,
+    WebSocketRequestValidationError,
+)
 from squall.params import Body, Cookie, Depends, File, Form, Header, Path, Query
 from squall.requests import Request
 from squall.responses import (
@@ -18,6 +23,7 @@ from squall.responses import (
 )
 from squall.router import Router
 from squall.security import Security, SecurityScopes
+from squall.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 __all__ = [
     "App",
@@ -43,6 +49,11 @@ __all__ = [
     "SecurityScopes",
     "StreamingResponse",
     "UploadFile",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketException",
+    "WebSocketRequestValidationError",
+    "WebSocketState",
     "jsonable_encoder",
     "status",
 ]

@@ -31,6 +31,8 @@ from squall.route import Route
 from squall.router import INFERRED, Declaration, Router
 from squall.routing import Matcher, parse_template, route_path
 from squall.shaping import FieldFilter
+from squall.websocket_route import WEBSOCKET, WebSocketRoute, plan_websocket_route
+from squall.websockets import WebSocket
 
 __all__ = ["App", "Route"]
 
@@ -117,6 +119,7 @@ class App(Router):
             servers or [],
         )
         self.router: Matcher[Route] = Matcher(redirect_slashes)
+        self.websocket_routes: Matcher[WebSocketRoute] = Matcher(redirect_slashes=False)
         # The static routes App._native may serve directly (the matcher's own table).
         # (none with App(root_path=...): those requests are routed after stripping it).
         self._direct_routes: dict[str, dict[str, Route]] = (
@@ -147,6 +150,10 @@ class App(Router):
         """Compile a declared route into the matcher."""
         super().add(declaration)
         path = declaration.path
+        if declaration.websocket:
+            socket_route = plan_websocket_route(declaration, self.strict_content_type)
+            self.websocket_routes.add(path, (WEBSOCKET,), socket_route)
+            return
         names = {seg.name for seg in parse_template(path) if not isinstance(seg, str)}
         extractors = plan_endpoint(declaration.endpoint, names, self.strict_content_type)
         extractors = plan_route(
@@ -396,7 +403,7 @@ class App(Router):
             await _after_response(request, solver)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if self.root_path and scope["type"] == "http":
+        if self.root_path and scope["type"] != "lifespan":
             scope["root_path"] = self.root_path
         if self.asgi_middleware:
             if self._asgi_stack is None:
@@ -409,7 +416,7 @@ class App(Router):
         if scope["type"] == "lifespan":
             await self.lifecycle.run(self, scope, receive, send)
             return
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             raise RuntimeError(f"unsupported ASGI scope type {scope['type']!r}")
         root = scope.get("root_path", "")
         path = route_path(scope["path"], root) if root else scope["path"]
@@ -418,11 +425,25 @@ class App(Router):
             if mount is not None:
                 await self._to_mount(mount, scope, receive, send)
                 return
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send, path)
+            return
         request = Request.from_asgi(scope, receive, path, self)
         outcome, solver = await self.dispatch(scope["method"], path, request)
         await emit_asgi(send, *outcome)
         if (solver is not None and not solver.idle) or request.finishes:
             await _after_response(request, solver)
+
+    async def _websocket(self, scope: dict[str, Any], receive: Any, send: Any, path: str) -> None:
+        """A WebSocket connection: its route's handler, or a refusal (close before accept:
+        the server answers 403) when no route is at ``path``.  ``@app.middleware("http")``
+        does not see it; ASGI middleware does."""
+        websocket = WebSocket(scope, receive, send, self)
+        match = self.websocket_routes.match(WEBSOCKET, path)
+        if match.target is None:
+            await websocket.close(1000)
+            return
+        await match.target.run(self, websocket, match.params)
 
 
 def _keep_background(request: Request, response: Response) -> None:

@@ -6,7 +6,8 @@ so ``@app.exception_handler(404)`` sees them.  Handlers are looked up by status 
 HTTP errors), then along the exception's class hierarchy, then, for an HTTP error, under
 either HTTPException class (Squall's or Starlette's, which a FastAPI app registers).  A
 handler for ``Exception`` takes only errors without an answer of their own (not HTTP
-errors, invalid input or malformed JSON), as in FastAPI.
+errors, invalid input or malformed JSON), as in FastAPI.  An exception in a WebSocket
+route closes the socket instead (``websocket_failure``), with the code its kind means.
 """
 
 from __future__ import annotations
@@ -20,11 +21,18 @@ from typing import Any, Protocol
 
 import msgspec
 
-from squall.exceptions import HTTPException, RequestValidationError
+from squall.exceptions import (
+    HTTPException,
+    MessageValidationError,
+    RequestValidationError,
+    WebSocketException,
+    WebSocketRequestValidationError,
+)
 from squall.models import MalformedBody, body_error
 from squall.outcome import Outcome, json_outcome
 from squall.requests import Request
 from squall.responses import RawHeaders
+from squall.websockets import WebSocket, WebSocketDisconnect
 
 logger = logging.getLogger("squall.app")
 Handler = Callable[..., Any]
@@ -158,3 +166,53 @@ async def unrouted(
     if not app.exception_handlers:
         return default_outcome(app, error, request)
     return await failure(app, error, request)
+
+
+async def websocket_failure(app: ErrorSettings, exc: Exception, websocket: WebSocket) -> None:
+    """Answer an exception raised in a WebSocket route: the app's handler for it, called
+    with ``(websocket, exc)``, else a close with the code its kind means (see
+    ``websocket_close``); before ``accept()`` a close makes the server refuse with 403."""
+    handler = handler_for(app.exception_handlers, exc)
+    if handler is not None:
+        try:
+            result = handler(websocket, exc)
+            if inspect.isawaitable(result):
+                await result
+            return
+        except Exception as raised:
+            exc = raised
+    closing = websocket_close(exc)
+    if closing is None:
+        return
+    code, reason = closing
+    if code == 1011:
+        logger.error("unhandled exception in WebSocket %s", websocket.path, exc_info=exc)
+        websocket.report_unhandled(exc)
+    await websocket.close_if_open(code, reason)
+
+
+def websocket_close(exc: Exception) -> tuple[int, str] | None:
+    """The close code and reason for ``exc``; None when the client has already gone."""
+    if isinstance(exc, WebSocketDisconnect):
+        return None
+    if isinstance(exc, WebSocketException):
+        return exc.code, exc.reason
+    if isinstance(exc, MessageValidationError):
+        return 1003, close_reason(exc.errors())
+    if isinstance(exc, WebSocketRequestValidationError):
+        return 1008, close_reason(exc.errors())
+    http = http_error(exc)
+    if http is not None:
+        return 1008, str(http.detail)
+    return 1011, ""
+
+
+def close_reason(errors: list[dict[str, Any]]) -> str:
+    """The first error as ``"query.token: Field required"``, cut to fit a close frame
+    (a reason is at most 123 bytes of UTF-8)."""
+    if not errors:
+        return ""
+    first = errors[0]
+    where = ".".join(str(step) for step in first.get("loc", ()))
+    text = f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", ""))
+    return text.encode()[:123].decode(errors="ignore")

@@ -45,3 +45,35 @@ class RequestValidationError(Exception):
     def __str__(self) -> str:
         count = len(self._errors)
         return f"{count} validation error{'s' if count != 1 else ''}: {self._errors}"
+
+
+class WebSocketException(Exception):
+    """Raised in a WebSocket handler or dependency: close the socket with ``code`` and
+    ``reason`` (before it is accepted, the server refuses the handshake with a 403)."""
+
+    def __init__(self, code: int, reason: str | None = None) -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason or ""
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason}"
+
+
+class WebSocketRequestValidationError(Exception):
+    """A WebSocket route's parameters (path, query, headers, cookies, dependencies) were
+    missing or invalid: the socket is closed with 1008 (policy violation), as in FastAPI."""
+
+    def __init__(self, errors: Sequence[dict[str, Any]]) -> None:
+        super().__init__(errors)
+        self._errors = list(errors)
+
+    def errors(self) -> list[dict[str, Any]]:
+        return self._errors
+
+
+class MessageValidationError(WebSocketRequestValidationError):
+    """A received message is not what ``receive_json(type=...)`` (or ``receive_text`` /
+    ``receive_bytes``) expects: malformed JSON, invalid data or the other frame type.
+    Catch it to answer and keep the socket open; left uncaught, the socket is closed with
+    1003 (unsupported data)."""

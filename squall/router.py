@@ -54,6 +54,7 @@ class Declaration:
     deprecated: bool | None = None
     include_in_schema: bool = True
     openapi_extra: dict[str, Any] | None = None
+    websocket: bool = False  # a WebSocket route (squall.websocket_route): matched by path only
 
 
 def _names(names: Sequence[str] | set[str] | None) -> frozenset[str] | None:
@@ -189,6 +190,42 @@ class Router:
 
     def trace(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
         return self.api_route(path, methods=["TRACE"], **options)
+
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Endpoint,
+        name: str | None = None,
+        *,
+        dependencies: Sequence[Depends] | None = None,
+    ) -> None:
+        """Route WebSocket connections at ``path`` to ``endpoint`` (an ``async def``)."""
+        self.add(
+            Declaration(
+                self.prefix + path,
+                (),
+                endpoint,
+                dependencies=self.dependencies + tuple(dependencies or ()),
+                name=name or getattr(endpoint, "__name__", None),
+                include_in_schema=False,
+                websocket=True,
+            )
+        )
+
+    def websocket(
+        self, path: str, name: str | None = None, *, dependencies: Sequence[Depends] | None = None
+    ) -> Callable[[Endpoint], Endpoint]:
+        """``@router.websocket("/ws/{room}")``: the decorator form of add_api_websocket_route."""
+
+        def register(endpoint: Endpoint) -> Endpoint:
+            self.add_api_websocket_route(path, endpoint, name, dependencies=dependencies)
+            return endpoint
+
+        return register
+
+    def websocket_route(self, path: str, name: str | None = None) -> Callable[[Endpoint], Endpoint]:
+        """Starlette's spelling of ``websocket``."""
+        return self.websocket(path, name)
 
     def include_router(
         self,

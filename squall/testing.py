@@ -6,6 +6,9 @@ exit), like Starlette's test client::
     with TestClient(app) as client:
         assert client.post("/user", json=user).json() == user
 
+``client.websocket_connect(path)`` opens an in-process WebSocket session
+(squall.websocket_testing).
+
 The app runs on an event loop in a background thread, so tests stay plain sync functions;
 the thread is stopped and joined when the block exits (or on ``close()`` without a block).
 A startup that fails raises out of ``__enter__``: the app's own exception if it raised, else
@@ -25,6 +28,7 @@ from urllib.parse import unquote
 import httpx
 
 from squall.requests import UNHANDLED
+from squall.websocket_testing import WebSocketTestSession, websocket_scope
 
 Message = dict[str, Any]
 
@@ -188,6 +192,18 @@ class TestClient(httpx.Client):
         self._lifespan_task = None
         task.result()  # raises the app's exception
         return None
+
+    # -- WebSocket --------------------------------------------------------------------------
+
+    def websocket_connect(
+        self,
+        path: str,
+        subprotocols: list[str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> WebSocketTestSession:
+        """A WebSocket connection to ``path``, for a ``with`` block (see
+        squall.websocket_testing); a refused one raises WebSocketDisconnect on entering."""
+        return WebSocketTestSession(self, websocket_scope(self, path, subprotocols, headers))
 
     # -- Requests ---------------------------------------------------------------------------
 

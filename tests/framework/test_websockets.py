@@ -1,0 +1,147 @@
+"""Squall WebSocket routes behind a real server, talked to by the ``websockets`` library's
+client over a real socket.
+
+The server is a fixture parameter: uvicorn only for now, since Squall's own server learns
+WebSocket on the server engineer's branch (issue 12).  When it does, serving them is one
+line: add ``"squall"`` to ``SERVERS`` (tests/framework/conftest.py's serve_with_squall).
+
+No ``from __future__ import annotations``: the dependencies are local.
+"""
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Annotated, Any
+
+import msgspec
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import ClientConnection, connect
+
+from squall import App, Depends, Header, WebSocket, WebSocketException
+from tests.framework.conftest import serve_with_squall, serve_with_uvicorn
+from tests.server.serving import wait_until
+
+# "squall" joins once Squall's server serves the websocket scope (issue 12, server part).
+SERVERS: dict[str, Callable[[Any], contextlib.AbstractContextManager[str]]] = {
+    "uvicorn": serve_with_uvicorn,
+}
+_ = serve_with_squall  # the entry to add above
+
+
+class Move(msgspec.Struct):
+    x: int
+    y: int
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def ws_url(
+    request: pytest.FixtureRequest,
+) -> Callable[[App], contextlib.AbstractContextManager[str]]:
+    """``with ws_url(app) as base:`` serves ``app`` and gives its ``ws://host:port``."""
+
+    @contextlib.contextmanager
+    def serving(app: App) -> Iterator[str]:
+        with SERVERS[request.param](app) as http_url:
+            yield "ws" + http_url.removeprefix("http")
+
+    return serving
+
+
+def chat_app(events: list[str]) -> App:
+    app = App()
+
+    async def membership(x_user: Annotated[str, Header()]) -> AsyncIterator[str]:
+        events.append(f"join {x_user}")
+        yield x_user
+        events.append(f"leave {x_user}")
+
+    @app.websocket("/rooms/{room}")
+    async def room(
+        websocket: WebSocket, room: str, user: Annotated[str, Depends(membership)]
+    ) -> None:
+        chosen = "chat.v1" if "chat.v1" in websocket.subprotocols else None
+        await websocket.accept(subprotocol=chosen, headers={"x-room": room})
+        async for text in websocket.iter_text():
+            await websocket.send_text(f"{room}/{user}: {text}")
+        events.append("loop ended")
+
+    @app.websocket("/binary")
+    async def binary(websocket: WebSocket) -> None:
+        await websocket.accept()
+        data = await websocket.receive_bytes()
+        await websocket.send_bytes(data[::-1])
+        move = await websocket.receive_json(type=Move)
+        await websocket.send_json(Move(move.y, move.x), mode="binary")
+        await websocket.close(4000, "done")
+
+    @app.websocket("/kick")
+    async def kick(websocket: WebSocket) -> None:
+        await websocket.accept()
+        raise WebSocketException(4403, "not in this room")
+
+    @app.websocket("/broken")
+    async def broken(websocket: WebSocket) -> None:
+        await websocket.accept()
+        raise RuntimeError("bug")
+
+    @app.websocket("/strict")
+    async def strict(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_json(type=Move)
+
+    return app
+
+
+def close_frame(ws: ClientConnection) -> tuple[int, str] | None:
+    """The server's close code and reason, once it has closed."""
+    with pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=5)
+    received = closed.value.rcvd
+    return None if received is None else (received.code, received.reason)
+
+
+def test_chat_room_echo_with_subprotocol_headers_and_dependency_lifetime(ws_url: Any) -> None:
+    events: list[str] = []
+    with ws_url(chat_app(events)) as base:
+        with connect(
+            f"{base}/rooms/lobby",
+            subprotocols=["chat.v1"],  # type: ignore[list-item]
+            additional_headers={"x-user": "ann"},
+        ) as ws:
+            assert ws.subprotocol == "chat.v1"
+            assert ws.response is not None and ws.response.headers["x-room"] == "lobby"
+            ws.send("hello")
+            assert ws.recv(timeout=5) == "lobby/ann: hello"
+            ws.send("again")
+            assert ws.recv(timeout=5) == "lobby/ann: again"
+        wait_until(lambda: "leave ann" in events, "the dependency to close")
+    assert events == ["join ann", "loop ended", "leave ann"]
+
+
+def test_binary_and_typed_json_then_a_server_close_code(ws_url: Any) -> None:
+    with ws_url(chat_app([])) as base, connect(f"{base}/binary") as ws:
+        ws.send(b"\x01\x02\x03")
+        assert ws.recv(timeout=5) == b"\x03\x02\x01"
+        ws.send('{"x": 1, "y": 2}')
+        assert msgspec.json.decode(ws.recv(timeout=5)) == {"x": 2, "y": 1}
+        assert close_frame(ws) == (4000, "done")
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [("/nowhere", {"x-user": "ann"}), ("/rooms/lobby", {})],  # unrouted; a missing header
+    ids=["unrouted", "invalid-parameters"],
+)
+def test_refused_before_accept_is_a_403(ws_url: Any, path: str, headers: dict[str, str]) -> None:
+    with ws_url(chat_app([])) as base, pytest.raises(InvalidStatus) as refused:
+        connect(f"{base}{path}", additional_headers=headers)
+    assert refused.value.response.status_code == 403
+
+
+@pytest.mark.parametrize(("path", "code"), [("/kick", 4403), ("/broken", 1011), ("/strict", 1003)])
+def test_errors_after_accept_close_with_their_code(ws_url: Any, path: str, code: int) -> None:
+    with ws_url(chat_app([])) as base, connect(f"{base}{path}") as ws:
+        if path == "/strict":
+            ws.send('{"x": "one"}')
+        closing = close_frame(ws)
+        assert closing is not None and closing[0] == code
