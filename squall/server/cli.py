@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_process_manager_flags(p.add_argument_group("process manager"))
     _add_tls_and_proxy_flags(p)
+    _add_websocket_flags(p)
     document(p)
     return p
 
@@ -145,6 +146,59 @@ def _add_tls_and_proxy_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_websocket_flags(p: argparse.ArgumentParser) -> None:
+    ws = p.add_argument_group("WebSocket")
+    ws.add_argument(
+        "--ws",
+        choices=["auto", "websockets", "wsproto", "none"],
+        default="auto",
+        help="WebSocket codec library (auto: websockets, else wsproto; none: upgrades are "
+        "plain HTTP requests)",
+    )
+    ws.add_argument(
+        "--ws-max-size",
+        type=_size,
+        default=16 * 1024**2,
+        help="largest incoming message, e.g. 1m (default 16m; past it the socket closes with "
+        "1009); 0 for no limit",
+    )
+    ws.add_argument(
+        "--ws-max-queue",
+        type=int,
+        default=32,
+        help="incoming messages buffered for the app before reading pauses (default 32)",
+    )
+    ws.add_argument(
+        "--ws-ping-interval",
+        type=float,
+        default=20.0,
+        help="seconds between keepalive pings (default 20; 0 for none)",
+    )
+    ws.add_argument(
+        "--ws-ping-timeout",
+        type=float,
+        default=20.0,
+        help="seconds to wait for the pong before closing a dead peer (default 20; 0: wait on)",
+    )
+    ws.add_argument(
+        "--ws-per-message-deflate",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="accept permessage-deflate compression (RFC 7692) when a client offers it",
+    )
+
+
+def _websocket_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "ws": args.ws,
+        "ws_max_size": args.ws_max_size or None,
+        "ws_max_queue": args.ws_max_queue,
+        "ws_ping_interval": args.ws_ping_interval or None,
+        "ws_ping_timeout": args.ws_ping_timeout or None,
+        "ws_per_message_deflate": args.ws_per_message_deflate,
+    }
+
+
 def config_from_args(args: argparse.Namespace) -> Config:
     return Config(
         app=args.app,
@@ -178,6 +232,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         access_log_json=args.access_log_json,
         log_config=args.log_config,
         **_tls_and_proxy_options(args),
+        **_websocket_options(args),
     )
 
 
