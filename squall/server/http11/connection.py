@@ -508,9 +508,11 @@ class HttpConnection(StreamConnection):
         self.broken = True
         incoming = self.incoming
         if incoming is not None:
-            incoming.keep_alive = False
             self.incoming = None
             incoming.finish_body()
+        last = self.pipeline[-1] if self.pipeline else (incoming or self.exchange)
+        if last is not None:
+            last.keep_alive = False  # nothing after it is read: close after its response
 
     def _write_error_and_close(self, error: bytes) -> None:
         self.write(error)
