@@ -42,6 +42,13 @@ class WebsocketsCodec:
 
     def _on_frame(self, frame: Frame) -> Event | None:
         opcode = frame.opcode
+        if opcode is Opcode.TEXT and frame.fin:  # the common case: a whole text message
+            self._decoder = None
+            try:
+                return bytes(frame.data).decode("utf-8")
+            except UnicodeDecodeError:
+                self.protocol.fail(INVALID_DATA, "invalid UTF-8 in a text message")
+                return self._closed()
         if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
             is_text = opcode is Opcode.TEXT
             self._decoder = codecs.getincrementaldecoder("utf-8")() if is_text else None

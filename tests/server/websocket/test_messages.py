@@ -6,14 +6,28 @@ import asyncio
 import codecs
 from typing import Any
 
+import pytest
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.server.serving import serve
+from tests.server import serving
 from tests.server.websocket.apps import echo
 from tests.server.websocket.raw import close_code, frame, open_raw, read_frame
 
 TEXT, BINARY, CONT, CLOSE, PING, PONG = 1, 2, 0, 8, 9, 10
+CODEC = "websockets"
+
+
+@pytest.fixture(autouse=True, params=["websockets", "wsproto"])
+def codec(request: pytest.FixtureRequest) -> str:
+    """Every test here runs with each codec library (``--ws``)."""
+    global CODEC
+    CODEC = request.param
+    return CODEC
+
+
+def serve(app: Any, **options: Any) -> Any:
+    return serving.serve(app, ws=CODEC, **options)
 
 
 def run(coro: Any) -> Any:
@@ -80,9 +94,7 @@ def test_client_close_code_and_reason_reach_the_app() -> None:
 
     with serve(app, lifespan="off") as running:
         run(client(running.port))
-        from tests.server.serving import wait_until
-
-        wait_until(lambda: seen, "the app's disconnect message")
+        serving.wait_until(lambda: seen, "the app's disconnect message")
     del done
     assert seen == [{"type": "websocket.disconnect", "code": 4321, "reason": "bye now"}]
 
