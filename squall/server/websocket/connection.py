@@ -377,11 +377,11 @@ class WebSocketConnection:
         """Not filed in the deadline wheel: its timers are ``loop.call_later`` handles."""
 
     def shutdown(self) -> None:
-        """Graceful shutdown: close an open socket with 1012; refuse one not yet accepted."""
+        """Graceful shutdown: close an open socket with 1012 (see the module docstring).
+
+        A socket whose app is still deciding ends with the app's answer, or at the timeout."""
         if self.phase == Phase.OPEN:
             self._close(SERVICE_RESTART, "server shutting down")
-        elif self.phase == Phase.HANDSHAKE and self.codec is None:
-            pass  # the app is deciding: its answer (or its end at the timeout) ends it
 
     def abort(self) -> None:
         self._cancel_timer()

@@ -114,3 +114,16 @@ def test_ws_none_leaves_upgrades_to_the_app_as_http() -> None:
         response = exchange(running, handshake_request())
     assert response.startswith(b"HTTP/1.1 200 ")
     assert seen == ["http"]
+
+
+def test_a_squall_app_without_websocket_routes_refuses_with_403() -> None:
+    from squall import App
+
+    app = App()
+
+    @app.get("/")
+    async def index() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    with serve(app) as running:
+        assert asyncio.run(_refused_status(running.port, "/ws")) == 403
