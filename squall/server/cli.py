@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_process_manager_flags(p.add_argument_group("process manager"))
     _add_tls_and_proxy_flags(p)
+    _add_websocket_flags(p)
     document(p)
     return p
 
@@ -145,6 +146,48 @@ def _add_tls_and_proxy_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_websocket_flags(p: argparse.ArgumentParser) -> None:
+    ws = p.add_argument_group("WebSocket")
+    ws.add_argument(
+        "--ws",
+        choices=["auto", "websockets", "wsproto", "none"],
+        default="auto",
+        help="WebSocket codec library (auto: websockets, else wsproto; none: upgrades are "
+        "plain HTTP requests)",
+    )
+    ws.add_argument(
+        "--ws-max-size",
+        type=_size,
+        default=16 * 1024**2,
+        help="largest incoming message, e.g. 1m (default 16m; past it the socket closes with "
+        "1009); 0 for no limit",
+    )
+    ws.add_argument(
+        "--ws-max-queue",
+        type=int,
+        default=32,
+        help="incoming messages buffered for the app before reading pauses (default 32)",
+    )
+    ws.add_argument(
+        "--ws-ping-interval",
+        type=float,
+        default=20.0,
+        help="seconds between keepalive pings (default 20; 0 for none)",
+    )
+    ws.add_argument(
+        "--ws-ping-timeout",
+        type=float,
+        default=20.0,
+        help="seconds to wait for the pong before closing a dead peer (default 20; 0: wait on)",
+    )
+    ws.add_argument(
+        "--ws-per-message-deflate",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="accept permessage-deflate compression (RFC 7692) when a client offers it",
+    )
+
+
 def config_from_args(args: argparse.Namespace) -> Config:
     """Each flag sets the Config field of its name (argparse's dest); a few need a default
     argparse cannot give (the process manager's lists) or say "none" their own way."""
@@ -153,6 +196,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         f.name: given[f.name] for f in dataclasses.fields(Config) if f.init and f.name in given
     }
     options["max_body_size"] = args.max_body_size or None  # --max-body-size 0: no limit
+    for name in ("ws_max_size", "ws_ping_interval", "ws_ping_timeout"):
+        options[name] = given[name] or None  # 0: no limit, no pings, wait on
     options.update(process_manager_lists(args))
     return Config(**options)
 

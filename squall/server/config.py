@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from squall.server.access_log import AccessLogFormat
 
+WsChoice = Literal["auto", "websockets", "wsproto", "none"]
 LoopChoice = Literal["auto", "uvloop", "asyncio"]
 HttpChoice = Literal["auto", "httptools"]
 LifespanChoice = Literal["auto", "on", "off"]
@@ -100,6 +101,14 @@ class Config:
     # trusts this machine (127.0.0.1, ::1 and Unix socket peers).
     proxy_headers: bool = True
     forwarded_allow_ips: str | list[str] | None = None
+    # WebSocket (squall/server/websocket/): the codec library, message size limit (1009 past
+    # it), messages queued for the app before reading pauses, keepalive ping, compression.
+    ws: WsChoice = "auto"
+    ws_max_size: int | None = 16 * 1024 * 1024
+    ws_max_queue: int = 32
+    ws_ping_interval: float | None = 20.0
+    ws_ping_timeout: float | None = 20.0
+    ws_per_message_deflate: bool = True
 
     def __post_init__(self) -> None:
         if self.loop not in ("auto", "uvloop", "asyncio"):
@@ -108,6 +117,8 @@ class Config:
             raise ConfigError(f"unknown http implementation {self.http!r}: use auto or httptools")
         if self.lifespan not in ("auto", "on", "off"):
             raise ConfigError(f"unknown lifespan mode {self.lifespan!r}: use auto, on or off")
+        if self.ws not in ("auto", "websockets", "wsproto", "none"):
+            raise ConfigError(f"unknown ws {self.ws!r}: use auto, websockets, wsproto or none")
         if self.root_path.endswith("/"):
             self.root_path = self.root_path.rstrip("/")
         from squall.server.access_log import AccessLogFormat  # checks the atoms (ops)

@@ -20,6 +20,8 @@ from squall.server.memory import tune_malloc
 from squall.server.state import ServerState, error_logger
 from squall.server.tasks import request_tasks
 from squall.server.tls import create_ssl_context, handshake_timeout
+from squall.server.websocket.codec import resolve as resolve_codec
+from squall.server.websocket.upgrade import Upgrade, upgrader
 
 TICK = 0.1  # seconds between housekeeping passes (clock, deadlines, exit flags)
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -45,6 +47,12 @@ def native_handler(app: Any) -> NativeHandler | None:
         return None
     handler: NativeHandler | None = factory()
     return handler
+
+
+def websocket_upgrade(config: Config) -> Upgrade | None:
+    """The WebSocket upgrade for ``--ws``, resolved once (None: upgrades are plain HTTP)."""
+    factory = resolve_codec(config.ws)
+    return None if factory is None else upgrader(factory)
 
 
 def describe(sock: socket.socket, scheme: str = "http") -> str:
@@ -91,6 +99,7 @@ class Server:
         try:
             self.ssl_context = create_ssl_context(config)  # TLS: squall/server/tls.py
             state = ServerState(config, app, loop)  # reads --forwarded-allow-ips
+            state.websocket_upgrade = websocket_upgrade(config)
         except ConfigError as exc:
             error_logger.error("%s", exc)
             self.exit_code = 1

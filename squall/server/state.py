@@ -28,6 +28,8 @@ class ServerState:
         self.app = app
         self.loop = loop
         self.native: NativeHandler | None = None
+        # The WebSocket upgrade (squall/server/websocket/upgrade.py); None: --ws none.
+        self.websocket_upgrade: Any = None
         self.lifespan_state: dict[str, Any] = {}
         self.root_path = config.root_path
         self.connections: set[ManagedConnection] = set()

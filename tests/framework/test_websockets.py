@@ -1,9 +1,7 @@
 """Squall WebSocket routes behind a real server, talked to by the ``websockets`` library's
 client over a real socket.
 
-The server is a fixture parameter: uvicorn only for now, since Squall's own server learns
-WebSocket on the server engineer's branch (issue 12).  When it does, serving them is one
-line: add ``"squall"`` to ``SERVERS`` (tests/framework/conftest.py's serve_with_squall).
+Each test runs on Squall's own server and on uvicorn (the ``server`` fixture's parameter).
 
 No ``from __future__ import annotations``: the dependencies are local.
 """
@@ -21,11 +19,10 @@ from squall import App, Depends, Header, WebSocket, WebSocketException
 from tests.framework.conftest import serve_with_squall, serve_with_uvicorn
 from tests.server.serving import wait_until
 
-# "squall" joins once Squall's server serves the websocket scope (issue 12, server part).
 SERVERS: dict[str, Callable[[Any], contextlib.AbstractContextManager[str]]] = {
+    "squall": serve_with_squall,
     "uvicorn": serve_with_uvicorn,
 }
-_ = serve_with_squall  # the entry to add above
 
 
 class Move(msgspec.Struct):

@@ -25,9 +25,10 @@ from squall.server.proxy_headers import HEADER_NAMES as PROXY_HEADER_NAMES
 from squall.server.state import ServerState, error_logger
 from squall.server.tasks import watch
 from squall.server.transport import StreamConnection
+from squall.server.websocket.handshake import asks_for_websocket
 
 SPECIAL_HEADERS: Final = frozenset(
-    (b"host", b"content-length", b"expect", b"content-type", *PROXY_HEADER_NAMES)
+    (b"host", b"content-length", b"expect", b"content-type", b"upgrade", *PROXY_HEADER_NAMES)
 )
 SLASH: Final = 47
 SP: Final = 32
@@ -87,6 +88,11 @@ class HttpConnection(StreamConnection):
         self._content_length = b""
         self._content_type = b""
         self._forwarded = False  # a proxy header is present (see proxy_headers.py)
+        self._upgrade_header = False  # an Upgrade header is present
+        # A request asking for a WebSocket, and what came after its head (websocket/upgrade.py).
+        self.websocket_upgrade = state.websocket_upgrade
+        self.upgrade_request: Exchange | None = None
+        self.upgrade_data = b""
         self._in_head = False
         self._head_bytes = 0
         self._data_size = 0
@@ -134,7 +140,10 @@ class HttpConnection(StreamConnection):
             self.start_pending = False
             exchange = self.exchange
             if exchange is not None and exchange.response == PENDING:
-                self._run(exchange)
+                if exchange is self.upgrade_request:
+                    self._upgrade(exchange)
+                else:
+                    self._run(exchange)
 
     def _parse(self, data: bytes) -> None:
         """Let llhttp read what the plain-head path left (see plain.py)."""
@@ -145,6 +154,9 @@ class HttpConnection(StreamConnection):
             self.set_deadline(self.state.timeout_headers)
         try:
             self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade as exc:
+            self.upgrade_data = data[exc.args[0] :] if exc.args else b""
+            self._on_unsupported_upgrade()
         except Exception as exc:
             self._on_parse_error(exc)
         if self._in_head and not self.broken:
@@ -276,6 +288,8 @@ class HttpConnection(StreamConnection):
             elif name == b"expect":
                 if value.lower() == b"100-continue":
                     self._expect_100 = True
+            elif name == b"upgrade":
+                self._upgrade_header = True
             else:
                 self._forwarded = True
 
@@ -314,6 +328,10 @@ class HttpConnection(StreamConnection):
             self._forwarded = False
             if self.trust_forwarded:
                 self._apply_proxy_headers(exchange)
+        if self._upgrade_header:
+            self._upgrade_header = False
+            if self.websocket_upgrade is not None and asks_for_websocket(headers):
+                self.upgrade_request = exchange
         self._url = b""
         self._headers = []
         self._hosts = 0
@@ -402,6 +420,27 @@ class HttpConnection(StreamConnection):
         else:
             self.start_task(watch(coro, exchange.app_done))
 
+    def _upgrade(self, exchange: Exchange) -> None:
+        """A WebSocket handshake: answered (or refused) by the WebSocket side, not the app."""
+        self.upgrade_request = None
+        upgrade = self.websocket_upgrade
+        if upgrade is None or self.pipeline:
+            self._run(exchange)  # pipelined behind other requests: plain HTTP, as before
+            return
+        self.exchange = None
+        self.input_closed = True
+        upgrade(self, exchange, self.upgrade_data)
+
+    def hand_over(self) -> None:
+        """The transport now belongs to another protocol: leave the server's connection set."""
+        self.detach()
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        if self.read_paused:
+            self.read_paused = False
+            self.transport.resume_reading()
+
     def _run_next(self) -> None:
         exchange = self.exchange
         if (
@@ -469,9 +508,11 @@ class HttpConnection(StreamConnection):
         self.broken = True
         incoming = self.incoming
         if incoming is not None:
-            incoming.keep_alive = False
             self.incoming = None
             incoming.finish_body()
+        last = self.pipeline[-1] if self.pipeline else (incoming or self.exchange)
+        if last is not None:
+            last.keep_alive = False  # nothing after it is read: close after its response
 
     def _write_error_and_close(self, error: bytes) -> None:
         self.write(error)

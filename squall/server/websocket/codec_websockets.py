@@ -1,0 +1,150 @@
+"""The codec over the ``websockets`` library's sans-IO ``Protocol`` (with permessage-deflate)."""
+
+from __future__ import annotations
+
+import codecs
+
+from websockets.exceptions import InvalidHandshake
+from websockets.extensions.base import Extension
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
+from websockets.frames import Frame, Opcode
+from websockets.headers import build_extension, parse_extension
+from websockets.protocol import Protocol, Side, State
+
+from squall.server.websocket.codec import PONG, Closed, CodecOptions, Event
+
+INVALID_DATA = 1007  # RFC 6455, 7.4.1: text that is not UTF-8
+NO_STATUS = 1005
+
+
+class WebsocketsCodec:
+    """:class:`squall.server.websocket.codec.Codec` over ``websockets.protocol.Protocol``."""
+
+    def __init__(self, extensions: list[Extension], options: CodecOptions) -> None:
+        self.protocol = Protocol(Side.SERVER, state=State.OPEN, max_size=options.max_size)
+        self.protocol.extensions = extensions
+        self._fragments: list[bytes] = []
+        self._texts: list[str] = []
+        self._decoder: codecs.IncrementalDecoder | None = None
+
+    def receive(self, data: bytes) -> list[Event]:
+        protocol = self.protocol
+        protocol.receive_data(data)
+        events: list[Event] = []
+        for frame in protocol.events_received():
+            assert isinstance(frame, Frame)  # after the handshake, events are frames
+            event = self._on_frame(frame)
+            if event is not None:
+                events.append(event)
+                if isinstance(event, Closed):
+                    break
+        return events
+
+    def _on_frame(self, frame: Frame) -> Event | None:
+        opcode = frame.opcode
+        if opcode is Opcode.TEXT and frame.fin:  # the common case: a whole text message
+            self._decoder = None
+            try:
+                return bytes(frame.data).decode("utf-8")
+            except UnicodeDecodeError:
+                self.protocol.fail(INVALID_DATA, "invalid UTF-8 in a text message")
+                return self._closed()
+        if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
+            is_text = opcode is Opcode.TEXT
+            self._decoder = codecs.getincrementaldecoder("utf-8")() if is_text else None
+        elif opcode is Opcode.PONG:
+            return PONG
+        elif opcode is Opcode.CLOSE:
+            return self._closed()
+        elif opcode is not Opcode.CONT:
+            return None  # a ping: the protocol has queued its pong
+        decoder = self._decoder
+        if decoder is None:
+            return self._binary_part(bytes(frame.data), frame.fin)
+        try:
+            text = decoder.decode(frame.data, frame.fin)
+        except UnicodeDecodeError:
+            self.protocol.fail(INVALID_DATA, "invalid UTF-8 in a text message")
+            return self._closed()
+        return self._text_part(text, frame.fin)
+
+    def _text_part(self, text: str, fin: bool) -> str | None:
+        if fin and not self._texts:
+            return text
+        self._texts.append(text)
+        if not fin:
+            return None
+        whole = "".join(self._texts)
+        self._texts = []
+        return whole
+
+    def _binary_part(self, data: bytes, fin: bool) -> bytes | None:
+        if fin and not self._fragments:
+            return data
+        self._fragments.append(data)
+        if not fin:
+            return None
+        whole = b"".join(self._fragments)
+        self._fragments = []
+        return whole
+
+    def _closed(self) -> Closed:
+        """The peer's close if one came, else the one the codec sent failing the connection."""
+        protocol = self.protocol
+        close = protocol.close_rcvd if protocol.close_rcvd is not None else protocol.close_sent
+        if close is None:
+            return Closed(NO_STATUS, "")
+        return Closed(close.code, close.reason)
+
+    def receive_eof(self) -> None:
+        self.protocol.receive_eof()
+
+    def send_message(self, data: str | bytes) -> None:
+        if isinstance(data, str):
+            self.protocol.send_text(data.encode("utf-8"))
+        else:
+            self.protocol.send_binary(data)
+
+    def send_ping(self, payload: bytes) -> None:
+        self.protocol.send_ping(payload)
+
+    def send_close(self, code: int, reason: str) -> None:
+        self.protocol.send_close(code, reason)
+
+    def outgoing(self) -> tuple[bytes, bool]:
+        writes = self.protocol.data_to_send()
+        if not writes:
+            return b"", False
+        eof = writes[-1] == b""
+        return (writes[0] if len(writes) == 1 else b"".join(writes)), eof
+
+
+class WebsocketsCodecFactory:
+    """Negotiates permessage-deflate (RFC 7692) and makes :class:`WebsocketsCodec` objects."""
+
+    name = "websockets"
+
+    def negotiate(self, offers: list[str], options: CodecOptions) -> tuple[str | None, object]:
+        if not offers or not options.per_message_deflate:
+            return None, []
+        factory = ServerPerMessageDeflateFactory()
+        accepted: list[Extension] = []
+        answers = []
+        try:
+            parsed = [item for offer in offers for item in parse_extension(offer)]
+        except InvalidHandshake:
+            return None, []
+        for name, params in parsed:
+            if name != factory.name:
+                continue
+            try:
+                response_params, extension = factory.process_request_params(params, accepted)
+            except InvalidHandshake:
+                continue  # an offer we can't take: try the next
+            answers.append((name, response_params))
+            accepted.append(extension)
+        return (build_extension(answers) if answers else None), accepted
+
+    def create(self, negotiated: object, options: CodecOptions) -> WebsocketsCodec:
+        extensions = negotiated if isinstance(negotiated, list) else []
+        return WebsocketsCodec(extensions, options)
