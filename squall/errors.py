@@ -30,7 +30,7 @@ from squall.exceptions import (
 )
 from squall.models import MalformedBody, body_error
 from squall.outcome import Outcome, json_outcome
-from squall.requests import Request
+from squall.requests import ClientDisconnect, Request
 from squall.responses import RawHeaders
 from squall.websockets import WebSocket, WebSocketDisconnect
 
@@ -110,7 +110,15 @@ def default_outcome(app: ErrorSettings, exc: Exception, request: Request) -> Out
     http = http_error(exc)
     if http is not None:
         return json_outcome(http.status_code, {"detail": http.detail}, header_list(http.headers))
+    if isinstance(exc, ClientDisconnect):
+        return client_gone(request)
     return internal_error(app, exc, request)
+
+
+def client_gone(request: Request) -> Outcome:
+    """The client left mid-request: nothing to log above debug, and no one to answer."""
+    logger.debug("client disconnected during %s %s", request.method, request.path)
+    return json_outcome(400, {"detail": "client disconnected"})
 
 
 def internal_error(app: ErrorSettings, exc: Exception, request: Request) -> Outcome:

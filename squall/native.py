@@ -29,8 +29,10 @@ Message = dict[str, Any]
 RawHeaders = Sequence[tuple[bytes, bytes]]
 
 
-class ClientDisconnected(Exception):
-    """The client went away before the request body was read in full."""
+class ClientDisconnected(ConnectionError):
+    """The client went away before the request body was read in full.
+
+    The framework exports it as ``squall.requests.ClientDisconnect`` (Starlette's name)."""
 
 
 class ClientGone(OSError):

@@ -21,7 +21,9 @@ from squall.datastructures import (
     State,
     parse_query,
 )
-from squall.native import NativeRequest
+from squall.native import ClientDisconnected, NativeRequest
+
+ClientDisconnect = ClientDisconnected  # Starlette's name for it: raised by body(), stream(), form()
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -90,7 +92,7 @@ class Request:
             while True:
                 message = await receive()
                 if message["type"] == "http.disconnect":
-                    raise ConnectionError("the client disconnected")
+                    raise ClientDisconnected("the client disconnected")
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
                     return b"".join(chunks)
@@ -231,7 +233,7 @@ class Request:
         while True:
             message = await self.receive()
             if message["type"] == "http.disconnect":
-                raise ConnectionError("the client disconnected")
+                raise ClientDisconnected("the client disconnected")
             chunk = message.get("body", b"")
             if chunk:
                 yield chunk

@@ -363,6 +363,10 @@ class Exchange:
 
     def _send_body(self, body: bytes, more: bool) -> None:
         response = self.response
+        if more and self.conn.transport.is_closing():
+            # A closing transport drops writes without pausing us: a streaming app that never
+            # awaits anything else would otherwise spin before connection_lost can run.
+            self.disconnected = True
         if self.disconnected:
             raise ClientGone("the client has disconnected")
         if response != HEAD_HELD and response != SENDING:
