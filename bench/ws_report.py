@@ -173,7 +173,7 @@ def chart(
             color=[SQUALL_COLOR if r.squall else PEER_COLOR for r, _ in runs],
         )
         axis.bar_label(bars, labels=[f" {v:,.0f}" for v in values], fontsize=9)
-        axis.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1000:,.0f}k"))
+        axis.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1000:g}k"))
         axis.set_xlim(0, max(values, default=1) * 1.22)
         axis.set_xlabel(f"messages per second, {shape(kind, size)} echo")
         axis.spines[["top", "right"]].set_visible(False)
