@@ -4,6 +4,8 @@ echoes wrongly. No speed is asserted: speed is measured by ``python -m bench --w
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from bench.ws_runner import EchoRun, WsResult, WsSettings, measure_ws
 
 pytest.importorskip("picows", reason="the load generator is picows (bench/requirements.txt)")
 
+REPO = Path(__file__).resolve().parents[2]
 INFO = {
     "cpu": "Test CPU",
     "cores": 2,
@@ -107,3 +110,17 @@ def test_the_chart_is_a_png(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     assert ws_report.chart(tmp_path / "c.png", _results(), WsSettings(), INFO) is None
     assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_python_m_bench_ws_echo_smoke_writes_table_json_and_chart(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench", "--ws-echo", "--smoke", "--only", "squall + raw"]
+    command += ["--ws-idle", "20", "--connections", "8", "--out", str(tmp_path), "--name", "s"]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr + done.stdout
+    data = json.loads((tmp_path / "s.json").read_text())
+    assert [r["name"] for r in data["results"]] == ["squall + raw ASGI"]
+    assert data["results"][0]["status"] == "ok"
+    assert [run["messages_per_second"] > 0 for run in data["results"][0]["runs"]] == [True] * 2
+    assert data["settings"]["idle_sockets"] == 20
+    assert data["machine"]["profile"] == "ws-echo"
+    assert (tmp_path / "s.md").read_text().startswith("| entry | 5 B text msg/s |")
