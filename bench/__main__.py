@@ -52,7 +52,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=3, help="rounds per entry; the median is kept")
     p.add_argument("--connections", type=int, help="connections of the load (10; --ws-echo: 512)")
     p.add_argument("--server-cpu", default="0", help="CPU list for the server (taskset)")
-    p.add_argument("--client-cpu", default="1", help="CPU list for wrk (taskset)")
+    p.add_argument(
+        "--client-cpu", default="1", help="CPU list for wrk or the WebSocket client (taskset)"
+    )
     p.add_argument(
         "--python",
         default=str(BENCH_PYTHON) if BENCH_PYTHON.exists() else sys.executable,
