@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import select
 import socket
 import statistics
@@ -172,13 +173,31 @@ def rss_kib(pid: int) -> int:
     return total
 
 
+def open_files(pid: int) -> int:
+    """File descriptors a process tree holds (its sockets among them)."""
+    total = 0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):
+            total += len(os.listdir(f"/proc/{member}/fd"))
+    return total
+
+
+def wait_for_sockets_closed(pid: int, files: int, limit: float = 30) -> None:
+    """Until the server holds no more files than ``files`` (give or take a few): the idle
+    sockets it is dropping must not cost the first measured round."""
+    deadline = time.monotonic() + limit
+    while open_files(pid) > files + 8 and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def idle_kib_per_socket(options: Options, url: str, pid: int, sockets: int) -> float:
     """The server's memory growth per idle WebSocket, with ``sockets`` of them open."""
-    before = rss_kib(pid)
+    before, files = rss_kib(pid), open_files(pid)
     with load_client(options, "idle", url, "-c", str(sockets)) as client:
         client.answer(OPEN_TIMEOUT)
         time.sleep(IDLE_SETTLE)
         after = rss_kib(pid)
+    wait_for_sockets_closed(pid, files)
     return (after - before) / sockets
 
 
