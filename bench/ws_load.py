@@ -54,19 +54,10 @@ class Round:
         self.wrong: str | None = None
         self.drained = asyncio.get_running_loop().create_future()
 
-    @property
-    def sending(self) -> bool:
-        return self.wrong is None and time.perf_counter_ns() < self.deadline_ns
-
-    def echoed(self, sent_ns: int, now_ns: int) -> None:
-        self.total += 1
-        if now_ns < self.deadline_ns:
-            self.counted += 1
-            self.round_trips_ns.append(now_ns - sent_ns)
-
     def landed(self) -> None:
+        """A connection is done with this round (the deadline passed, or it went wrong)."""
         self.in_flight -= 1
-        if self.in_flight == 0 and not self.sending and not self.drained.done():
+        if self.in_flight == 0 and not self.drained.done():
             self.drained.set_result(None)
 
     def abort(self, wrong: str) -> None:
@@ -100,6 +91,7 @@ class Echoer(WSListener):
     def __init__(self, kind: str, message: bytes) -> None:
         self.msg_type = KINDS[kind]
         self.message = message
+        self.size = len(message)
         self.transport: WSTransport | None = None
         self.round: Round | None = None
         self.sent_ns = 0
@@ -134,8 +126,33 @@ class Echoer(WSListener):
         current = self.round
         if current is None:
             return
-        if frame.msg_type not in (WSMsgType.TEXT, WSMsgType.BINARY, WSMsgType.CONTINUATION):
-            return  # a ping (answered by picows) or the server's close
+        if (  # the usual echo, whole in one frame, of the kind and size sent: no more checks
+            frame.fin
+            and not self.received
+            and not self.check_content
+            and frame.msg_type == self.msg_type
+            and frame.payload_size == self.size
+        ):
+            self.next(transport, current)
+        elif frame.msg_type in (WSMsgType.TEXT, WSMsgType.BINARY, WSMsgType.CONTINUATION):
+            self.check(transport, frame, current)
+        # else a ping (picows answers it) or the server's close (on_ws_disconnected follows)
+
+    def next(self, transport: WSTransport, current: Round) -> None:
+        """An echo is back: count it and, while the round lasts, send the next message."""
+        now = time.perf_counter_ns()
+        current.total += 1
+        if now < current.deadline_ns and current.wrong is None:
+            current.counted += 1
+            current.round_trips_ns.append(now - self.sent_ns)
+            self.sent_ns = now
+            transport.send(self.msg_type, self.message)
+        else:
+            self.round = None
+            current.landed()
+
+    def check(self, transport: WSTransport, frame: WSFrame, current: Round) -> None:
+        """A fragment, or a message to check whole (each round's first), or a wrong one."""
         if self.first_type is None:
             self.first_type = frame.msg_type
         self.received += frame.payload_size
@@ -148,12 +165,7 @@ class Echoer(WSListener):
         self.received, self.first_type = 0, None
         if wrong:
             current.abort(wrong)
-        current.echoed(self.sent_ns, time.perf_counter_ns())
-        if current.sending:
-            self.send()
-        else:
-            self.round = None
-            current.landed()
+        self.next(transport, current)
 
     def wrong_echo(self, msg_type: WSMsgType, size: int) -> str | None:
         if msg_type != self.msg_type:
