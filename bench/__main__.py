@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bench import report, wrk
+from bench import report, wrk, ws_bench
 from bench.certificates import make_certificates
 from bench.chart import chart
 from bench.entries import ENTRIES, Entry
@@ -50,9 +50,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=5.0, help="length of each measured round")
     p.add_argument("--warmup", type=float, default=2.0, help="seconds of load before measuring")
     p.add_argument("--rounds", type=int, default=3, help="rounds per entry; the median is kept")
-    p.add_argument("--connections", type=int, default=10)
+    p.add_argument("--connections", type=int, help="connections of the load (10; --ws-echo: 512)")
     p.add_argument("--server-cpu", default="0", help="CPU list for the server (taskset)")
-    p.add_argument("--client-cpu", default="1", help="CPU list for wrk (taskset)")
+    p.add_argument(
+        "--client-cpu", default="1", help="CPU list for wrk or the WebSocket client (taskset)"
+    )
     p.add_argument(
         "--python",
         default=str(BENCH_PYTHON) if BENCH_PYTHON.exists() else sys.executable,
@@ -65,6 +67,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     p.add_argument("--name", default="latest", help="file names in --out: NAME.md/.json/.png")
     p.add_argument("--profile", choices=list(PROFILES), default="post-user", help="what to send")
+    p.add_argument(
+        "--ws-idle",
+        type=int,
+        default=ws_bench.WsSettings.idle_sockets,
+        metavar="N",
+        help="--ws-echo: idle sockets held open to read server memory per socket (0: none)",
+    )
     for name, profile in PROFILES.items():
         if profile.flag:
             p.add_argument(
@@ -81,7 +90,7 @@ def options_from(args: argparse.Namespace) -> Options:
         seconds=args.seconds,
         warmup=args.warmup,
         rounds=args.rounds,
-        connections=args.connections,
+        connections=args.connections or 10,
         server_cpu=args.server_cpu if pin else None,
         client_cpu=args.client_cpu if pin else None,
     )
@@ -145,7 +154,8 @@ def write_outputs(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    if shutil.which("wrk") is None:
+    websocket = args.profile == "ws-echo"  # bench/ws_load.py is its load, not wrk
+    if shutil.which("wrk") is None and not websocket:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
     if args.setup:
@@ -158,6 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.profile != "post-user" and args.name == "latest":
         args.name = f"latest-{args.profile}"
     options = options_from(args)
+    if websocket:
+        with bench_lock():
+            return ws_bench.main(args, options)
     allow_many_files()
     results = run_all(chosen_entries(args), options, PROFILES[args.profile])
     print(write_outputs(args.out, args.name, results, options, args.profile), end="")

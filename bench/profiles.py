@@ -27,6 +27,10 @@ def _check_upload(body: bytes) -> bool:
     return json.loads(body) == {"size": UPLOAD_SIZE}
 
 
+def _not_http(body: bytes) -> bool:
+    return False  # the ws-echo profile is checked by bench/ws_load.py, not over HTTP
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -112,5 +116,11 @@ PROFILES = {
     "http10": Profile(
         "http10", "POST", "/user", USER_JSON, _check_user, close=True,
         summary="POST /user, Connection: close on every request", flag="--http10",
+    ),
+    "ws-echo": Profile(  # bench/ws_bench.py runs it: WebSocket, not wrk
+        "ws-echo", "GET", "/ws", b"", _not_http, simple=False,
+        summary="WebSocket echo at /ws of a 5-byte text and a 16 KiB binary message, "
+        "one in flight per connection; server memory per idle socket",
+        flag="--ws-echo",
     ),
 }  # fmt: skip
