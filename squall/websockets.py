@@ -209,6 +209,30 @@ class WebSocket(Request):
         except OSError:  # the client is gone already
             raise WebSocketDisconnect(1006) from None
 
+    @property
+    def can_deny(self) -> bool:
+        """True when the server can refuse the handshake with an HTTP response of the app's
+        (the ``websocket.http.response`` extension: Squall's server, uvicorn...)."""
+        if self._socket is not None:
+            return True
+        return "websocket.http.response" in (self.scope.get("extensions") or {})
+
+    async def send_denial_response(self, response: Any) -> None:
+        """Refuse the handshake with ``response`` (a ``Response``: status, headers and a
+        bytes body) instead of a 403; before ``accept()`` only, where ``can_deny``."""
+        self._state_after("websocket.close")  # raises once accepted or closed
+        status, headers, body = response.status_code, response.raw_headers, response.body
+        self.application_state = WebSocketState.DISCONNECTED
+        socket = self._socket
+        if socket is not None:
+            socket.respond(status, headers, body)
+            return
+        if not self.can_deny:
+            raise RuntimeError("the server does not support the websocket.http.response extension")
+        start = {"type": "websocket.http.response.start", "status": status, "headers": headers}
+        await self._send(start)
+        await self._send({"type": "websocket.http.response.body", "body": body})
+
     async def close_if_open(self, code: int, reason: str = "") -> None:
         """Close unless the app already closed or the client is gone (error paths)."""
         gone = self.client_state is WebSocketState.DISCONNECTED

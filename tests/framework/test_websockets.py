@@ -15,7 +15,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from squall import App, Depends, Header, WebSocket, WebSocketException
+from squall import App, Depends, Header, HTTPException, WebSocket, WebSocketException
 from tests.framework.conftest import serve_with_squall, serve_with_uvicorn
 from tests.server.serving import wait_until
 from tests.server.websocket.apps import echo
@@ -198,3 +198,27 @@ def test_a_mounted_asgi_app_gets_scope_receive_and_send(ws_url: Any) -> None:
         assert "'path': '/raw/echo'" in str(ws.recv(timeout=5))
         ws.send(b"\x01")
         assert ws.recv(timeout=5) == b"\x01"
+
+
+def test_an_http_error_before_accept_is_the_handshake_response(ws_url: Any) -> None:
+    app = App()
+
+    async def token(x_token: Annotated[str | None, Header()] = None) -> str:
+        if x_token != "secret":
+            raise HTTPException(401, "no entry", headers={"www-authenticate": "Bearer"})
+        return x_token
+
+    @app.websocket("/guarded")
+    async def guarded(websocket: WebSocket, _: Annotated[str, Depends(token)]) -> None:
+        await websocket.accept()
+        await websocket.send_text("in")
+
+    with ws_url(app) as base:
+        with pytest.raises(InvalidStatus) as refused:
+            connect(f"{base}/guarded")
+        response = refused.value.response
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert msgspec.json.decode(response.body) == {"detail": "no entry"}
+        with connect(f"{base}/guarded", additional_headers={"x-token": "secret"}) as ws:
+            assert ws.recv(timeout=5) == "in"
