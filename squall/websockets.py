@@ -161,8 +161,7 @@ class WebSocket(Request):
         try:
             await self._send(message)
         except OSError:  # ASGI 2.4: the server's way of saying the client is gone
-            self.application_state = WebSocketState.DISCONNECTED
-            raise WebSocketDisconnect(1006) from None
+            raise self._send_failed() from None
         self.application_state = after
 
     def _state_after(self, kind: str) -> WebSocketState:
@@ -254,22 +253,26 @@ class WebSocket(Request):
             raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
         return message
 
-    async def _receive_native(self, socket: NativeWebSocket) -> str | bytes:
-        """The next message from Squall's socket; raises WebSocketDisconnect at the end."""
+    def _next_native(self, socket: NativeWebSocket) -> Awaitable[str | bytes]:
+        """The socket's next message (a plain call, not a coroutine: it runs per message);
+        awaiting it raises WebSocketClosed at the end (see ``_gone``)."""
         if self.application_state is not WebSocketState.CONNECTED:
             raise RuntimeError("the WebSocket is not connected: call accept() first")
         if self.client_state is WebSocketState.DISCONNECTED:
             raise RuntimeError("the client has disconnected: there is nothing more to receive")
-        try:
-            return await socket.receive_message()
-        except WebSocketClosed as closed:
-            self.client_state = WebSocketState.DISCONNECTED
-            raise WebSocketDisconnect(closed.code, closed.reason) from None
+        return socket.receive_message()
+
+    def _gone(self, closed: WebSocketClosed) -> WebSocketDisconnect:
+        self.client_state = WebSocketState.DISCONNECTED
+        return WebSocketDisconnect(closed.code, closed.reason)
 
     async def receive_text(self) -> str:
         socket = self._socket
         if socket is not None:
-            data = await self._receive_native(socket)
+            try:
+                data = await self._next_native(socket)
+            except WebSocketClosed as closed:
+                raise self._gone(closed) from None
             if type(data) is not str:
                 raise _wrong_kind("a text message", "a binary one")
             return data
@@ -281,7 +284,10 @@ class WebSocket(Request):
     async def receive_bytes(self) -> bytes:
         socket = self._socket
         if socket is not None:
-            data = await self._receive_native(socket)
+            try:
+                data = await self._next_native(socket)
+            except WebSocketClosed as closed:
+                raise self._gone(closed) from None
             if isinstance(data, str):
                 raise _wrong_kind("a binary message", "a text one")
             return data
@@ -296,7 +302,10 @@ class WebSocket(Request):
         payload: str | bytes
         socket = self._socket
         if socket is not None:
-            payload = await self._receive_native(socket)
+            try:
+                payload = await self._next_native(socket)
+            except WebSocketClosed as closed:
+                raise self._gone(closed) from None
         else:
             message = await self._receive_data()
             payload = message.get("text") or message.get("bytes") or b""
@@ -332,28 +341,30 @@ class WebSocket(Request):
 
     # -- Sending ------------------------------------------------------------------------------
 
-    async def _send_native(self, socket: NativeWebSocket, data: str | bytes) -> None:
-        if self.application_state is not WebSocketState.CONNECTED:
-            self._state_after("websocket.send")  # raises: not accepted yet, or closed
-        try:
-            await socket.send_message(data)
-        except OSError:  # the client is gone
-            self.application_state = WebSocketState.DISCONNECTED
-            raise WebSocketDisconnect(1006) from None
-
     async def send_text(self, data: str) -> None:
         socket = self._socket
-        if socket is not None:
-            await self._send_native(socket, data)
-        else:
+        if socket is not None and self.application_state is WebSocketState.CONNECTED:
+            try:
+                await socket.send_message(data)
+            except OSError:  # the client is gone
+                raise self._send_failed() from None
+        else:  # ASGI; or not accepted yet, or closed: send() raises the error
             await self.send({"type": "websocket.send", "text": data})
 
     async def send_bytes(self, data: bytes) -> None:
         socket = self._socket
-        if socket is not None:
-            await self._send_native(socket, data)
+        if socket is not None and self.application_state is WebSocketState.CONNECTED:
+            try:
+                await socket.send_message(data)
+            except OSError:
+                raise self._send_failed() from None
         else:
             await self.send({"type": "websocket.send", "bytes": data})
+
+    def _send_failed(self) -> WebSocketDisconnect:
+        """A send found the client gone (ASGI 2.4: the server raises an OSError)."""
+        self.application_state = WebSocketState.DISCONNECTED
+        return WebSocketDisconnect(1006)
 
     async def send_json(self, data: Any, mode: Mode = "text") -> None:
         """``data`` encoded with msgspec (Structs, dataclasses, pydantic models too), as a

@@ -135,7 +135,9 @@ class WebSocketConnection:
         self.headers = request.headers
         self.subprotocols = handshake.subprotocols
         self.max_queue = server_state.config.ws_max_queue
-        self.messages: deque[str | bytes] = deque()  # received, not yet read by the app
+        # Received, not yet read by the app; made when first needed (a deque is ~600 bytes,
+        # and a message usually goes straight to the app's pending read).
+        self.messages: deque[str | bytes] | None = None
         self.connect_sent = False  # ASGI: websocket.connect was received (or accept called)
         self.closed_event: Closed | None = None  # why the socket closed, for the app
         self.read_paused = False
@@ -218,7 +220,8 @@ class WebSocketConnection:
             elif isinstance(event, Closed):
                 self._on_closed(event)
         self._flush_codec()
-        if len(self.messages) >= self.max_queue:
+        messages = self.messages
+        if messages is not None and len(messages) >= self.max_queue:
             self.pause_reading()
 
     def eof_received(self) -> bool | None:
@@ -267,8 +270,9 @@ class WebSocketConnection:
     def receive_message(self) -> Awaitable[str | bytes]:
         """A future of the next message (done already when one is queued)."""
         future: asyncio.Future[str | bytes] = self.loop.create_future()
-        if self.messages:
-            future.set_result(self._take())
+        messages = self.messages
+        if messages:
+            future.set_result(self._take(messages))
         elif self.closed_event is not None or self.phase is Phase.CLOSED:
             # The close handshake is done (though TCP may linger), or TCP is gone.
             closed = self.closed_event or Closed(ABNORMAL, "")
@@ -420,11 +424,14 @@ class WebSocketConnection:
             if not receiver.done():  # not cancelled with the app's task
                 receiver.set_result(message)
                 return
-        self.messages.append(message)
+        messages = self.messages
+        if messages is None:
+            messages = self.messages = deque()
+        messages.append(message)
 
-    def _take(self) -> str | bytes:
-        message = self.messages.popleft()
-        if self.read_paused and len(self.messages) < self.max_queue:
+    def _take(self, messages: deque[str | bytes]) -> str | bytes:
+        message = messages.popleft()
+        if self.read_paused and len(messages) < self.max_queue:
             self.resume_reading()
         return message
 
