@@ -213,7 +213,7 @@ class WebSocketConnection:
                 self.pause_reading()
             return
         for event in codec.receive(data):
-            if isinstance(event, str | bytes):
+            if isinstance(event, (str, bytes)):  # a tuple: `str | bytes` builds a union each time
                 self._deliver(event)
             elif event is PONG:
                 self._on_pong()
