@@ -157,7 +157,9 @@ class WebSocket(Request):
         """Send an ASGI message, checked against the app's state (accept first, nothing
         after close).  A send to a socket the client has gone from raises
         ``WebSocketDisconnect(1006)``."""
-        after = self._state_after(message["type"])
+        after = _SENDS[self.application_state].get(message["type"])
+        if after is None:  # (the check inline: this runs per message on the ASGI path)
+            after = self._state_after(message["type"])  # raises, saying why
         try:
             await self._send(message)
         except OSError:  # ASGI 2.4: the server's way of saying the client is gone
