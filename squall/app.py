@@ -22,7 +22,7 @@ from squall.errors import body_failure, failure, unrouted
 from squall.lifespan import Lifecycle, LifespanFactory
 from squall.media import JSON, check_content_type
 from squall.middleware import CallNext, Middleware, build_asgi_stack, chain
-from squall.native import NativeHandler, NativeRequest
+from squall.native import NativeHandler, NativeRequest, NativeWebSocket, NativeWebSocketHandler
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
 from squall.params import Depends, plan_endpoint
 from squall.requests import Request
@@ -315,6 +315,11 @@ class App(Router):
         """The native handler for Squall's server; None while ASGI middleware wraps the app."""
         return None if self.asgi_middleware else self._native
 
+    def __squall_native_websocket__(self) -> NativeWebSocketHandler | None:
+        """The native WebSocket handler for Squall's server; None while ASGI middleware wraps
+        the app (the middleware sees every socket then, through ASGI)."""
+        return None if self.asgi_middleware else self._native_websocket
+
     def _mounted(self, path: str) -> tuple[str, Any] | None:
         for prefix, app in self.mounts:
             if path == prefix or path.startswith(prefix + "/"):
@@ -402,6 +407,20 @@ class App(Router):
         if (solver is not None and not solver.idle) or request.finishes:
             await _after_response(request, solver)
 
+    async def _native_websocket(self, socket: NativeWebSocket) -> None:
+        """A WebSocket from Squall's server: routed as ``_websocket`` routes an ASGI one,
+        with no message dicts (a mounted app gets the ASGI scope, receive and send)."""
+        root = self.root_path or socket.root_path
+        path = route_path(socket.path, root) if root else socket.path
+        if self.mounts:
+            mount = self._mounted(path)
+            if mount is not None:
+                scope = socket.scope()
+                scope["root_path"] = root
+                await self._to_mount(mount, scope, socket.receive, socket.send)
+                return
+        await self._route_websocket(WebSocket.from_native(socket, self), path)
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if self.root_path and scope["type"] != "lifespan":
             scope["root_path"] = self.root_path
@@ -438,7 +457,9 @@ class App(Router):
         """A WebSocket connection: its route's handler, or a refusal (close before accept:
         the server answers 403) when no route is at ``path``.  ``@app.middleware("http")``
         does not see it; ASGI middleware does."""
-        websocket = WebSocket(scope, receive, send, self)
+        await self._route_websocket(WebSocket(scope, receive, send, self), path)
+
+    async def _route_websocket(self, websocket: WebSocket, path: str) -> None:
         match = self.websocket_routes.match(WEBSOCKET, path)
         if match.target is None:
             await websocket.close(1000)

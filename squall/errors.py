@@ -7,7 +7,9 @@ HTTP errors), then along the exception's class hierarchy, then, for an HTTP erro
 either HTTPException class (Squall's or Starlette's, which a FastAPI app registers).  A
 handler for ``Exception`` takes only errors without an answer of their own (not HTTP
 errors, invalid input or malformed JSON), as in FastAPI.  An exception in a WebSocket
-route closes the socket instead (``websocket_failure``), with the code its kind means.
+route closes the socket instead (``websocket_failure``), with the code its kind means; an
+HTTP error before accept becomes the handshake's HTTP response where the server can send
+one (as Starlette does).
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from squall.exceptions import (
 from squall.models import MalformedBody, body_error
 from squall.outcome import Outcome, json_outcome
 from squall.requests import ClientDisconnect, Request
-from squall.responses import RawHeaders
-from squall.websockets import WebSocket, WebSocketDisconnect
+from squall.responses import RawHeaders, Response
+from squall.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 logger = logging.getLogger("squall.app")
 Handler = Callable[..., Any]
@@ -189,6 +191,13 @@ async def websocket_failure(app: ErrorSettings, exc: Exception, websocket: WebSo
             return
         except Exception as raised:
             exc = raised
+    http = http_error(exc)
+    unaccepted = websocket.application_state is WebSocketState.CONNECTING
+    if http is not None and unaccepted and websocket.can_deny:
+        payload = {"detail": http.detail}
+        outcome = json_outcome(http.status_code, payload, header_list(http.headers))
+        await websocket.send_denial_response(Response.from_parts(*outcome))
+        return
     closing = websocket_close(exc)
     if closing is None:
         return

@@ -1,14 +1,15 @@
 """The native interface between Squall's server and an app that opts in (the Squall framework).
 
 An ASGI app works unchanged on Squall's server.  An app that also exposes
-``__squall_native__`` gets a faster path: after lifespan startup the server calls
+``__squall_native__`` (HTTP) or ``__squall_native_websocket__`` (WebSocket, see the second half
+of this module) gets a faster path: after lifespan startup the server calls
 ``app.__squall_native__()``; if that returns a handler (not ``None``), every HTTP request is
 given to ``await handler(request)`` with a :class:`NativeRequest` built straight from the
 parser, instead of ``await app(scope, receive, send)``.  No ASGI message dicts are built
 unless the app asks for them (``scope()``, ``receive()``, ``send()`` stay available, e.g. for
 mounted ASGI sub-apps).
 
-Rules for a handler:
+Rules for an HTTP handler:
 - answer with exactly one of: ``respond(...)`` (whole response at once), or
   ``start_response(...)`` + ``write(...)``/``end_response()`` (streaming), or ASGI ``send()``.
 - the server adds ``date``/``server`` (and ``content-length`` for ``respond`` when absent,
@@ -39,18 +40,16 @@ class ClientGone(OSError):
     """Raised by ``send``/``respond`` once the client has disconnected (ASGI spec 2.4)."""
 
 
-class NativeRequest(Protocol):
-    method: str
+class NativeConnection(Protocol):
+    """What an HTTP request and a WebSocket share: the request line's and the peer's side."""
+
     path: str  # percent-decoded, without root_path handling
     raw_path: bytes  # as sent, without the query string
     query_string: bytes
     headers: list[tuple[bytes, bytes]]  # names lower-cased
-    http_version: str  # "1.1" or "1.0"
-    content_type: bytes  # the Content-Type header's value (b"" if none): the server picks it
-    # out while it reads the head, so the app's JSON check costs one comparison
 
     @property
-    def scheme(self) -> str:  # "http" or "https"
+    def scheme(self) -> str:  # "http"/"https" ("ws"/"wss" for a WebSocket)
         ...
 
     @property
@@ -67,12 +66,19 @@ class NativeRequest(Protocol):
         ...
 
     def scope(self) -> dict[str, Any]:
-        """Build the full ASGI ``http`` scope for this request (a new dict each call)."""
+        """Build the full ASGI scope (``http`` or ``websocket``; a new dict each call)."""
         ...
 
     def receive(self) -> Awaitable[Message]: ...
 
     def send(self, message: Message) -> Awaitable[None]: ...
+
+
+class NativeRequest(NativeConnection, Protocol):
+    method: str
+    http_version: str  # "1.1" or "1.0"
+    content_type: bytes  # the Content-Type header's value (b"" if none): the server picks it
+    # out while it reads the head, so the app's JSON check costs one comparison
 
     async def body(self) -> bytes:
         """The whole request body; raises ClientDisconnected if the client goes first."""
@@ -103,3 +109,61 @@ class NativeRequest(Protocol):
 
 
 NativeHandler = Callable[[NativeRequest], Awaitable[None]]
+
+
+# -- WebSocket ----------------------------------------------------------------------------------
+#
+# An app may also expose ``__squall_native_websocket__``: after lifespan startup the server
+# calls it; if that returns a handler (not ``None``), every accepted upgrade is given to
+# ``await handler(websocket)`` with a :class:`NativeWebSocket` (the server's connection
+# object itself) instead of ``await app(scope, receive, send)``.  Messages are plain ``str``
+# (text) and ``bytes`` (binary): no ASGI message dicts.
+#
+# Rules for a handler:
+# - answer the handshake with exactly one of ``accept(...)``, ``close(...)`` (before accept:
+#   the server refuses with 403) or ``respond(...)`` (an ordinary HTTP response, the
+#   ``websocket.http.response`` extension's); or with ASGI ``receive()``/``send()``, which
+#   stay available (a mounted ASGI sub-app), starting from ``websocket.connect``;
+# - ``receive_message()`` raises :class:`WebSocketClosed` once the socket is closed (the
+#   peer's close frame, or 1006 when the TCP connection ended without one);
+# - ``send_message()`` and ``close()`` raise :class:`ClientGone` once the socket is closing
+#   or closed; ``send_message()`` returns an awaitable that is already done unless the
+#   transport's write buffer is over its high-water mark (then it waits for the drain);
+# - when the handler returns, an open socket is closed (1000; 1011 after an exception), an
+#   unanswered handshake is refused with 403; an exception is logged.
+
+
+class WebSocketClosed(Exception):
+    """The WebSocket is closed: the close code and reason the peer sent (1006: none came)."""
+
+    def __init__(self, code: int, reason: str = "") -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+
+class NativeWebSocket(NativeConnection, Protocol):
+    subprotocols: list[str]  # offered by the client, in its order of preference
+
+    def accept(self, subprotocol: str | None = None, headers: RawHeaders = ()) -> None:
+        """Complete the handshake: the 101 response, with ``headers`` added to it."""
+        ...
+
+    def receive_message(self) -> Awaitable[str | bytes]:
+        """The next message: ``str`` for text, ``bytes`` for binary."""
+        ...
+
+    def send_message(self, data: str | bytes) -> Awaitable[None]:
+        """Send a text (``str``) or binary (``bytes``) message; written at once."""
+        ...
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Start the close handshake (before ``accept``: refuse the upgrade with 403)."""
+        ...
+
+    def respond(self, status: int, headers: RawHeaders, body: bytes) -> None:
+        """Refuse the upgrade with a complete HTTP response (before ``accept`` only)."""
+        ...
+
+
+NativeWebSocketHandler = Callable[[NativeWebSocket], Awaitable[None]]

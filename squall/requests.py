@@ -7,7 +7,7 @@ the URL, the scope on the native path...), so a request nobody inspects costs no
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -21,7 +21,7 @@ from squall.datastructures import (
     State,
     parse_query,
 )
-from squall.native import ClientDisconnected, NativeRequest
+from squall.native import ClientDisconnected, NativeConnection, NativeRequest
 
 ClientDisconnect = ClientDisconnected  # Starlette's name for it: raised by body(), stream(), form()
 
@@ -48,7 +48,7 @@ class Request:
     _headers: Headers | None = None
     _cookies: dict[str, str] | None = None
     _state: State | None = None
-    _native: NativeRequest | None = None
+    _native: NativeConnection | None = None  # a NativeRequest (a WebSocket: NativeWebSocket)
     _url: URL | None = None
     _json: Any = None
     _form: FormData | None = None
@@ -227,7 +227,7 @@ class Request:
             raise RuntimeError("the request body was already read with stream()")
         self._streamed = True
         if self._native is not None:
-            async for chunk in self._native.stream():
+            async for chunk in cast(NativeRequest, self._native).stream():
                 yield chunk
             return
         while True:
@@ -279,7 +279,7 @@ class Request:
                 sink.append(exc)
 
     async def is_disconnected(self) -> bool:
-        return self._native is not None and self._native.disconnected
+        return self._native is not None and cast(NativeRequest, self._native).disconnected
 
 
 def _escape_path(path: str) -> str:

@@ -186,6 +186,13 @@ def _add_websocket_flags(p: argparse.ArgumentParser) -> None:
         default=True,
         help="accept permessage-deflate compression (RFC 7692) when a client offers it",
     )
+    ws.add_argument(
+        "--ws-close-timeout",
+        type=float,
+        default=5.0,
+        help="seconds the client has to answer the server's close frame (or to close the TCP "
+        "connection after its own) before the server drops it (default 5)",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

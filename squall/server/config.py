@@ -102,13 +102,15 @@ class Config:
     proxy_headers: bool = True
     forwarded_allow_ips: str | list[str] | None = None
     # WebSocket (squall/server/websocket/): the codec library, message size limit (1009 past
-    # it), messages queued for the app before reading pauses, keepalive ping, compression.
+    # it), messages queued for the app before reading pauses, keepalive ping, compression,
+    # seconds the peer has to answer our close frame before the connection is dropped.
     ws: WsChoice = "auto"
     ws_max_size: int | None = 16 * 1024 * 1024
     ws_max_queue: int = 32
     ws_ping_interval: float | None = 20.0
     ws_ping_timeout: float | None = 20.0
     ws_per_message_deflate: bool = True
+    ws_close_timeout: float = 5.0
 
     def __post_init__(self) -> None:
         if self.loop not in ("auto", "uvloop", "asyncio"):

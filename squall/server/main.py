@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from squall.native import NativeHandler
+from squall.native import NativeHandler, NativeWebSocketHandler
 from squall.server.config import Config, ConfigError
 from squall.server.http11.connection import HttpConnection
 from squall.server.lifespan import Lifespan
@@ -46,6 +46,15 @@ def native_handler(app: Any) -> NativeHandler | None:
     if factory is None or not callable(factory):
         return None
     handler: NativeHandler | None = factory()
+    return handler
+
+
+def native_websocket_handler(app: Any) -> NativeWebSocketHandler | None:
+    """The app's native WebSocket handler, if it offers one (see squall.native)."""
+    factory = getattr(app, "__squall_native_websocket__", None)
+    if factory is None or not callable(factory):
+        return None
+    handler: NativeWebSocketHandler | None = factory()
     return handler
 
 
@@ -112,6 +121,7 @@ class Server:
             return
         try:
             state.native = native_handler(app)
+            state.native_websocket = native_websocket_handler(app)
             await self._listen(state, sockets)
         except Exception:
             await lifespan.shutdown()

@@ -14,7 +14,7 @@ from squall.server.tasks import task_starter
 from squall.server.transport import Deadlines, ManagedConnection
 
 if TYPE_CHECKING:
-    from squall.native import NativeHandler
+    from squall.native import NativeHandler, NativeWebSocketHandler
 
 error_logger = logging.getLogger("squall.error")
 access_logger = logging.getLogger("squall.access")
@@ -30,6 +30,8 @@ class ServerState:
         self.native: NativeHandler | None = None
         # The WebSocket upgrade (squall/server/websocket/upgrade.py); None: --ws none.
         self.websocket_upgrade: Any = None
+        # The app's native WebSocket handler (squall.native), set after lifespan startup.
+        self.native_websocket: NativeWebSocketHandler | None = None
         self.lifespan_state: dict[str, Any] = {}
         self.root_path = config.root_path
         self.connections: set[ManagedConnection] = set()

@@ -1,5 +1,7 @@
-"""FastAPI's WebSocket tutorial code, ported by its imports, through
-``TestClient.websocket_connect`` (in-process: the ASGI path, no socket).
+"""FastAPI's WebSocket tutorial code, ported by its imports, run both ways: through
+``TestClient.websocket_connect`` (in-process: the ASGI path, no socket) and on Squall's
+server (the framework's native WebSocket path) with a real client over a real socket
+(``tests.compat.socket_client``, the same calls as TestClient's).
 
 No ``from __future__ import annotations``: the dependencies are local.
 """
@@ -28,6 +30,8 @@ from squall import (
 )
 from squall.exceptions import MessageValidationError
 from squall.testing import TestClient
+from tests.compat.socket_client import Refused, SocketClient
+from tests.server.serving import serve, wait_until
 
 
 class Move(msgspec.Struct):
@@ -58,22 +62,35 @@ def echo_app() -> App:
     return app
 
 
-ClientOf = Callable[..., TestClient]
+ClientOf = Callable[..., Any]  # a TestClient or a SocketClient
 
 
-@pytest.fixture
-def client_of() -> Iterator[ClientOf]:
-    """``client_of(app, **options)``: a TestClient, closed (its loop thread joined) after
-    the test."""
+@pytest.fixture(params=["testclient", "squall-server"])
+def client_of(request: pytest.FixtureRequest) -> Iterator[ClientOf]:
+    """``client_of(app, **options)``: a TestClient (``options`` are its own), or the app on
+    Squall's server and a socket client to it; closed or stopped after the test."""
     with contextlib.ExitStack() as stack:
-        yield lambda app, **options: stack.enter_context(TestClient(app, **options))
+
+        def open_client(app: App, **options: Any) -> Any:
+            if request.param == "testclient":
+                return stack.enter_context(TestClient(app, **options))
+            return SocketClient(stack.enter_context(serve(app)).url)
+
+        yield open_client
 
 
-def refusal(client: TestClient, path: str, **options: Any) -> WebSocketDisconnect:
-    """What entering a connection the app refuses raises."""
+def assert_refused(client: Any, path: str, code: int, reason: str = "", **options: Any) -> None:
+    """The app refuses the socket before accept: in-process, with the close code and reason
+    it chose; on a server, with the HTTP 403 that stands for them on the wire."""
+    if isinstance(client, SocketClient):
+        with pytest.raises(Refused) as denied, client.websocket_connect(path, **options):
+            pass
+        assert denied.value.status == 403
+        return
     with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(path, **options):
         pass
-    return refused.value
+    assert refused.value.code == code
+    assert refused.value.reason.startswith(reason)
 
 
 def test_echo_text_until_the_client_closes(client_of: ClientOf) -> None:
@@ -96,9 +113,8 @@ def test_chat_room_from_a_path_parameter_with_a_typed_query(client_of: ClientOf)
     with client_of(app).websocket_connect("/rooms/lobby/3?q=5") as ws:
         ws.send_text("hi")
         assert ws.receive_json() == {"room": "lobby", "seat": 3, "q": 5, "text": "hi"}
-    refused = refusal(client_of(app), "/rooms/lobby/3?q=x")  # q is no int: 1008 before accept
-    assert refused.code == status.WS_1008_POLICY_VIOLATION
-    assert refused.reason.startswith("query.q")
+    # q is no int: 1008 before accept
+    assert_refused(client_of(app), "/rooms/lobby/3?q=x", status.WS_1008_POLICY_VIOLATION, "query.q")
 
 
 def test_query_token_and_cookie_through_depends(client_of: ClientOf) -> None:
@@ -134,7 +150,7 @@ def test_query_token_and_cookie_through_depends(client_of: ClientOf) -> None:
     with client.websocket_connect("/items/foo/ws", headers={"cookie": "session=fakesession"}) as ws:
         ws.send_text("hi")
         assert ws.receive_text() == "Session cookie or query token value is: fakesession"
-    assert refusal(client, "/items/foo/ws").code == 1008
+    assert_refused(client, "/items/foo/ws", 1008)
 
 
 def test_a_dependency_rejects_with_its_own_code_and_reason(client_of: ClientOf) -> None:
@@ -152,8 +168,7 @@ def test_a_dependency_rejects_with_its_own_code_and_reason(client_of: ClientOf) 
         await websocket.close()
 
     client = client_of(app)
-    refused = refusal(client, "/ws", headers={"x-api-key": "wrong"})
-    assert (refused.code, refused.reason) == (4401, "bad key")
+    assert_refused(client, "/ws", 4401, "bad key", headers={"x-api-key": "wrong"})
     with client.websocket_connect("/ws", headers={"x-api-key": "secret"}) as ws:
         assert ws.receive_text() == "in"
         with pytest.raises(WebSocketDisconnect) as closed:
@@ -225,6 +240,7 @@ def test_iter_text_ends_at_disconnect_and_generator_dependencies_close_after(
         ws.send_text("a")
         ws.send_text("b")
         ws.close(1001)
+    wait_until(lambda: "closed" in events, "the dependency to close")
     assert events == ["open", "a", "b", "loop ended", "closed"]
 
 
@@ -245,7 +261,7 @@ def test_subprotocol_and_extra_headers_of_the_accept(client_of: ClientOf) -> Non
 
 
 def test_an_unrouted_path_is_refused_before_accept(client_of: ClientOf) -> None:
-    assert refusal(client_of(echo_app()), "/nowhere").code == 1000
+    assert_refused(client_of(echo_app()), "/nowhere", 1000)
 
 
 def test_an_unhandled_error_closes_1011_is_logged_and_raised_in_the_test(
@@ -259,9 +275,10 @@ def test_an_unhandled_error_closes_1011_is_logged_and_raised_in_the_test(
         await websocket.receive_text()
         raise ZeroDivisionError("boom")
 
-    with pytest.raises(ZeroDivisionError), client_of(app).websocket_connect("/ws") as ws:
-        ws.send_text("x")
-        ws.receive_text()
+    if isinstance(client_of(app), TestClient):  # in-process, the test sees the app's error
+        with pytest.raises(ZeroDivisionError), client_of(app).websocket_connect("/ws") as ws:
+            ws.send_text("x")
+            ws.receive_text()
     with client_of(app, raise_server_exceptions=False).websocket_connect("/ws") as ws:
         ws.send_text("x")
         with caplog.at_level(logging.ERROR, "squall.app"), pytest.raises(WebSocketDisconnect) as e:

@@ -15,9 +15,10 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from squall import App, Depends, Header, WebSocket, WebSocketException
+from squall import App, Depends, Header, HTTPException, WebSocket, WebSocketException
 from tests.framework.conftest import serve_with_squall, serve_with_uvicorn
 from tests.server.serving import wait_until
+from tests.server.websocket.apps import echo
 
 SERVERS: dict[str, Callable[[Any], contextlib.AbstractContextManager[str]]] = {
     "squall": serve_with_squall,
@@ -142,3 +143,82 @@ def test_errors_after_accept_close_with_their_code(ws_url: Any, path: str, code:
             ws.send('{"x": "one"}')
         closing = close_frame(ws)
         assert closing is not None and closing[0] == code
+
+
+def backend_app() -> App:
+    """Tells the client which backend its WebSocket has: the server's own socket object
+    (the native path) or none (ASGI messages); and mounts a raw ASGI echo at /raw."""
+    app = App()
+
+    @app.websocket("/backend")
+    async def backend(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text(type(getattr(websocket, "_socket", None)).__name__)
+        await websocket.close()
+
+    app.mount("/raw", echo)
+    return app
+
+
+def backend_seen(base: str) -> str:
+    with connect(f"{base}/backend") as ws:
+        return str(ws.recv(timeout=5))
+
+
+def test_squall_hands_the_socket_over_natively_and_uvicorn_through_asgi(
+    ws_url: Any, request: pytest.FixtureRequest
+) -> None:
+    with ws_url(backend_app()) as base:
+        seen = backend_seen(base)
+    on_squall = request.node.callspec.params["ws_url"] == "squall"
+    assert seen == ("WebSocketConnection" if on_squall else "NoneType")
+
+
+def test_asgi_middleware_keeps_the_asgi_path_on_squall() -> None:
+    seen_types: list[str] = []
+
+    class Passthrough:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            seen_types.append(scope["type"])
+            await self.inner(scope, receive, send)
+
+    app = backend_app()
+    app.add_middleware(Passthrough)
+    with serve_with_squall(app) as http_url:
+        assert backend_seen("ws" + http_url.removeprefix("http")) == "NoneType"
+    assert "websocket" in seen_types
+
+
+def test_a_mounted_asgi_app_gets_scope_receive_and_send(ws_url: Any) -> None:
+    with ws_url(backend_app()) as base, connect(f"{base}/raw/echo") as ws:
+        ws.send("scope")
+        assert "'path': '/raw/echo'" in str(ws.recv(timeout=5))
+        ws.send(b"\x01")
+        assert ws.recv(timeout=5) == b"\x01"
+
+
+def test_an_http_error_before_accept_is_the_handshake_response(ws_url: Any) -> None:
+    app = App()
+
+    async def token(x_token: Annotated[str | None, Header()] = None) -> str:
+        if x_token != "secret":
+            raise HTTPException(401, "no entry", headers={"www-authenticate": "Bearer"})
+        return x_token
+
+    @app.websocket("/guarded")
+    async def guarded(websocket: WebSocket, _: Annotated[str, Depends(token)]) -> None:
+        await websocket.accept()
+        await websocket.send_text("in")
+
+    with ws_url(app) as base:
+        with pytest.raises(InvalidStatus) as refused:
+            connect(f"{base}/guarded")
+        response = refused.value.response
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert msgspec.json.decode(response.body) == {"detail": "no entry"}
+        with connect(f"{base}/guarded", additional_headers={"x-token": "secret"}) as ws:
+            assert ws.recv(timeout=5) == "in"

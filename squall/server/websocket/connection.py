@@ -1,21 +1,28 @@
-"""One WebSocket after the upgrade: the asyncio protocol, the ASGI app's messages, the timers.
+"""One WebSocket after the upgrade: the asyncio protocol, the app's side of it, the timers.
 
 The HTTP/1.1 connection hands its transport over (``upgrade.py``) with a valid handshake; the
 app then accepts, refuses or answers with an ordinary HTTP response.  The codec (``codec.py``)
 does the framing; this module does the I/O around it:
 
-- reading pauses while ``ws_max_queue`` messages wait for the app (a slow reader), and the
-  app's ``send`` waits while the transport's write buffer is over its high-water mark;
+- the app talks to the socket natively (this object is the ``squall.native.NativeWebSocket``
+  of an app with ``__squall_native_websocket__``: plain ``str``/``bytes`` messages) or through
+  ASGI ``receive``/``send``, a thin layer of message dicts over the same methods;
+- reading pauses while ``ws_max_queue`` messages wait for the app (a slow reader), and a send
+  waits while the transport's write buffer is over its high-water mark;
 - a keepalive ping every ``ws_ping_interval`` seconds; no pong within ``ws_ping_timeout``
-  closes the connection (1011), as does a close handshake the peer never finishes;
+  closes the connection (1011), as does a close handshake the peer does not finish within
+  ``ws_close_timeout``;
 - graceful shutdown closes open sockets with 1012 (service restart: clients reconnect).
 
 The phases of a socket, and their legal moves::
 
-    HANDSHAKE -> OPEN (websocket.accept) | RESPONSE (websocket.http.response.start) | CLOSED
+    HANDSHAKE -> OPEN (accept) | RESPONSE (respond / websocket.http.response.start) | CLOSED
     RESPONSE  -> CLOSED (the response's last body message)
     OPEN      -> CLOSING (a close frame sent or received) | CLOSED (the TCP connection is gone)
     CLOSING   -> CLOSED
+
+Memory: an idle socket holds this object (``__slots__``), its codec and the handshake's
+headers; the ASGI scope and the lifespan state's copy are built only when asked for.
 """
 
 from __future__ import annotations
@@ -24,20 +31,29 @@ import asyncio
 import enum
 import os
 from collections import deque
-from typing import Any, Final
+from collections.abc import Awaitable, Iterable
+from typing import TYPE_CHECKING, Any, Final
 
+from squall.native import ClientGone, WebSocketClosed
+from squall.server.exchange import ASGI_VERSION
 from squall.server.http11 import wire
+from squall.server.proxy_headers import websocket_scheme
 from squall.server.state import ServerState, error_logger
 from squall.server.tasks import watch
 from squall.server.websocket.codec import PONG, Closed, Codec, CodecFactory, CodecOptions
 from squall.server.websocket.handshake import Handshake, switching_protocols
+
+if TYPE_CHECKING:
+    from squall.server.exchange import Exchange
 
 NORMAL: Final = 1000
 GOING_AWAY: Final = 1001
 ABNORMAL: Final = 1006  # reported to the app when the TCP connection ended without a close
 INTERNAL_ERROR: Final = 1011
 SERVICE_RESTART: Final = 1012
-CLOSE_TIMEOUT: Final = 5.0  # seconds the peer has to answer our close frame
+# The ASGI extensions a websocket scope announces (a fresh copy per scope).
+EXTENSIONS: Final[dict[str, dict[str, Any]]] = {"websocket.http.response": {}}
+_FRAMED_HERE = (b"connection", b"transfer-encoding", b"content-length")
 
 
 class Phase(enum.Enum):
@@ -48,40 +64,89 @@ class Phase(enum.Enum):
     CLOSED = "closed"
 
 
+class ClientDisconnected(ClientGone):
+    """A send or close after the socket closed (uvicorn raises the same kind of error)."""
+
+
 class WebSocketConnection:
-    """An ``asyncio.Protocol`` (by its methods) and the server's view of a live connection."""
+    """An ``asyncio.Protocol`` (by its methods), the server's view of a live connection and
+    the app's :class:`squall.native.NativeWebSocket`."""
+
+    __slots__ = (
+        "_awaiting_pong",
+        "_drain_waiters",
+        "_early_data",
+        "_receiver",
+        "_state",
+        "_timer",
+        "client",
+        "closed_event",
+        "codec",
+        "connect_sent",
+        "deadline",
+        "factory",
+        "handshake",
+        "headers",
+        "http_version",
+        "loop",
+        "max_queue",
+        "messages",
+        "path",
+        "phase",
+        "query_string",
+        "raw_path",
+        "read_paused",
+        "read_pauses",
+        "root_path",
+        "scheme",
+        "server",
+        "server_state",
+        "subprotocols",
+        "transport",
+        "write_paused",
+        "write_pauses",
+    )
 
     def __init__(
         self,
-        state: ServerState,
+        server_state: ServerState,
         transport: asyncio.Transport,
-        scope: dict[str, Any],
+        request: Exchange,
         handshake: Handshake,
         factory: CodecFactory,
     ) -> None:
-        config = state.config
-        self.state = state
-        self.loop = state.loop
+        self.server_state = server_state
+        self.loop = server_state.loop
         self.transport = transport
-        self.scope = scope
         self.handshake = handshake
         self.factory = factory
-        self.options = CodecOptions(config.ws_max_size, config.ws_per_message_deflate)
         self.codec: Codec | None = None
         self.phase = Phase.HANDSHAKE
         self.deadline: float | None = None  # ManagedConnection: its timers are its own
-        self.client = scope["client"]
-        self.max_queue = config.ws_max_queue
-        self.ping_interval = config.ws_ping_interval
-        self.ping_timeout = config.ws_ping_timeout
-        self.messages: deque[dict[str, Any]] = deque()
-        self.connect_sent = False
+        # The handshake request, as the app sees it (see squall.native.NativeWebSocket).
+        self.http_version = request.http_version
+        self.scheme = websocket_scheme(request.scheme)
+        self.server = request.server
+        self.client = request.client
+        self.root_path = request.root_path
+        self.path = request.path
+        self.raw_path = request.raw_path
+        self.query_string = request.query_string
+        self.headers = request.headers
+        self.subprotocols = handshake.subprotocols
+        self.max_queue = server_state.config.ws_max_queue
+        # Received, not yet read by the app; made when first needed (a deque is ~600 bytes,
+        # and a message usually goes straight to the app's pending read).
+        self.messages: deque[str | bytes] | None = None
+        self.connect_sent = False  # ASGI: websocket.connect was received (or accept called)
         self.closed_event: Closed | None = None  # why the socket closed, for the app
         self.read_paused = False
         self.read_pauses = 0
         self.write_paused = False
         self.write_pauses = 0
-        self._receiver: asyncio.Future[None] | None = None
+        self._state: dict[str, Any] | None = None
+        # The app's pending receive_message(): set while the queue is empty.
+        self._receiver: asyncio.Future[str | bytes] | None = None
         self._drain_waiters: list[asyncio.Future[None]] = []
         self._timer: asyncio.TimerHandle | None = None  # the next ping, or a deadline
         self._awaiting_pong = False
@@ -90,16 +155,50 @@ class WebSocketConnection:
     # -- Start ------------------------------------------------------------------------------
 
     def begin(self, early_data: bytes) -> None:
-        """Join the server's connections and run the app (``early_data``: read past the head)."""
-        self.state.connections.add(self)
+        """Join the server's connections and run the app (``early_data``: read past the head):
+        its native WebSocket handler when it has one, else the ASGI app."""
+        server_state = self.server_state
+        server_state.connections.add(self)
         self._early_data = early_data
-        self.state.active_requests += 1
+        server_state.active_requests += 1
+        native = server_state.native_websocket
         try:
-            coro = self.state.app(self.scope, self.receive, self.send)
+            if native is not None:
+                coro = native(self)
+            else:
+                coro = server_state.app(self.scope(), self.receive, self.send)
         except Exception as exc:
             self.app_done(exc)
             return
-        self.state.start_task(watch(coro, self.app_done))
+        server_state.start_task(watch(coro, self.app_done))
+
+    # -- The handshake request ------------------------------------------------------------------
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """A shallow copy of the lifespan state, made on first use."""
+        if self._state is None:
+            self._state = self.server_state.lifespan_state.copy()
+        return self._state
+
+    def scope(self) -> dict[str, Any]:
+        """The ASGI ``websocket`` scope of the handshake (spec 2.4), a new dict each call."""
+        return {
+            "type": "websocket",
+            "asgi": ASGI_VERSION,
+            "http_version": self.http_version,
+            "scheme": self.scheme,
+            "server": self.server,
+            "client": self.client,
+            "root_path": self.root_path,
+            "path": self.path,
+            "raw_path": self.raw_path,
+            "query_string": self.query_string,
+            "headers": self.headers,
+            "subprotocols": self.subprotocols,
+            "state": self.state,
+            "extensions": {name: dict(value) for name, value in EXTENSIONS.items()},
+        }
 
     # -- asyncio.Protocol -------------------------------------------------------------------
 
@@ -109,22 +208,20 @@ class WebSocketConnection:
     def data_received(self, data: bytes) -> None:
         codec = self.codec
         if codec is None:
-            if self.phase == Phase.HANDSHAKE:
+            if self.phase is Phase.HANDSHAKE:
                 self._early_data += data  # frames sent before the 101: read once accepted
                 self.pause_reading()
             return
-        events = codec.receive(data)
-        for event in events:
-            if isinstance(event, str):
-                self._queue({"type": "websocket.receive", "text": event})
-            elif isinstance(event, bytes):
-                self._queue({"type": "websocket.receive", "bytes": event})
+        for event in codec.receive(data):
+            if isinstance(event, (str, bytes)):  # a tuple: `str | bytes` builds a union each time
+                self._deliver(event)
             elif event is PONG:
                 self._on_pong()
             elif isinstance(event, Closed):
                 self._on_closed(event)
         self._flush_codec()
-        if len(self.messages) >= self.max_queue:
+        messages = self.messages
+        if messages is not None and len(messages) >= self.max_queue:
             self.pause_reading()
 
     def eof_received(self) -> bool | None:
@@ -134,7 +231,7 @@ class WebSocketConnection:
         return None
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.state.connections.discard(self)
+        self.server_state.connections.discard(self)
         self._cancel_timer()
         if self.closed_event is None:
             self.closed_event = Closed(ABNORMAL, "")
@@ -150,66 +247,19 @@ class WebSocketConnection:
         self.write_paused = False
         self._release_drain_waiters()
 
-    # -- ASGI -------------------------------------------------------------------------------
+    # -- The native interface (squall.native.NativeWebSocket) -----------------------------------
 
-    async def receive(self) -> dict[str, Any]:
-        if not self.connect_sent:
-            self.connect_sent = True
-            return {"type": "websocket.connect"}
-        while not self.messages and self.phase != Phase.CLOSED:
-            if self.phase == Phase.HANDSHAKE or self.phase == Phase.RESPONSE:
-                raise RuntimeError("websocket.receive before the handshake is answered")
-            if self.closed_event is not None:
-                break  # the close handshake is done: disconnect, though TCP may linger
-            self._receiver = self.loop.create_future()
-            await self._receiver
-        if self.messages:
-            message = self.messages.popleft()
-            if self.read_paused and len(self.messages) < self.max_queue:
-                self.resume_reading()
-            return message
-        closed = self.closed_event or Closed(ABNORMAL, "")
-        return {"type": "websocket.disconnect", "code": closed.code, "reason": closed.reason}
-
-    async def send(self, message: dict[str, Any]) -> None:
-        kind = message["type"]
-        phase = self.phase
-        if phase == Phase.HANDSHAKE:
-            if kind == "websocket.accept":
-                self._accept(message)
-            elif kind == "websocket.close":
-                self._refuse(403, "WebSocket connection refused")
-            elif kind == "websocket.http.response.start":
-                self._start_response(message)
-            else:
-                raise RuntimeError(f"unexpected ASGI message {kind!r} before websocket.accept")
-        elif phase == Phase.OPEN:
-            if kind == "websocket.send":
-                await self._send_message(message)
-            elif kind == "websocket.close":
-                self._close(message.get("code") or NORMAL, message.get("reason") or "")
-            else:
-                raise RuntimeError(f"unexpected ASGI message {kind!r} on an open WebSocket")
-        elif phase == Phase.RESPONSE:
-            if kind != "websocket.http.response.body":
-                raise RuntimeError(f"unexpected ASGI message {kind!r} in a response")
-            self._response_body(message)
-        elif kind == "websocket.send" or kind == "websocket.close":
-            # Closing or closed: what the app sends is dropped, as the peer is gone (ASGI 2.4
-            # lets servers raise instead; Starlette apps are written for either).
-            raise ClientDisconnected()
-        else:
-            raise RuntimeError(f"unexpected ASGI message {kind!r} after the close")
-
-    def _accept(self, message: dict[str, Any]) -> None:
-        subprotocol = message.get("subprotocol")
-        answer, negotiated = self.factory.negotiate(self.handshake.extensions, self.options)
-        headers = [(name.lower(), value) for name, value in message.get("headers") or []]
+    def accept(self, subprotocol: str | None = None, headers: Iterable[Any] = ()) -> None:
+        if self.phase is not Phase.HANDSHAKE:
+            raise RuntimeError(f"accept on a WebSocket that is {self.phase.value}")
+        answer, negotiated = self.factory.negotiate(self.handshake.extensions, self._options())
+        extra = [(name.lower(), value) for name, value in headers]
         head = switching_protocols(
-            self.handshake.key, subprotocol, answer, headers, self.state.default_headers
+            self.handshake.key, subprotocol, answer, extra, self.server_state.default_headers
         )
-        self.codec = self.factory.create(negotiated, self.options)
+        self.codec = self.factory.create(negotiated, self._options())
         self.phase = Phase.OPEN
+        self.connect_sent = True  # the ASGI connect step is behind us too
         self.transport.write(head)
         self._schedule_ping()
         early, self._early_data = self._early_data, b""
@@ -217,17 +267,115 @@ class WebSocketConnection:
         if early:
             self.data_received(early)
 
+    def receive_message(self) -> Awaitable[str | bytes]:
+        """A future of the next message (done already when one is queued)."""
+        future: asyncio.Future[str | bytes] = self.loop.create_future()
+        messages = self.messages
+        if messages:
+            future.set_result(self._take(messages))
+        elif self.closed_event is not None or self.phase is Phase.CLOSED:
+            # The close handshake is done (though TCP may linger), or TCP is gone.
+            closed = self.closed_event or Closed(ABNORMAL, "")
+            future.set_exception(WebSocketClosed(closed.code, closed.reason))
+        elif self.phase is Phase.HANDSHAKE or self.phase is Phase.RESPONSE:
+            raise RuntimeError("a WebSocket message read before the handshake is answered")
+        else:
+            self._receiver = future
+        return future
+
+    def send_message(self, data: str | bytes) -> Awaitable[None]:
+        phase = self.phase
+        if phase is not Phase.OPEN:
+            if phase is Phase.HANDSHAKE or phase is Phase.RESPONSE:
+                raise RuntimeError(f"a WebSocket message sent in phase {phase.value}")
+            # Closing or closed: what the app sends is dropped, as the peer is gone (ASGI 2.4
+            # lets servers raise instead; Starlette apps are written for either).
+            raise ClientDisconnected()
+        codec = self.codec
+        assert codec is not None
+        codec.send_message(data)
+        self._flush_codec()
+        if self.write_paused and not self.transport.is_closing():
+            waiter: asyncio.Future[None] = self.loop.create_future()
+            self._drain_waiters.append(waiter)
+            return waiter
+        return self.server_state.done
+
+    def close(self, code: int = NORMAL, reason: str = "") -> None:
+        phase = self.phase
+        if phase is Phase.HANDSHAKE:
+            self._refuse(403, "WebSocket connection refused")
+        elif phase is Phase.OPEN:
+            self._close(code, reason)
+        elif phase is Phase.RESPONSE:
+            raise RuntimeError("a WebSocket close in the middle of an HTTP response")
+        else:
+            raise ClientDisconnected()
+
+    def respond(self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> None:
+        self._start_response(status, headers)
+        self._response_body(body, more=False)
+
+    # -- ASGI -------------------------------------------------------------------------------
+
+    async def receive(self) -> dict[str, Any]:
+        if not self.connect_sent:
+            self.connect_sent = True
+            return {"type": "websocket.connect"}
+        try:
+            data = await self.receive_message()
+        except WebSocketClosed as closed:
+            return {"type": "websocket.disconnect", "code": closed.code, "reason": closed.reason}
+        if isinstance(data, str):
+            return {"type": "websocket.receive", "text": data}
+        return {"type": "websocket.receive", "bytes": data}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        phase = self.phase
+        if phase is Phase.HANDSHAKE:
+            if kind == "websocket.accept":
+                self.accept(message.get("subprotocol"), message.get("headers") or ())
+            elif kind == "websocket.close":
+                self.close()
+            elif kind == "websocket.http.response.start":
+                self._start_response(int(message["status"]), message.get("headers") or ())
+            else:
+                raise RuntimeError(f"unexpected ASGI message {kind!r} before websocket.accept")
+        elif phase is Phase.OPEN:
+            if kind == "websocket.send":
+                text = message.get("text")
+                await self.send_message(text if text is not None else message.get("bytes") or b"")
+            elif kind == "websocket.close":
+                self._close(message.get("code") or NORMAL, message.get("reason") or "")
+            else:
+                raise RuntimeError(f"unexpected ASGI message {kind!r} on an open WebSocket")
+        elif phase is Phase.RESPONSE:
+            if kind != "websocket.http.response.body":
+                raise RuntimeError(f"unexpected ASGI message {kind!r} in a response")
+            self._response_body(message.get("body", b""), message.get("more_body", False))
+        elif kind == "websocket.send" or kind == "websocket.close":
+            raise ClientDisconnected()  # see send_message
+        else:
+            raise RuntimeError(f"unexpected ASGI message {kind!r} after the close")
+
+    # -- Answers --------------------------------------------------------------------------------
+
+    def _options(self) -> CodecOptions:
+        config = self.server_state.config
+        return CodecOptions(config.ws_max_size, config.ws_per_message_deflate)
+
     def _refuse(self, status: int, reason: str) -> None:
         self.phase = Phase.CLOSED
-        self.transport.write(wire.error_response(status, reason, self.state.default_headers))
+        self.transport.write(wire.error_response(status, reason, self.server_state.default_headers))
         self._close_transport()
 
-    def _start_response(self, message: dict[str, Any]) -> None:
-        status = int(message["status"])
-        lines = [wire.status_line(status), self.state.default_headers]
-        for name, value in message.get("headers") or []:
-            lname = name.lower()
-            if lname in (b"connection", b"transfer-encoding", b"content-length"):
+    def _start_response(self, status: int, headers: Iterable[tuple[bytes, bytes]]) -> None:
+        if self.phase is not Phase.HANDSHAKE:
+            raise RuntimeError(f"an HTTP response on a WebSocket that is {self.phase.value}")
+        lines = [wire.status_line(status), self.server_state.default_headers]
+        for name, value in headers:
+            if name.lower() in _FRAMED_HERE:
                 continue  # framed here: the body ends with the connection
             wire.check_header(name, value)
             lines.append(name + b": " + value + b"\r\n")
@@ -235,75 +383,80 @@ class WebSocketConnection:
         self.phase = Phase.RESPONSE
         self.transport.write(b"".join(lines))
 
-    def _response_body(self, message: dict[str, Any]) -> None:
-        body = message.get("body", b"")
+    def _response_body(self, body: bytes, more: bool) -> None:
         if body:
             self.transport.write(body)
-        if not message.get("more_body", False):
+        if not more:
             self.phase = Phase.CLOSED
             self._close_transport()
-
-    async def _send_message(self, message: dict[str, Any]) -> None:
-        text = message.get("text")
-        data: str | bytes = text if text is not None else message.get("bytes") or b""
-        codec = self.codec
-        assert codec is not None
-        codec.send_message(data)
-        self._flush_codec()
-        if self.write_paused and not self.transport.is_closing():
-            waiter = self.loop.create_future()
-            self._drain_waiters.append(waiter)
-            await waiter
 
     def _close(self, code: int, reason: str) -> None:
         """Start the close handshake; the peer's answer (or a timeout) ends the connection."""
         codec = self.codec
-        if codec is None or self.phase != Phase.OPEN:
+        if codec is None or self.phase is not Phase.OPEN:
             return
         self.phase = Phase.CLOSING
         codec.send_close(code, reason)
         self._flush_codec()
-        self._set_timer(CLOSE_TIMEOUT, self.abort)
+        self._set_timer(self.server_state.config.ws_close_timeout, self.abort)
 
     def app_done(self, exc: BaseException | None) -> None:
         """The app's coroutine ended: refuse, close or leave the socket as its phase needs."""
-        self.state.active_requests -= 1
-        if exc is not None and not isinstance(exc, ClientDisconnected | asyncio.CancelledError):
+        self.server_state.active_requests -= 1
+        if exc is not None and not isinstance(exc, ClientGone | asyncio.CancelledError):
             error_logger.error("Exception in ASGI application (WebSocket)", exc_info=exc)
         phase = self.phase
-        if phase == Phase.HANDSHAKE:
+        if phase is Phase.HANDSHAKE:
             self._refuse(403, "WebSocket connection refused")  # never a 5xx: see the README
-        elif phase == Phase.RESPONSE:
+        elif phase is Phase.RESPONSE:
             self.abort()  # the response was cut short
-        elif phase == Phase.OPEN:
-            failed = exc is not None and not isinstance(exc, ClientDisconnected)
+        elif phase is Phase.OPEN:
+            failed = exc is not None and not isinstance(exc, ClientGone)
             self._close(INTERNAL_ERROR if failed else NORMAL, "")
 
     # -- Incoming events ----------------------------------------------------------------------
 
-    def _queue(self, message: dict[str, Any]) -> None:
-        self.messages.append(message)
-        self._wake_receiver()
+    def _deliver(self, message: str | bytes) -> None:
+        """A message came in: straight to the app's pending read, else into the queue."""
+        receiver = self._receiver
+        if receiver is not None:
+            self._receiver = None
+            if not receiver.done():  # not cancelled with the app's task
+                receiver.set_result(message)
+                return
+        messages = self.messages
+        if messages is None:
+            messages = self.messages = deque()
+        messages.append(message)
+
+    def _take(self, messages: deque[str | bytes]) -> str | bytes:
+        message = messages.popleft()
+        if self.read_paused and len(messages) < self.max_queue:
+            self.resume_reading()
+        return message
 
     def _on_closed(self, closed: Closed) -> None:
         if self.closed_event is None:
             self.closed_event = closed
         self.phase = Phase.CLOSING
         self._wake_receiver()
-        self._set_timer(CLOSE_TIMEOUT, self.abort)
+        self._set_timer(self.server_state.config.ws_close_timeout, self.abort)
 
     def _wake_receiver(self) -> None:
+        """The socket closed: the app's pending read (the queue is empty) gets the close."""
         receiver = self._receiver
         if receiver is not None:
             self._receiver = None
             if not receiver.done():
-                receiver.set_result(None)
+                closed = self.closed_event or Closed(ABNORMAL, "")
+                receiver.set_exception(WebSocketClosed(closed.code, closed.reason))
 
     # -- Keepalive ------------------------------------------------------------------------------
 
     def _schedule_ping(self) -> None:
-        if self.ping_interval:
-            self._set_timer(self.ping_interval, self._ping)
+        interval = self.server_state.config.ws_ping_interval
+        if interval:
+            self._set_timer(interval, self._ping)
 
     def _ping(self) -> None:
         codec = self.codec
@@ -312,8 +465,9 @@ class WebSocketConnection:
         codec.send_ping(os.urandom(4))
         self._flush_codec()
         self._awaiting_pong = True
-        if self.ping_timeout:
-            self._set_timer(self.ping_timeout, self._on_ping_timeout)
+        timeout = self.server_state.config.ws_ping_timeout
+        if timeout:
+            self._set_timer(timeout, self._on_ping_timeout)
         else:
             self._schedule_ping()
 
@@ -386,7 +540,3 @@ class WebSocketConnection:
     def abort(self) -> None:
         self._cancel_timer()
         self.transport.abort()
-
-
-class ClientDisconnected(OSError):
-    """``websocket.send`` after the socket closed (uvicorn raises the same kind of error)."""
