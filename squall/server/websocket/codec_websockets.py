@@ -17,11 +17,26 @@ INVALID_DATA = 1007  # RFC 6455, 7.4.1: text that is not UTF-8
 NO_STATUS = 1005
 
 
+class ServerProtocol(Protocol):
+    """``websockets``' protocol, taking a close frame in the middle of a fragmented message.
+
+    RFC 6455 (5.4, 5.5) lets control frames come between fragments, a close among them: the
+    unfinished message is dropped and the close answered as usual (Autobahn case 7.1.5).
+    The library fails such a connection with 1002 instead; forgetting the unfinished message
+    before it sees the close makes it answer the peer's code.
+    """
+
+    def recv_frame(self, frame: Frame) -> None:
+        if frame.opcode is Opcode.CLOSE:
+            self.current_size = None
+        Protocol.recv_frame(self, frame)
+
+
 class WebsocketsCodec:
     """:class:`squall.server.websocket.codec.Codec` over ``websockets.protocol.Protocol``."""
 
     def __init__(self, extensions: list[Extension], options: CodecOptions) -> None:
-        self.protocol = Protocol(Side.SERVER, state=State.OPEN, max_size=options.max_size)
+        self.protocol = ServerProtocol(Side.SERVER, state=State.OPEN, max_size=options.max_size)
         self.protocol.extensions = extensions
         self._fragments: list[bytes] = []
         self._texts: list[str] = []
