@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.serving import read_until_closed, serve
+from tests.server.serving import captured_errors, read_until_closed, serve, wait_until
 from tests.server.websocket.apps import echo
 from tests.server.websocket.raw import CLOSE, CONT, TEXT, close_code, frame, open_raw, read_frame
 
@@ -26,3 +26,22 @@ def test_close_between_fragments_is_answered_with_the_peers_code(codec: str) -> 
         opcode, payload = read_frame(sock)
         assert (opcode, close_code(payload)) == (CLOSE, 1000)
         assert read_until_closed(sock) == b""
+
+
+def test_protocol_error_after_a_message_in_the_same_read_closes_without_an_app_error(
+    codec: str,
+) -> None:
+    """Autobahn 4.1.x, 5.x: a valid message, then a frame with a reserved opcode in the same
+    TCP read.  The server fails the socket with 1002; the app's echo of the first message
+    must meet a closing socket (a disconnect), not a codec error logged as the app's."""
+    with captured_errors() as errors, serve(echo, lifespan="off", ws=codec) as running:
+        with open_raw(running) as sock:
+            sock.sendall(frame(TEXT, b"first") + frame(3, b"reserved opcode"))
+            frames = [read_frame(sock)]
+            if frames[0][0] != CLOSE:  # the echo may or may not go before the close
+                frames.append(read_frame(sock))
+            read_until_closed(sock)
+        wait_until(lambda: running.server.state.active_requests == 0, "the app to finish")
+    assert frames[-1][0] == CLOSE and close_code(frames[-1][1]) == 1002
+    assert frames[:-1] in ([], [(TEXT, b"first")])
+    assert not errors.records, errors.messages() + errors.tracebacks()
