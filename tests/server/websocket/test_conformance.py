@@ -4,9 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.serving import captured_errors, read_until_closed, serve, wait_until
+from tests.server.serving import (
+    captured_errors,
+    connect,
+    read_head,
+    read_until_closed,
+    serve,
+    wait_until,
+)
 from tests.server.websocket.apps import echo
-from tests.server.websocket.raw import CLOSE, CONT, TEXT, close_code, frame, open_raw, read_frame
+from tests.server.websocket.raw import (
+    CLOSE,
+    CONT,
+    TEXT,
+    close_code,
+    frame,
+    handshake_request,
+    open_raw,
+    read_frame,
+)
 
 
 @pytest.fixture(params=["websockets", "wsproto"])
@@ -45,3 +61,17 @@ def test_protocol_error_after_a_message_in_the_same_read_closes_without_an_app_e
     assert frames[-1][0] == CLOSE and close_code(frames[-1][1]) == 1002
     assert frames[:-1] in ([], [(TEXT, b"first")])
     assert not errors.records, errors.messages() + errors.tracebacks()
+
+
+def test_several_deflate_offers_in_one_header_value_are_negotiated(codec: str) -> None:
+    """Autobahn 13.7.x: offers separated by commas in one Sec-WebSocket-Extensions value; the
+    server takes the first it supports (wsproto's helper wants them split: it got a 403)."""
+    offers = (
+        "permessage-deflate; client_no_context_takeover; client_max_window_bits=9, "
+        "permessage-deflate; client_no_context_takeover, permessage-deflate"
+    )
+    with serve(echo, lifespan="off", ws=codec) as running, connect(running) as sock:
+        sock.sendall(handshake_request(Sec_WebSocket_Extensions=offers))
+        head = read_head(sock).decode("latin-1").lower()
+    assert head.startswith("http/1.1 101"), head
+    assert "sec-websocket-extensions: permessage-deflate" in head  # either answer is valid
