@@ -57,7 +57,9 @@ def test_protocol_error_after_a_message_in_the_same_read_closes_without_an_app_e
             if frames[0][0] != CLOSE:  # the echo may or may not go before the close
                 frames.append(read_frame(sock))
             read_until_closed(sock)
-        wait_until(lambda: running.server.state.active_requests == 0, "the app to finish")
+        state = running.server.state
+        assert state is not None
+        wait_until(lambda: state.active_requests == 0, "the app to finish")
     assert frames[-1][0] == CLOSE and close_code(frames[-1][1]) == 1002
     assert frames[:-1] in ([], [(TEXT, b"first")])
     assert not errors.records, errors.messages() + errors.tracebacks()
