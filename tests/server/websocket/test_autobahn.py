@@ -12,8 +12,8 @@ kosoku's reasons.  The run prints a summary per path (``pytest -s`` shows it).
 Cases: all of sections 1-10 (framing, pings, reserved bits, opcodes, fragmentation, UTF-8,
 close handling, the 9.x large messages and 10.x auto-fragmentation) and, of the compression
 sections 12 and 13 (each case there is 1,000 echoes one after another), the cases with payloads
-up to 4 KiB in each of their twelve groups: the larger ones take ~7 minutes per run on 2 cores.
-``SQUALL_AUTOBAHN_FULL=1`` runs every case.  CI runs this module in its main leg only (the
+up to 4 KiB in each of their twelve groups: the larger ones take ~10 minutes per run on 2 cores.
+``SQUALL_AUTOBAHN_FULL=1`` runs every case (see the README on the largest compression cases).  CI runs this module in its main leg only (the
 others set ``SQUALL_SKIP_AUTOBAHN=1``: see .ci/run).
 """
 
