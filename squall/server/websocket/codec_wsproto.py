@@ -100,7 +100,13 @@ class WsprotoCodecFactory:
         if not offers or not options.per_message_deflate:
             return None, []
         extension = PerMessageDeflate()
-        answer = server_extensions_handshake(offers, [extension])
+        # wsproto reads one offer per item: split the header values' comma-separated offers
+        # (Autobahn 13.7.x sends several in one value).
+        split = [item.strip() for offer in offers for item in offer.split(",") if item.strip()]
+        try:
+            answer = server_extensions_handshake(split, [extension])
+        except ValueError:  # a malformed parameter: decline compression, keep the socket
+            return None, []
         if answer is None:
             return None, []
         return answer.decode("latin-1"), [extension]
