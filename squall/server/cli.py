@@ -150,10 +150,10 @@ def _add_websocket_flags(p: argparse.ArgumentParser) -> None:
     ws = p.add_argument_group("WebSocket")
     ws.add_argument(
         "--ws",
-        choices=["auto", "websockets", "wsproto", "none"],
+        choices=["auto", "squall", "websockets", "wsproto", "none"],
         default="auto",
-        help="WebSocket codec library (auto: websockets, else wsproto; none: upgrades are "
-        "plain HTTP requests)",
+        help="WebSocket codec (squall: our own, compiled; websockets or wsproto: those "
+        "libraries; auto: websockets, else wsproto; none: upgrades are plain HTTP requests)",
     )
     ws.add_argument(
         "--ws-max-size",
@@ -185,6 +185,12 @@ def _add_websocket_flags(p: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="accept permessage-deflate compression (RFC 7692) when a client offers it",
+    )
+    ws.add_argument(
+        "--ws-deflate-no-context-takeover",
+        action="store_true",
+        help="--ws squall: ask both sides to compress each message on its own, so an idle "
+        "compressed socket holds no zlib state (less memory, a worse ratio)",
     )
 
 

@@ -51,7 +51,7 @@ def native_handler(app: Any) -> NativeHandler | None:
 
 def websocket_upgrade(config: Config) -> Upgrade | None:
     """The WebSocket upgrade for ``--ws``, resolved once (None: upgrades are plain HTTP)."""
-    factory = resolve_codec(config.ws)
+    factory = resolve_codec(config.ws, config.ws_deflate_no_context_takeover)
     return None if factory is None else upgrader(factory)
 
 

@@ -71,10 +71,14 @@ class CodecFactory(Protocol):
     def create(self, negotiated: object, options: CodecOptions) -> Codec: ...
 
 
-def resolve(choice: WsChoice) -> CodecFactory | None:
+def resolve(choice: WsChoice, deflate_no_context_takeover: bool = False) -> CodecFactory | None:
     """The codec for ``--ws`` (None: ``none``, upgrades are left to the app as plain HTTP)."""
     if choice == "none":
         return None
+    if choice == "squall":
+        from squall.server.websocket.codec_squall import SquallCodecFactory
+
+        return SquallCodecFactory(deflate_no_context_takeover)
     if choice in ("auto", "websockets"):
         try:
             from squall.server.websocket.codec_websockets import WebsocketsCodecFactory
