@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from squall.server.websocket.frames import INVALID_DATA, MESSAGE_TOO_BIG, UNLIMITED, ProtocolError
 
@@ -133,8 +133,8 @@ class PerMessageDeflate:
 
     def __init__(self, params: DeflateParams) -> None:
         self.params = params
-        self._inflater: zlib._Decompress | None = None
-        self._deflater: zlib._Compress | None = None
+        self._inflater: Any = None  # zlib's Decompress, made by the first compressed message
+        self._deflater: Any = None  # zlib's Compress, made by the first compressed send
 
     def inflate(self, data: bytes, fin: bool, max_length: int) -> bytes:
         inflater = self._inflater

@@ -20,6 +20,7 @@ Server frames are never masked (5.1), so serialising is a header and the payload
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from typing import Final, Protocol
 
 OP_CONT: Final = 0x0
@@ -73,7 +74,7 @@ class Inflater(Protocol):
 Item = str | bytes | Control
 
 
-def unmask(payload: bytes, key: bytes) -> bytes:
+def xor_unmask(payload: bytes, key: bytes) -> bytes:
     """XOR ``payload`` with the 4-byte masking ``key`` repeated (section 5.3), as one big int."""
     length = len(payload)
     if length == 0:
@@ -81,6 +82,19 @@ def unmask(payload: bytes, key: bytes) -> bytes:
     keys = (key * ((length >> 2) + 1))[:length]
     masked = int.from_bytes(payload, "little") ^ int.from_bytes(keys, "little")
     return masked.to_bytes(length, "little")
+
+
+def _c_unmask() -> Callable[[bytes, bytes], bytes]:
+    """The ``websockets`` library's C ``apply_mask`` when installed: ~30x faster than the int
+    XOR on 16 KiB (README, "WebSocket"); else the int XOR."""
+    try:
+        from websockets.speedups import apply_mask
+    except ImportError:
+        return xor_unmask
+    return apply_mask  # type: ignore[no-any-return]
+
+
+unmask: Final = _c_unmask()
 
 
 def frame_header(opcode: int, length: int, fin: bool = True, rsv1: bool = False) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Callable
 
 import pytest
 
@@ -23,6 +24,7 @@ from squall.server.websocket.frames import (
     encode_frame,
     parse_close,
     unmask,
+    xor_unmask,
 )
 
 
@@ -186,11 +188,14 @@ def test_close_payload_edge_cases() -> None:
     assert close_payload(1005, "ignored") == b""
 
 
-def test_unmask_matches_the_byte_by_byte_definition() -> None:
+@pytest.mark.parametrize("function", [unmask, xor_unmask])
+def test_unmask_matches_the_byte_by_byte_definition(
+    function: Callable[[bytes, bytes], bytes],
+) -> None:
     key = b"\x01\x80\xff\x7f"
     for size in (0, 1, 3, 4, 5, 127, 16384):
         payload = os.urandom(size)
-        assert unmask(payload, key) == bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+        assert function(payload, key) == bytes(b ^ key[i % 4] for i, b in enumerate(payload))
 
 
 def test_server_frames_are_unmasked_with_the_right_length_form() -> None:
