@@ -85,7 +85,7 @@ def masked_frame(opcode: int, payload: bytes) -> bytes:
 
 
 def read_frame(sock: socket.socket) -> bytes:
-    first, second = read_exactly(sock, 2)
+    _, second = read_exactly(sock, 2)
     length = second & 0x7F
     if length == 126:
         length = int.from_bytes(read_exactly(sock, 2), "big")
@@ -140,7 +140,10 @@ def main() -> None:
     second = instructions(args.ws, high, args.size, args.text)
     per_message = (second - first) / (high - low)
     kind = "text" if args.text else "binary"
-    print(f"{args.ws} {kind} {args.size} B: {per_message:,.0f} instructions per echo")
+    print(
+        f"{args.ws} {kind} {args.size} B: {per_message:,.0f} instructions per echo "
+        f"(totals {first:,} and {second:,})"
+    )
 
 
 if __name__ == "__main__":

@@ -152,8 +152,8 @@ def _add_websocket_flags(p: argparse.ArgumentParser) -> None:
         "--ws",
         choices=["auto", "squall", "websockets", "wsproto", "none"],
         default="auto",
-        help="WebSocket codec (squall: our own, compiled; websockets or wsproto: those "
-        "libraries; auto: websockets, else wsproto; none: upgrades are plain HTTP requests)",
+        help="WebSocket codec (auto or squall: our own, compiled; websockets or wsproto: "
+        "those libraries; none: upgrades are plain HTTP requests)",
     )
     ws.add_argument(
         "--ws-max-size",
