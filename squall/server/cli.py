@@ -150,10 +150,10 @@ def _add_websocket_flags(p: argparse.ArgumentParser) -> None:
     ws = p.add_argument_group("WebSocket")
     ws.add_argument(
         "--ws",
-        choices=["auto", "websockets", "wsproto", "none"],
+        choices=["auto", "squall", "websockets", "wsproto", "none"],
         default="auto",
-        help="WebSocket codec library (auto: websockets, else wsproto; none: upgrades are "
-        "plain HTTP requests)",
+        help="WebSocket codec (auto or squall: our own, compiled; websockets or wsproto: "
+        "those libraries; none: upgrades are plain HTTP requests)",
     )
     ws.add_argument(
         "--ws-max-size",
@@ -192,6 +192,12 @@ def _add_websocket_flags(p: argparse.ArgumentParser) -> None:
         default=5.0,
         help="seconds the client has to answer the server's close frame (or to close the TCP "
         "connection after its own) before the server drops it (default 5)",
+    )
+    ws.add_argument(
+        "--ws-deflate-no-context-takeover",
+        action="store_true",
+        help="--ws squall: ask both sides to compress each message on its own, so an idle "
+        "compressed socket holds no zlib state (less memory, a worse ratio)",
     )
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from squall.server.access_log import AccessLogFormat
 
-WsChoice = Literal["auto", "websockets", "wsproto", "none"]
+WsChoice = Literal["auto", "squall", "websockets", "wsproto", "none"]
 LoopChoice = Literal["auto", "uvloop", "asyncio"]
 HttpChoice = Literal["auto", "httptools"]
 LifespanChoice = Literal["auto", "on", "off"]
@@ -111,6 +111,7 @@ class Config:
     ws_ping_timeout: float | None = 20.0
     ws_per_message_deflate: bool = True
     ws_close_timeout: float = 5.0
+    ws_deflate_no_context_takeover: bool = False  # --ws squall: no zlib state between messages
 
     def __post_init__(self) -> None:
         if self.loop not in ("auto", "uvloop", "asyncio"):
@@ -119,8 +120,10 @@ class Config:
             raise ConfigError(f"unknown http implementation {self.http!r}: use auto or httptools")
         if self.lifespan not in ("auto", "on", "off"):
             raise ConfigError(f"unknown lifespan mode {self.lifespan!r}: use auto, on or off")
-        if self.ws not in ("auto", "websockets", "wsproto", "none"):
-            raise ConfigError(f"unknown ws {self.ws!r}: use auto, websockets, wsproto or none")
+        if self.ws not in ("auto", "squall", "websockets", "wsproto", "none"):
+            raise ConfigError(
+                f"unknown ws {self.ws!r}: use auto, squall, websockets, wsproto or none"
+            )
         if self.root_path.endswith("/"):
             self.root_path = self.root_path.rstrip("/")
         from squall.server.access_log import AccessLogFormat  # checks the atoms (ops)

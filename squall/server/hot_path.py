@@ -14,4 +14,6 @@ HOT_PATH = (
     "squall.server.exchange",
     "squall.server.http11.writer",
     "squall.server.http11.connection",
+    "squall.server.websocket.frames",
+    "squall.server.websocket.codec_squall",
 )

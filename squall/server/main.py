@@ -60,7 +60,7 @@ def native_websocket_handler(app: Any) -> NativeWebSocketHandler | None:
 
 def websocket_upgrade(config: Config) -> Upgrade | None:
     """The WebSocket upgrade for ``--ws``, resolved once (None: upgrades are plain HTTP)."""
-    factory = resolve_codec(config.ws)
+    factory = resolve_codec(config.ws, config.ws_deflate_no_context_takeover)
     return None if factory is None else upgrader(factory)
 
 

@@ -71,22 +71,22 @@ class CodecFactory(Protocol):
     def create(self, negotiated: object, options: CodecOptions) -> Codec: ...
 
 
-def resolve(choice: WsChoice) -> CodecFactory | None:
+def resolve(choice: WsChoice, deflate_no_context_takeover: bool = False) -> CodecFactory | None:
     """The codec for ``--ws`` (None: ``none``, upgrades are left to the app as plain HTTP)."""
     if choice == "none":
         return None
-    if choice in ("auto", "websockets"):
+    if choice in ("auto", "squall"):  # ours: the fastest (README, "WebSocket")
+        from squall.server.websocket.codec_squall import SquallCodecFactory
+
+        return SquallCodecFactory(deflate_no_context_takeover)
+    if choice == "websockets":
         try:
             from squall.server.websocket.codec_websockets import WebsocketsCodecFactory
         except ImportError:
-            if choice == "websockets":
-                raise ConfigError("--ws websockets: websockets is not installed") from None
-        else:
-            return WebsocketsCodecFactory()
+            raise ConfigError("--ws websockets: websockets is not installed") from None
+        return WebsocketsCodecFactory()
     try:
         from squall.server.websocket.codec_wsproto import WsprotoCodecFactory
     except ImportError:
-        if choice == "wsproto":
-            raise ConfigError("--ws wsproto: wsproto is not installed") from None
-        return None
+        raise ConfigError("--ws wsproto: wsproto is not installed") from None
     return WsprotoCodecFactory()

@@ -1,6 +1,6 @@
 """The Autobahn TestSuite's cases, driven by ``kosoku``, against ``squall`` in its own process.
 
-Two paths, each with both codec libraries (``--ws``), permessage-deflate on:
+Two paths, each with every codec (``--ws``: ours, websockets, wsproto), permessage-deflate on:
 
 - ``asgi``: a raw ASGI echo app (``echo_apps.asgi_echo``);
 - ``framework``: a Squall ``App`` with an ``@app.websocket`` echo route (``echo_apps.framework_echo``),
@@ -109,7 +109,7 @@ def failure_lines(results: list[CaseResult]) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("codec", ["websockets", "wsproto"])
+@pytest.mark.parametrize("codec", ["squall", "websockets", "wsproto"])
 @pytest.mark.parametrize("path", sorted(APPS))
 def test_autobahn_cases_pass(path: str, codec: str) -> None:
     options = ("--ws", codec, "--ws-per-message-deflate", "--no-access-log")

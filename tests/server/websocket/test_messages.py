@@ -18,7 +18,7 @@ TEXT, BINARY, CONT, CLOSE, PING, PONG = 1, 2, 0, 8, 9, 10
 CODEC = "websockets"
 
 
-@pytest.fixture(autouse=True, params=["websockets", "wsproto"])
+@pytest.fixture(autouse=True, params=["squall", "websockets", "wsproto"])
 def codec(request: pytest.FixtureRequest) -> str:
     """Every test here runs with each codec library (``--ws``)."""
     global CODEC
