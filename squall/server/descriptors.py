@@ -46,13 +46,13 @@ def descriptor_limit() -> int:
 
 
 def probe(fd: int) -> OSError | None:
-    """The shortage error if no descriptor is free now (duplicates ``fd`` and closes the copy)."""
+    """The shortage error if no descriptor is free now (duplicates ``fd`` and closes the copy).
+
+    Any other error (``fd`` already closed) is no news about descriptors: None."""
     try:
         os.close(os.dup(fd))
     except OSError as exc:
-        if is_shortage(exc):
-            return exc
-        raise
+        return exc if is_shortage(exc) else None
     return None
 
 
