@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from squall.native import NativeHandler, NativeWebSocketHandler
+from squall.server.acceptor import Acceptor
 from squall.server.config import Config, ConfigError
+from squall.server.descriptors import ShortageReport, probe
 from squall.server.http11.connection import HttpConnection
 from squall.server.lifespan import Lifespan
 from squall.server.memory import tune_malloc
@@ -25,6 +27,7 @@ from squall.server.websocket.upgrade import Upgrade, upgrader
 
 TICK = 0.1  # seconds between housekeeping passes (clock, deadlines, exit flags)
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+DROPPED = "libuv closes new connections at once until some close"
 
 
 def new_event_loop(choice: str) -> asyncio.AbstractEventLoop:
@@ -38,6 +41,11 @@ def new_event_loop(choice: str) -> asyncio.AbstractEventLoop:
         else:
             return uvloop.new_event_loop()
     return asyncio.new_event_loop()
+
+
+def accepts_in_c(loop: asyncio.AbstractEventLoop) -> bool:
+    """True for uvloop, whose ``create_server`` accepts inside libuv (no Python per accept)."""
+    return type(loop).__module__.partition(".")[0] == "uvloop"
 
 
 def native_handler(app: Any) -> NativeHandler | None:
@@ -83,6 +91,8 @@ class Server:
         self.state: ServerState | None = None
         self.sockets: list[socket.socket] = []
         self._servers: list[asyncio.base_events.Server] = []
+        self.acceptor: Acceptor | None = None  # accepting in Python (asyncio, workers)
+        self.shortage: ShortageReport | None = None  # libuv accepting: probed every tick
         self.ssl_context: ssl.SSLContext | None = None
 
     def run(self, sockets: Sequence[socket.socket] | None = None) -> None:
@@ -151,7 +161,17 @@ class Server:
             error_logger.info("native framework path enabled")
 
     async def _accept(self, state: ServerState, factory: Callable[[], asyncio.Protocol]) -> None:
-        """Accept connections on ``self.sockets`` (a worker may accept its own way)."""
+        """Accept connections on ``self.sockets`` (a worker may accept its own way).
+
+        uvloop accepts inside libuv (the fastest way per connection); elsewhere our acceptor
+        does what asyncio's would, plus a quiet, quick recovery from running out of
+        descriptors (``descriptors.py``)."""
+        if not accepts_in_c(state.loop):
+            for sock in self.sockets:
+                sock.listen(self.config.backlog)
+            self.acceptor = Acceptor(state, self.sockets, factory, self.ssl_context)
+            self.acceptor.start()
+            return
         for sock in self.sockets:
             server = await state.loop.create_server(
                 factory,
@@ -161,17 +181,33 @@ class Server:
                 ssl_handshake_timeout=handshake_timeout(self.config),
             )
             self._servers.append(server)
+        self.shortage = ShortageReport(lambda: len(state.connections), DROPPED)
 
     def _stop_accepting(self) -> None:
         """New connections go elsewhere from now on (other workers, or nowhere)."""
         for server in self._servers:
             server.close()
+        if self.acceptor is not None:
+            self.acceptor.close()
+        self.shortage = None
+
+    def _check_descriptors(self) -> None:
+        """Under libuv, which says nothing when out of descriptors: look for a free one."""
+        shortage = self.shortage
+        if shortage is None or not self.sockets:
+            return
+        exc = probe(self.sockets[0].fileno())
+        if exc is not None:
+            shortage.shortage(exc)
+        elif shortage.short:
+            shortage.recovered()
 
     async def _main_loop(self, state: ServerState) -> None:
         while not self.should_exit:
             await asyncio.sleep(TICK)
             state.refresh_clock()
             state.expire_idle_connections()
+            self._check_descriptors()
 
     async def drain(self, grace: float, tick: Callable[[], object] | None = None) -> None:
         """Stop accepting, then for up to ``grace`` seconds let busy connections end with
@@ -196,8 +232,7 @@ class Server:
 
     async def _shutdown(self, state: ServerState) -> None:
         error_logger.info("shutting down")
-        for server in self._servers:
-            server.close()
+        self._stop_accepting()
         state.shutting_down = True
         for connection in list(state.connections):
             connection.shutdown()

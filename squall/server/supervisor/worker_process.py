@@ -51,7 +51,6 @@ class WorkerServer(Server):
         self.options = options
         self.ready = False
         self._watcher: asyncio.Task[None] | None = None  # held: the loop keeps tasks weakly
-        self.acceptor: BalancedAcceptor | None = None
 
     async def _accept(self, state: ServerState, factory: ProtocolFactory) -> None:
         board = self.options.board
@@ -62,15 +61,6 @@ class WorkerServer(Server):
             state, self.sockets, factory, board, self.options.slot, self.ssl_context
         )
         self.acceptor.start()
-
-    def _stop_accepting(self) -> None:
-        super()._stop_accepting()
-        if self.acceptor is not None:
-            self.acceptor.close()
-
-    async def _shutdown(self, state: ServerState) -> None:
-        self._stop_accepting()
-        await super()._shutdown(state)
 
     async def serve(self, sockets: Sequence[socket.socket] | None = None) -> None:
         # Beats from the start, lifespan startup included; never cancelled here: it beats on
