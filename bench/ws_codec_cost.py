@@ -7,6 +7,7 @@ frame parsed, the app's receive and send, a frame written), start-up cancelled o
 
     python -m bench.ws_codec_cost --ws squall --size 5 --text
     python -m bench.ws_codec_cost --ws websockets --size 16384
+    python -m bench.ws_codec_cost --app bench.apps.ws_native_probe:framework --text
 
 Deterministic, so it can run on a busy machine; it is slow (valgrind): minutes per codec.
 """
@@ -107,12 +108,12 @@ def echo(port: int, count: int, payload: bytes, text: bool) -> None:
     sock.close()
 
 
-def instructions(codec: str, count: int, size: int, text: bool) -> int:
+def instructions(codec: str, count: int, size: int, text: bool, app: str = APP) -> int:
     """Total instructions the server ran to start, echo ``count`` messages and stop."""
     port = free_port()
     out = tempfile.mktemp(prefix=f"ws-codec-{codec}-{count}-", suffix=".out")
     command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
-    command += [sys.executable, "-m", "squall", APP, "--ws", codec, "--port", str(port)]
+    command += [sys.executable, "-m", "squall", app, "--ws", codec, "--port", str(port)]
     command += ["--lifespan", "off", "--ws-ping-interval", "0", "--no-access-log"]
     env = dict(os.environ, PYTHONHASHSEED="0")
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
@@ -134,14 +135,17 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=5)
     parser.add_argument("--text", action="store_true")
     parser.add_argument("--counts", default="2000,12000")
+    parser.add_argument(
+        "--app", default=APP, help="the echo app (e.g. bench.apps.ws_native_probe:framework)"
+    )
     args = parser.parse_args()
     low, high = (int(n) for n in args.counts.split(","))
-    first = instructions(args.ws, low, args.size, args.text)
-    second = instructions(args.ws, high, args.size, args.text)
+    first = instructions(args.ws, low, args.size, args.text, args.app)
+    second = instructions(args.ws, high, args.size, args.text, args.app)
     per_message = (second - first) / (high - low)
     kind = "text" if args.text else "binary"
     print(
-        f"{args.ws} {kind} {args.size} B: {per_message:,.0f} instructions per echo "
+        f"{args.app} --ws {args.ws} {kind} {args.size} B: {per_message:,.0f} instructions per echo "
         f"(totals {first:,} and {second:,})"
     )
 
