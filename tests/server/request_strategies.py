@@ -110,7 +110,9 @@ PARTS: dict[str, tuple[Any, Any]] = {
 }
 # Framing lies and conflicts: each is one "part" of its own.
 FRAMING_FLAWS = ["length off by one", "two lengths", "length and chunked", "lying chunk size"]
-FLAWS = [*PARTS, *FRAMING_FLAWS]
+# A head near the size limits (Config's defaults: 8,192 for the target, 16,384 for the fields).
+BIG = "big head"
+FLAWS = [*PARTS, *FRAMING_FLAWS, BIG]
 
 
 @st.composite
@@ -131,6 +133,10 @@ def requests(draw: st.DrawFn) -> bytes:
         for _ in range(draw(st.integers(0, 3)))
     ]
     fields.insert(draw(st.integers(0, len(fields))), part("host") + framing)
+    if BIG in flaws:
+        padding = b"p" * draw(st.integers(0, 8200))
+        line = line.replace(b" /", b" /" + padding, 1)
+        fields.append(b"X-Big: " + b"v" * draw(st.integers(8000, 16400)) + b"\r\n")
     return line + b"".join(fields) + part("line end") + body
 
 
