@@ -7,6 +7,8 @@ end the same every way: ``check_agreement`` runs it whole both ways and at the g
 
 from __future__ import annotations
 
+import pytest
+
 from tests.server.parser_harness import run
 from tests.server.test_parser_differential import check_agreement
 
@@ -55,3 +57,16 @@ def test_expect_100_continue_is_interim_whether_or_not_the_body_came_along() -> 
     # not waiting); cut before the body, it is.  The harness leaves 100s out of the statuses.
     data = b"POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc"
     assert check_agreement(data, [[cut] for cut in range(1, len(data))]).statuses == (200,)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="open: llhttp skips OWS, so a head read whole has no raw size"
+)
+def test_whitespace_padding_past_the_limits_sum_is_refused_however_it_is_read() -> None:
+    # Known and left open: a field value's leading whitespace (OWS) is skipped by llhttp and
+    # never reaches a callback, so a head read whole is measured by what it holds, while an
+    # unfinished one is bounded by its raw bytes (_parse).  Padded past the limits' sum with
+    # whitespace, the head is served whole and refused with 431 in pieces.  A fix needs the
+    # head's end offset in the read (httptools does not give it) or a scan for it.
+    data = b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad:" + b" " * 25000 + b"v\r\n\r\n"
+    check_agreement(data, [[100, 25000]])
