@@ -37,6 +37,7 @@ fuzz = settings(
     max_examples=EXAMPLES,
     deadline=None,
     database=None,  # no .hypothesis directory in the tree; a failure prints its example
+    derandomize=os.environ.get("CI") == "true",  # CI replays the same examples; hunts locally
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 

@@ -67,8 +67,8 @@ class SquallCodec:
             code, reason = parse_close(control.payload)
         except ProtocolError as error:
             return self._fail(error)
-        if not self.close_sent:  # the peer started the close handshake: echo its code
-            self._send_close(code, "")
+        if not self.close_sent:  # the peer started the close handshake: echo its frame
+            self._send_close(code, reason)
         self._eof = True
         return Closed(code, reason)
 

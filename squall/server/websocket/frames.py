@@ -125,7 +125,10 @@ def close_payload(code: int, reason: str) -> bytes:
     """A close frame's payload: the code (none for 1005) and the UTF-8 reason (section 5.5.1)."""
     if code == NO_STATUS:
         return b""
-    return code.to_bytes(2, "big") + reason.encode("utf-8")[:123]
+    encoded = reason.encode("utf-8")
+    if len(encoded) > 123:  # cut at a character's boundary: the reason must stay UTF-8
+        encoded = encoded[:123].decode("utf-8", "ignore").encode("utf-8")
+    return code.to_bytes(2, "big") + encoded
 
 
 def parse_close(payload: bytes) -> tuple[int, str]:

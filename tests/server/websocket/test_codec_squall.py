@@ -35,8 +35,8 @@ def test_a_ping_is_answered_and_a_pong_reported() -> None:
 def test_the_peers_close_is_echoed_and_the_connection_then_closed() -> None:
     codec = SquallCodec(None, OPTIONS)
     events = codec.receive(client_frame(OP_CLOSE, close_payload(4001, "done")))
-    assert events == [Closed(4001, "done")]
-    assert codec.outgoing() == (b"\x88\x02" + (4001).to_bytes(2, "big"), True)
+    assert events == [Closed(4001, "done")]  # its code and reason: browsers show the reason
+    assert codec.outgoing() == (b"\x88\x06" + (4001).to_bytes(2, "big") + b"done", True)
     codec.send_message("dropped after the close")
     assert codec.outgoing() == (b"", True)
 

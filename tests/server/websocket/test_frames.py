@@ -186,6 +186,9 @@ def test_close_payload_edge_cases() -> None:
         parse_close(b"\x03\xe8\xff")
     assert bad_reason.value.code == 1007
     assert close_payload(1005, "ignored") == b""
+    long = close_payload(1000, "é" * 100)  # 200 bytes of UTF-8: cut to 123, at a boundary
+    assert len(long) == 2 + 122
+    assert parse_close(long) == (1000, "é" * 61)
 
 
 @pytest.mark.parametrize("function", [unmask, xor_unmask])
