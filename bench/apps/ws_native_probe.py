@@ -5,31 +5,19 @@
 - ``framework_asgi``: the same App behind a plain ASGI function, which hides its native entry
   points, so Squall's server runs the framework through ASGI messages.
 
-Standalone (imports only squall), so the same file runs against an older checkout.  How the
-numbers in the README were taken: ``squall ws_native_probe:APP --app-dir bench/apps
---ws-ping-interval 0`` under ``PYTHONHASHSEED=0 valgrind --tool=callgrind``; one client (the
-``websockets`` sync client, ``compression=None``) sends K texts of 5 bytes, one in flight,
-then the server gets SIGTERM; (total(K=12000) - total(K=2000)) / 10000 = per message.
+How the README's numbers are taken: ``python -m bench.ws_codec_cost --app
+bench.apps.ws_native_probe:APP --text`` (the server under callgrind, one socket echoing K
+5-byte texts, K=2000 vs 12000, the difference over 10000 = per message).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bench.apps.ws_asgi_raw import app as asgi_echo
 from squall import App, WebSocket
 
-
-async def asgi_echo(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    if scope["type"] != "websocket":
-        return
-    await receive()  # websocket.connect
-    await send({"type": "websocket.accept"})
-    while True:
-        message = await receive()
-        if message["type"] == "websocket.disconnect":
-            return
-        await send({"type": "websocket.send", "text": message.get("text")})
-
+__all__ = ["asgi_echo", "framework", "framework_asgi"]
 
 framework = App()
 
