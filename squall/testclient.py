@@ -1,5 +1,5 @@
 """``from squall.testclient import TestClient``: FastAPI's spelling of ``squall.testing``."""
 
-from squall.testing import LifespanError, TestClient
+from squall.testing import LifespanError, TestClient, WebSocketDenialResponse
 
-__all__ = ["LifespanError", "TestClient"]
+__all__ = ["LifespanError", "TestClient", "WebSocketDenialResponse"]

@@ -28,7 +28,9 @@ from urllib.parse import unquote
 import httpx
 
 from squall.requests import UNHANDLED
-from squall.websocket_testing import WebSocketTestSession, websocket_scope
+from squall.websocket_testing import WebSocketDenialResponse, WebSocketTestSession, websocket_scope
+
+__all__ = ["LifespanError", "TestClient", "WebSocketDenialResponse"]
 
 Message = dict[str, Any]
 
@@ -202,7 +204,8 @@ class TestClient(httpx.Client):
         headers: dict[str, str] | None = None,
     ) -> WebSocketTestSession:
         """A WebSocket connection to ``path``, for a ``with`` block (see
-        squall.websocket_testing); a refused one raises WebSocketDisconnect on entering."""
+        squall.websocket_testing); a refused one raises WebSocketDisconnect on entering, or
+        WebSocketDenialResponse (an httpx.Response) when the app answered with HTTP."""
         return WebSocketTestSession(self, websocket_scope(self, path, subprotocols, headers))
 
     # -- Requests ---------------------------------------------------------------------------

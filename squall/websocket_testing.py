@@ -9,7 +9,10 @@
 The app runs as a task on the client's event loop thread; the session hands it ASGI
 messages through two queues.  Entering waits for the app's answer to the handshake: an
 accept (``accepted_subprotocol`` and ``extra_headers`` are then set) or a refusal, raised as
-``WebSocketDisconnect(code, reason)`` as Starlette's client does.  ``receive_*`` raise
+``WebSocketDisconnect(code, reason)`` as Starlette's client does, or an HTTP response of the
+app's (the ``websocket.http.response`` extension, e.g. an ``HTTPException`` raised before
+``accept()``), raised as ``WebSocketDenialResponse``: an ``httpx.Response`` with its status,
+headers and body.  ``receive_*`` raise
 ``WebSocketDisconnect`` when the app closes; an exception the app left unhandled (logged and
 closed with 1011) is raised in the test, unless the client says
 ``raise_server_exceptions=False``.  Leaving the block disconnects (1000) and waits for the
@@ -23,6 +26,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
+import httpx
 import msgspec
 
 from squall.models import encode_extra
@@ -40,6 +44,15 @@ _HANDSHAKE_HEADERS = {
     "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",  # RFC 6455's example: any will do here
     "sec-websocket-version": "13",
 }
+
+
+class WebSocketDenialResponse(httpx.Response, WebSocketDisconnect):
+    """The app refused the handshake with an HTTP response: read it as an ``httpx.Response``
+    (``status_code``, ``headers``, ``text``, ``json()``); also a ``WebSocketDisconnect``."""
+
+    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        httpx.Response.__init__(self, status, headers=headers, content=body)
+        WebSocketDisconnect.__init__(self, 1000, f"HTTP {status}")
 
 
 class WebSocketTestSession:
@@ -67,6 +80,8 @@ class WebSocketTestSession:
         self._run(self._start())
         self.send({"type": "websocket.connect"})
         message = self.receive()
+        if message["type"] == "websocket.http.response.start":
+            raise self._denial(message)
         if message["type"] == "websocket.close":
             self._run(self._finish())
             self._raise_unhandled()
@@ -81,6 +96,24 @@ class WebSocketTestSession:
         self._run(self._finish())
         if exc_info[0] is None:
             self._raise_unhandled()
+
+    def _denial(self, start: Message) -> WebSocketDenialResponse:
+        """The app's HTTP answer to the handshake: its start message, then body messages up
+        to the one without ``more_body``."""
+        body = bytearray()
+        while True:
+            message = self.receive()
+            if message["type"] != "websocket.http.response.body":
+                raise RuntimeError(
+                    f"expected websocket.http.response.body, got {message['type']!r}"
+                )
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        self._run(self._finish())
+        self._raise_unhandled()
+        headers = [(bytes(k), bytes(v)) for k, v in start.get("headers") or []]
+        return WebSocketDenialResponse(int(start["status"]), headers, bytes(body))
 
     async def _start(self) -> None:
         self._to_app = asyncio.Queue()
@@ -198,5 +231,5 @@ def websocket_scope(
         "server": (url.host, url.port or (443 if scheme == "wss" else 80)),
         "subprotocols": list(subprotocols or []),
         "state": dict(client.state),
-        "extensions": {UNHANDLED: []},
+        "extensions": {UNHANDLED: [], "websocket.http.response": {}},
     }

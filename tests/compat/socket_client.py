@@ -26,11 +26,12 @@ _HANDSHAKE_HEADERS = frozenset(
 
 
 class Refused(Exception):
-    """The server refused the upgrade with an HTTP response (status)."""
+    """The server refused the upgrade with an HTTP response (status and body)."""
 
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int, body: bytes = b"") -> None:
         super().__init__(status)
         self.status = status
+        self.body = body
 
 
 class SocketSession:
@@ -59,7 +60,7 @@ class SocketSession:
                 )
             )
         except InvalidStatus as refused:
-            raise Refused(refused.response.status_code) from None
+            raise Refused(refused.response.status_code, refused.response.body or b"") from None
         self._ws = ws
         self.accepted_subprotocol = ws.subprotocol
         assert ws.response is not None

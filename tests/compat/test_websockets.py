@@ -21,6 +21,7 @@ from squall import (
     Cookie,
     Depends,
     Header,
+    HTTPException,
     Query,
     Router,
     WebSocket,
@@ -29,7 +30,7 @@ from squall import (
     status,
 )
 from squall.exceptions import MessageValidationError
-from squall.testing import TestClient
+from squall.testing import TestClient, WebSocketDenialResponse
 from tests.compat.socket_client import Refused, SocketClient
 from tests.server.serving import serve, wait_until
 
@@ -368,3 +369,34 @@ def test_sync_handlers_and_body_parameters_are_refused_when_declared() -> None:
         @app.websocket("/body")
         async def body_handler(websocket: WebSocket, move: Move) -> None:
             pass
+
+
+def test_an_http_exception_before_accept_is_answered_as_http(client_of: ClientOf) -> None:
+    """Starlette's behaviour: the handshake gets the exception's HTTP response (the
+    ``websocket.http.response`` extension), in-process and on the wire alike."""
+    app = App()
+
+    @app.websocket("/rooms/{room}")
+    async def room(websocket: WebSocket, room: str) -> None:
+        if room != "lobby":
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no room {room}")
+        await websocket.accept()
+        await websocket.close()
+
+    client = client_of(app)
+    if isinstance(client, SocketClient):
+        with pytest.raises(Refused) as refused, client.websocket_connect("/rooms/attic"):
+            pass
+        status_code, body = refused.value.status, refused.value.body
+    else:
+        with (
+            pytest.raises(WebSocketDenialResponse) as denied,
+            client.websocket_connect("/rooms/attic"),
+        ):
+            pass
+        assert isinstance(denied.value, WebSocketDisconnect)  # what Starlette's tests catch
+        status_code, body = denied.value.status_code, denied.value.content
+    assert status_code == 404
+    assert msgspec.json.decode(body) == {"detail": "no room attic"}
+    with client.websocket_connect("/rooms/lobby") as ws, pytest.raises(WebSocketDisconnect):
+        ws.receive_text()
