@@ -449,7 +449,7 @@ class App(Router):
             return
         request = Request.from_asgi(scope, receive, path, self)
         outcome, solver = await self.dispatch(scope["method"], path, request)
-        await emit_asgi(send, *outcome)
+        await emit_asgi(send, *outcome, scope)
         if (solver is not None and not solver.idle) or request.finishes:
             await _after_response(request, solver)
 

@@ -186,10 +186,23 @@ async def _in_threads(iterator: Iterator[bytes | str]) -> AsyncIterator[bytes | 
             await loop.run_in_executor(None, close)
 
 
+class SelfSending:
+    """A body that sends itself as ASGI messages, knowing the request (a file: ranges,
+    conditional requests and the server's zero-copy extensions)."""
+
+    async def send(
+        self, send: Any, scope: Mapping[str, Any], status: int, headers: RawHeaders
+    ) -> None:
+        raise NotImplementedError
+
+
 async def emit_native(native: NativeRequest, status: int, headers: RawHeaders, body: Body) -> None:
     """Send a response through Squall's native request."""
     if isinstance(body, bytes):
         native.respond(status, headers, body)
+        return
+    if isinstance(body, SelfSending):
+        await body.send(native.send, native.scope(), status, headers)
         return
     await native.start_response(status, headers)
     async for part in body:
@@ -198,8 +211,17 @@ async def emit_native(native: NativeRequest, status: int, headers: RawHeaders, b
     await native.end_response()
 
 
-async def emit_asgi(send: Any, status: int, headers: RawHeaders, body: Body) -> None:
-    """Send a response as ASGI messages."""
+async def emit_asgi(
+    send: Any,
+    status: int,
+    headers: RawHeaders,
+    body: Body,
+    scope: Mapping[str, Any] | None = None,
+) -> None:
+    """Send a response as ASGI messages (the request's ``scope`` for a SelfSending body)."""
+    if isinstance(body, SelfSending):
+        await body.send(send, scope or {}, status, headers)
+        return
     await send({"type": "http.response.start", "status": status, "headers": headers})
     if isinstance(body, bytes):
         await send({"type": "http.response.body", "body": body})
@@ -226,3 +248,11 @@ class RedirectResponse(Response):
 
 
 _URL_SAFE = ":/%#?=@[]!$&'()*+,;~"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FileResponse":  # its module imports this one
+        from squall.file_response import FileResponse
+
+        return FileResponse
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
