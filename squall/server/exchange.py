@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
 from squall.native import ClientDisconnected, ClientGone, Message, RawHeaders
+from squall.server.sendfile import send_file_message
 from squall.server.state import access_logger, error_logger
 
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ PENDING: Final = 0
 HEAD_HELD: Final = 1
 SENDING: Final = 2
 DONE: Final = 3
+# ResponseWriter.raw_socket's answers other than a socket descriptor.
+FRAMED: Final = -1  # write the body through the writer
+DROPPED: Final = -2  # the response has no body (HEAD, 304...): send nothing
 
 
 class ResponseWriter:
@@ -84,6 +88,12 @@ class ResponseWriter:
         """Tell a client waiting for it to send the body (``100 Continue``)."""
         raise NotImplementedError
 
+    def raw_socket(self, exchange: Exchange, count: int) -> int:
+        """Send the held head; then the socket's descriptor if the next ``count`` body bytes
+        may be written to it directly (zero copy: no framing, nothing buffered ahead of
+        them), counted as sent; else FRAMED or DROPPED."""
+        return FRAMED
+
 
 class Exchange:
     # Defaults shared by every instance until one assigns its own value.
@@ -101,6 +111,7 @@ class Exchange:
     status = 0
     _state: dict[str, Any] | None = None
     _waiter: asyncio.Future[None] | None = None
+    writable_waiter: asyncio.Future[None] | None = None  # a file body waits for the socket
     _body_size = 0
     _buffered = 0
     _chunks: list[bytes] | tuple[()] = ()  # a list once the first body bytes arrive
@@ -210,6 +221,9 @@ class Exchange:
     def on_disconnect(self) -> None:
         self.disconnected = True
         self._wake()
+        waiter = self.writable_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def _wake(self) -> None:
         waiter = self._waiter
@@ -264,6 +278,8 @@ class Exchange:
             if self._start(message["status"], message.get("headers", ())):
                 # Streaming: let the client see the head even if the body is slow.
                 self.conn.loop.call_soon(self._send_head_if_held)
+        elif kind == "http.response.zerocopy" or kind == "http.response.pathsend":
+            return send_file_message(self, message)
         else:
             raise RuntimeError(f"unexpected ASGI message type {kind!r}")
         return self.conn.state.done

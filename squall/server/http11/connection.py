@@ -22,6 +22,7 @@ from squall.server.http11.errors import Rejected, parse_failure
 from squall.server.http11.plain import read_head
 from squall.server.http11.writer import Http11Writer
 from squall.server.proxy_headers import HEADER_NAMES as PROXY_HEADER_NAMES
+from squall.server.sendfile import FILE_EXTENSIONS
 from squall.server.state import ServerState, error_logger
 from squall.server.tasks import watch
 from squall.server.transport import StreamConnection
@@ -118,6 +119,7 @@ class HttpConnection(StreamConnection):
             "query_string": b"",
             "headers": [],
             "state": {},
+            "extensions": FILE_EXTENSIONS,  # pathsend and zerocopy (sendfile.py)
         }
         self.set_deadline(self.state.timeout_headers)  # a new connection must speak soon
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
-from squall.server.exchange import Exchange, ResponseWriter
+from squall.server.exchange import DROPPED, FRAMED, Exchange, ResponseWriter
 from squall.server.http11.wire import (
     CLOSE,
     CONTINUE_100,
@@ -187,6 +187,25 @@ class Http11Writer(ResponseWriter):
 
     def send_continue(self, exchange: Exchange) -> None:
         self.conn.write(CONTINUE_100)
+
+    def raw_socket(self, exchange: Exchange, count: int) -> int:
+        exchange._send_head_if_held()
+        body = self.body
+        if body is NO_BODY:
+            return DROPPED
+        if type(body) is not ContentLengthBody:
+            return FRAMED
+        if count > body.remaining:
+            raise RuntimeError("response body longer than its content-length")
+        conn = self.conn
+        transport = conn.transport
+        if conn.scheme != "http" or transport.is_closing() or transport.get_write_buffer_size():
+            return FRAMED
+        sock = transport.get_extra_info("socket")
+        if sock is None:
+            return FRAMED
+        body.remaining -= count
+        return int(sock.fileno())
 
     def _check_whole_length(self, exchange: Exchange, sent: int, announced: int) -> None:
         if sent > announced:
