@@ -13,13 +13,13 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bench import report, wrk, ws_bench
+from bench import report, static_files, wrk, ws_bench
 from bench.certificates import make_certificates
 from bench.chart import chart
 from bench.entries import ENTRIES, Entry
 from bench.profiles import PROFILES, Profile
 from bench.runner import Options, Result, measure
-from bench.serving_entries import TLS_ENTRIES, WORKER_ENTRIES
+from bench.serving_entries import STATIC_ENTRIES, TLS_ENTRIES, WORKER_ENTRIES
 
 LOCK = "/tmp/squall-bench.lock"  # one benchmark at a time on this machine
 REPO = Path(__file__).resolve().parent.parent
@@ -101,6 +101,8 @@ def entries_for(profile: Profile) -> tuple[Entry, ...]:
         return WORKER_ENTRIES
     if profile.tls:
         return TLS_ENTRIES
+    if profile.static:
+        return STATIC_ENTRIES
     return ENTRIES
 
 
@@ -130,6 +132,8 @@ def run_all(entries: list[Entry], options: Options, profile: Profile) -> list[Re
         script = wrk.write_script(Path(scratch), profile.lua())
         if profile.tls:
             options.files = make_certificates(Path(scratch))
+        if profile.static:
+            options.files["static"] = str(static_files.write_tree(Path(scratch) / "static"))
         for entry in entries:
             print(f"{entry.name} ...", file=sys.stderr, flush=True)
             result = measure(entry, options, script, profile)

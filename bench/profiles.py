@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bench import static_files
+
 USER_JSON = b'{"id": 1, "name": "user", "email": "user@email.com"}'
 UPLOAD_SIZE = 1024 * 1024
 
@@ -47,6 +49,15 @@ class Profile:
     flag: str = ""  # python -m bench FLAG selects this profile
     workers: int = 0  # several worker processes: server and wrk share every CPU, no pinning
     tls: bool = False  # over TLS: https, certificates made for the run
+    static: bool = False  # the static files (bench/static_files.py), made for the run
+    accept_encoding: str | None = None  # sent with every request
+    media_type: str = "application/json"  # of the right answer
+
+    @property
+    def request_headers(self) -> dict[str, str]:
+        if self.static:
+            return {"accept-encoding": self.accept_encoding or "identity"}
+        return {"content-type": "application/json"}
 
     @property
     def scheme(self) -> str:
@@ -54,6 +65,8 @@ class Profile:
 
     def lua(self) -> str:
         """The wrk script sending this profile's request."""
+        if self.static:
+            return static_files.lua(STATIC_PREFIX, self.accept_encoding)
         body = "nil"
         if self.body == USER_JSON:
             body = f"'{USER_JSON.decode()}'"
@@ -74,6 +87,9 @@ class Profile:
             "request = function() return pipelined end\n"
         )
 
+
+STATIC_PREFIX = "/static"
+STATIC_CHECKED = f"{STATIC_PREFIX}/{static_files.CHECKED}"
 
 PROFILES = {
     "post-user": Profile(
@@ -116,6 +132,19 @@ PROFILES = {
     "http10": Profile(
         "http10", "POST", "/user", USER_JSON, _check_user, close=True,
         summary="POST /user, Connection: close on every request", flag="--http10",
+    ),
+    "static": Profile(
+        "static", "GET", STATIC_CHECKED, b"", static_files.check_identity, simple=False,
+        connections=1000, static=True, media_type="text/css",
+        summary="GET a random one of 20 static files (2-300 KB), 1,000 connections",
+        flag="--static",
+    ),
+    "static-encoded": Profile(
+        "static-encoded", "GET", STATIC_CHECKED, b"", static_files.check_encoded, simple=False,
+        connections=1000, static=True, media_type="text/css",
+        accept_encoding=static_files.ACCEPT_ENCODING,
+        summary="--static with Accept-Encoding: br;q=1, gzip;q=0.8 (precompressed siblings)",
+        flag="--static-encoded",
     ),
     "ws-echo": Profile(  # bench/ws_bench.py runs it: WebSocket, not wrk
         "ws-echo", "GET", "/ws", b"", _not_http, simple=False,

@@ -155,7 +155,7 @@ def wrong_answer(profile: Profile, status: int, content_type: str, body: bytes) 
     """What is wrong with a response to the profile's request, or None when it is right."""
     if status != 200:
         return f"status {status}"
-    if not content_type.startswith("application/json"):
+    if not content_type.startswith(profile.media_type):
         return f"content-type {content_type!r}"
     try:
         right = profile.check(body)
@@ -190,7 +190,7 @@ def check_answer(
                 profile.method,
                 profile.path,
                 body=profile.body or None,
-                headers={"content-type": "application/json"},
+                headers=profile.request_headers,
             )
             response = connection.getresponse()
             answer = response.status, response.getheader("content-type", ""), response.read()
@@ -257,9 +257,10 @@ def measure(
     port = free_port()
     url = f"{profile.scheme}://127.0.0.1:{port}{profile.path}"
     connections = profile.connections or options.connections
+    static_env = {"BENCH_STATIC_DIR": options.files["static"]} if profile.static else {}
     with (
         tempfile.TemporaryDirectory() as counts,
-        running(entry, options, port, profile, {"BENCH_COUNT_DIR": counts}) as proc,
+        running(entry, options, port, profile, {"BENCH_COUNT_DIR": counts, **static_env}) as proc,
     ):
         status = check_answer(port, proc, profile, cafile=options.files.get("cafile"))
         if status != "ok":

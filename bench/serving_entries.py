@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bench.entries import SQUALL_FLAGS, UVICORN_FLAGS, Entry, granian_argv
+from bench.entries import GRANIAN_ONE_CPU, SQUALL_FLAGS, UVICORN_FLAGS, Entry, granian_argv
 
 WORKERS = "2"
 COUNTING_APP = "bench.apps.counting_asgi:app"  # the raw ASGI app, counting per process
@@ -115,5 +115,49 @@ TLS_ENTRIES: tuple[Entry, ...] = (
         ),
         ("granian", "uvloop"),
         profiles=("tls",),
+    ),
+)
+
+STATIC = ("static", "static-encoded")
+STATIC_ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        "squall framework StaticFiles (native path)",
+        ("-m", "squall", "bench.apps.squall_static:app", "--port", "{port}", *SQUALL_FLAGS),
+        SQUALL,
+        squall=True,
+        profiles=STATIC,
+    ),
+    Entry(
+        "squall + Starlette StaticFiles",
+        ("-m", "squall", "bench.apps.starlette_static:app", "--port", "{port}", *SQUALL_FLAGS),
+        (*SQUALL, "starlette"),
+        squall=True,
+        profiles=STATIC,
+    ),
+    Entry(
+        "uvicorn + Starlette StaticFiles",
+        ("-m", "uvicorn", "bench.apps.starlette_static:app", "--port", "{port}", *UVICORN_FLAGS),
+        (*UVICORN, "starlette"),
+        profiles=STATIC,
+    ),
+    Entry(  # granian serves the files itself, in Rust, before the (raw ASGI) app
+        "granian static files",
+        granian_argv(
+            "asgi",
+            RAW_APP,
+            *GRANIAN_ONE_CPU,
+            "--static-path-route",
+            "/static",
+            "--static-path-mount",
+            "{static}",
+        ),
+        ("granian", "uvloop"),
+        profiles=STATIC,
+    ),
+    Entry(
+        "nginx (sendfile, gzip_static)",
+        ("-m", "bench.apps.run_nginx", "--port", "{port}", "--root", "{static}"),
+        (),
+        profiles=STATIC,
     ),
 )
