@@ -3,6 +3,7 @@ chosen by the request's ``Accept-Encoding`` and its q-values (RFC 9110, 12.5.3).
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 # Suffix of the sibling file for each content coding, in the order preferred on a tie.
@@ -39,7 +40,8 @@ def _quality(params: str) -> float:
     return 1.0
 
 
-def preferred_codings(header: str) -> list[str]:
+@functools.lru_cache(maxsize=256)  # clients send a handful of distinct headers
+def preferred_codings(header: str) -> tuple[str, ...]:
     """The sibling codings worth looking for, best first (q > 0; ties in SIBLINGS order).
 
     A coding the header does not name gets the ``*`` weight, if any.  A sibling is preferred
@@ -54,7 +56,7 @@ def preferred_codings(header: str) -> list[str]:
         weight = weights.get(coding, star)
         if weight > 0.0 and weight >= identity:
             ranked.append((-weight, position, coding))
-    return [coding for _, _, coding in sorted(ranked)]
+    return tuple(coding for _, _, coding in sorted(ranked))
 
 
 def sibling_suffix(coding: str) -> str:

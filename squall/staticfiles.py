@@ -100,14 +100,37 @@ class StaticFiles:
     def lookup(self, parts: list[str]) -> Found | None:
         """The first directory's ``parts`` path that exists and stays inside it."""
         for directory in self.all_directories:
-            path = os.path.join(directory, *parts)
-            if not inside(directory, path, self.follow_symlink):
-                continue
             try:
-                return Found(directory, path, os.stat(path))
+                path, stat_result = self._resolve(directory, parts)
             except (FileNotFoundError, NotADirectoryError, PermissionError, ValueError):
                 continue
+            if path is not None:
+                return Found(directory, path, stat_result)
         return None
+
+    def _resolve(self, directory: str, parts: list[str]) -> tuple[str | None, os.stat_result]:
+        """``directory/parts`` and its stat; the path is None if a symlink leads out of it.
+
+        ``parts`` hold no ``..``, so only a symlink can leave the directory: each part is
+        lstat'ed (one call for a file at the top), and the whole path resolved (realpath)
+        only when one of them is a link.  OSError if a part is missing.
+        """
+        path = directory.rstrip("/") or "/"
+        if self.follow_symlink or not parts:
+            path = os.path.join(path, *parts)
+            return path, os.stat(path)
+        linked = False
+        stat_result = None
+        for part in parts:
+            path = f"{path}/{part}" if path != "/" else f"/{part}"
+            stat_result = os.lstat(path)
+            linked = linked or stat_module.S_ISLNK(stat_result.st_mode)
+        if linked:
+            if not inside(directory, path):
+                return None, os.stat(path)
+            stat_result = os.stat(path)
+        assert stat_result is not None
+        return path, stat_result
 
     async def _send_file(self, scope: dict[str, Any], send: Any, found: Found, status: int) -> None:
         headers = scope["headers"]
@@ -134,9 +157,10 @@ class StaticFiles:
         """The best precompressed sibling ``accept`` takes: its coding, file and stat."""
         for coding in preferred_codings(accept):
             sibling = found.path + sibling_suffix(coding)
-            if not inside(found.directory, sibling, self.follow_symlink):
-                continue
             try:
+                leaves = not self.follow_symlink and os.path.islink(sibling)
+                if leaves and not inside(found.directory, sibling):
+                    continue
                 return (coding, *open_regular(sibling))
             except (FileNotFoundError, PermissionError, IsADirectoryError):
                 continue
@@ -170,12 +194,9 @@ def safe_parts(scope: dict[str, Any]) -> list[str] | None:
     return parts
 
 
-def inside(directory: str, path: str, follow_symlink: bool) -> bool:
-    """Whether ``path`` lies in ``directory`` (symlinks resolved unless followed freely)."""
-    if follow_symlink:
-        root, full = os.path.abspath(directory), os.path.abspath(path)
-    else:
-        root, full = os.path.realpath(directory), os.path.realpath(path)
+def inside(directory: str, path: str) -> bool:
+    """Whether ``path`` lies in ``directory`` once symlinks are resolved."""
+    root, full = os.path.realpath(directory), os.path.realpath(path)
     return full == root or full.startswith(root.rstrip(os.sep) + os.sep)
 
 

@@ -25,6 +25,7 @@ def static_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.symlink(tmp_path / "secret.txt", static / "escape.txt")
     os.symlink(tmp_path, static / "up")
     os.symlink(static / "hello.txt", static / "alias.txt")
+    os.symlink(tmp_path / "secret.txt", static / "hello.txt.gz")  # a sibling that leaves
     return static
 
 
@@ -60,6 +61,12 @@ def test_escapes_are_404(base: str, path: str) -> None:
     answer = curl(base + path)
     assert answer.status == 404, path
     assert b"SECRET" not in answer.body and b"root:" not in answer.body
+
+
+def test_a_sibling_leaving_the_directory_is_not_sent(base: str) -> None:
+    answer = curl(f"{base}/hello.txt", "-H", "accept-encoding: gzip")
+    assert (answer.status, answer.body) == (200, HELLO)
+    assert "content-encoding" not in answer.headers
 
 
 def test_a_symlink_inside_the_directory_is_served(base: str) -> None:
