@@ -11,6 +11,7 @@ from squall.exceptions import (
     WebSocketException,
     WebSocketRequestValidationError,
 )
+from squall.file_response import FileResponse
 from squall.params import Body, Cookie, Depends, File, Form, Header, Path, Query
 from squall.requests import Request
 from squall.responses import (
@@ -32,6 +33,7 @@ __all__ = [
     "Cookie",
     "Depends",
     "File",
+    "FileResponse",
     "Form",
     "HTMLResponse",
     "HTTPException",

@@ -116,3 +116,21 @@ def test_file_response_as_an_asgi_app(serve_app: Serve, static_dir: Path) -> Non
         assert response.content == HELLO
         assert response.headers["content-disposition"] == 'attachment; filename="x.txt"'
         assert curl(url, "-r", "0-4").body == HELLO[:5]
+
+
+def test_in_process_with_the_test_client(static_dir: Path) -> None:
+    from squall.staticfiles import StaticFiles
+    from squall.testing import TestClient
+
+    app = App()
+    app.mount("/files", StaticFiles(directory=static_dir))
+
+    @app.get("/hello")
+    async def hello() -> FileResponse:
+        return FileResponse(static_dir / "hello.txt")
+
+    with TestClient(app) as client:
+        assert client.get("/hello").content == HELLO
+        assert client.get("/hello", headers={"range": "bytes=1-3"}).content == HELLO[1:4]
+        assert client.get("/files/big.bin").content == BIG
+        assert client.head("/files/hello.txt").headers["content-length"] == str(len(HELLO))
