@@ -255,3 +255,23 @@ def test_a_missing_directory_is_refused_at_once(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="does not exist"):
         StaticFiles(directory=tmp_path / "nowhere")
     StaticFiles(directory=tmp_path / "nowhere", check_dir=False)
+
+
+def test_files_from_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from squall.testing import TestClient
+
+    package = tmp_path / "site_pkg_for_static"
+    (package / "statics").mkdir(parents=True)
+    (package / "assets").mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "statics" / "a.txt").write_bytes(b"from statics")
+    (package / "assets" / "b.txt").write_bytes(b"from assets")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    app = App()
+    packages = ["site_pkg_for_static", ("site_pkg_for_static", "assets")]
+    app.mount("/s", StaticFiles(packages=packages))
+    with TestClient(app) as client:
+        assert client.get("/s/a.txt").content == b"from statics"
+        assert client.get("/s/b.txt").content == b"from assets"
+    with pytest.raises(RuntimeError, match="could not be found"):
+        StaticFiles(packages=[("site_pkg_for_static", "nowhere")])
