@@ -11,7 +11,6 @@ from squall.exceptions import (
     WebSocketException,
     WebSocketRequestValidationError,
 )
-from squall.file_response import FileResponse
 from squall.params import Body, Cookie, Depends, File, Form, Header, Path, Query
 from squall.requests import Request
 from squall.responses import (
@@ -59,3 +58,11 @@ __all__ = [
     "jsonable_encoder",
     "status",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "FileResponse":  # imported on first use: most apps serve no files
+        from squall.file_response import FileResponse
+
+        return FileResponse
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

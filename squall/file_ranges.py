@@ -7,7 +7,7 @@ body's part heads) and :class:`FileSpan` runs of the file, which the sender copi
 
 from __future__ import annotations
 
-import secrets
+import os
 from dataclasses import dataclass
 from typing import Final
 
@@ -99,7 +99,7 @@ def multipart_segments(
     ranges: list[tuple[int, int]], size: int, media_type: str
 ) -> tuple[str, list[Segment], int]:
     """A ``multipart/byteranges`` body: its boundary, its segments and its length."""
-    boundary = secrets.token_hex(12)
+    boundary = os.urandom(12).hex()
     segments: list[Segment] = []
     length = 0
     for index, (first, last) in enumerate(ranges):
