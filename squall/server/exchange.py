@@ -274,10 +274,13 @@ class Exchange:
                     self.conn.loop.call_soon(self._send_head_if_held)
             else:
                 raise InvalidMessage(f"unexpected ASGI message type {kind!r}")
-        except ClientGone:
+        except (ClientGone, InvalidMessage):
             raise
         except Exception as exc:  # the message was wrong: say how (faults.py)
-            raise invalid_message(message, exc) from exc
+            invalid = invalid_message(message, exc)
+            if invalid is None:
+                raise
+            raise invalid from exc
         return self.conn.state.done
 
     def app_done(self, exc: BaseException | None) -> None:

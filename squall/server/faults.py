@@ -25,11 +25,16 @@ class InvalidMessage(RuntimeError):
     """An ASGI message the server can't send: the app's mistake, named in the message."""
 
 
-def invalid_message(message: Mapping[str, Any], exc: BaseException) -> InvalidMessage:
-    """The :class:`InvalidMessage` for ``message``, whose sending raised ``exc``."""
-    if isinstance(exc, InvalidMessage):
-        return exc
-    return InvalidMessage(_what_is_wrong(message) or str(exc) or type(exc).__name__)
+def invalid_message(message: Mapping[str, Any], exc: Exception) -> InvalidMessage | None:
+    """The :class:`InvalidMessage` for ``message``, whose sending raised ``exc``; None if
+    neither the message nor the exception shows the app's mistake (then ``exc`` goes on, to
+    be logged with its traceback: it may be the server's bug)."""
+    flaw = _what_is_wrong(message)
+    if flaw is not None:
+        return InvalidMessage(flaw)
+    if isinstance(exc, RuntimeError | ValueError):  # the checks' own words (wire.py, writer.py)
+        return InvalidMessage(str(exc))
+    return None
 
 
 def _what_is_wrong(message: Mapping[str, Any]) -> str | None:
