@@ -37,6 +37,13 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
 from squall.native import ClientDisconnected, ClientGone, Message, RawHeaders
+from squall.server.faults import (
+    InvalidMessage,
+    invalid_message,
+    log_app_error,
+    log_cancelled_at_shutdown,
+    log_unfinished,
+)
 from squall.server.sendfile import send_file_message
 from squall.server.state import access_logger, error_logger
 
@@ -268,20 +275,28 @@ class Exchange:
         The work is synchronous unless the client reads slowly, so the usual return value
         is an already-completed future: cheaper to await than a new coroutine.
         """
-        kind: str = message["type"]  # a str, so compiled code compares it natively
-        if kind == "http.response.body":
-            more = message.get("more_body", False)
-            self._send_body(message.get("body", b""), more)
-            if more and self.conn.write_paused:
-                return self.conn.drain()
-        elif kind == "http.response.start":
-            if self._start(message["status"], message.get("headers", ())):
-                # Streaming: let the client see the head even if the body is slow.
-                self.conn.loop.call_soon(self._send_head_if_held)
-        elif kind == "http.response.zerocopy" or kind == "http.response.pathsend":
-            return send_file_message(self, message)
-        else:
-            raise RuntimeError(f"unexpected ASGI message type {kind!r}")
+        try:
+            kind: str = message["type"]  # a str, so compiled code compares it natively
+            if kind == "http.response.body":
+                more = message.get("more_body", False)
+                self._send_body(message.get("body", b""), more)
+                if more and self.conn.write_paused:
+                    return self.conn.drain()
+            elif kind == "http.response.start":
+                if self._start(message["status"], message.get("headers", ())):
+                    # Streaming: let the client see the head even if the body is slow.
+                    self.conn.loop.call_soon(self._send_head_if_held)
+            elif kind == "http.response.zerocopy" or kind == "http.response.pathsend":
+                return send_file_message(self, message)
+            else:
+                raise InvalidMessage(f"unexpected ASGI message type {kind!r}")
+        except (ClientGone, InvalidMessage):
+            raise
+        except Exception as exc:  # the message was wrong: say how (faults.py)
+            invalid = invalid_message(message, exc)
+            if invalid is None:
+                raise
+            raise invalid from exc
         return self.conn.state.done
 
     def app_done(self, exc: BaseException | None) -> None:
@@ -365,7 +380,7 @@ class Exchange:
     def _start(self, status: int, headers: Iterable[Any]) -> bool:
         """Begin the response; True if its body is to be streamed (see ResponseWriter)."""
         if self.response != PENDING:
-            raise RuntimeError("the response has already started")
+            raise InvalidMessage("the response has already started")
         self.status = status
         streaming = self.writer.start(self, status, headers)
         self.response = HEAD_HELD
@@ -387,8 +402,8 @@ class Exchange:
             raise ClientGone("the client has disconnected")
         if response != HEAD_HELD and response != SENDING:
             if response == PENDING:
-                raise RuntimeError("'http.response.start' must be sent before the body")
-            raise RuntimeError("the response has already completed")
+                raise InvalidMessage("'http.response.start' must be sent before the body")
+            raise InvalidMessage("the response has already completed")
         self.writer.send(self, body, more)
         if more:
             self.response = SENDING
@@ -421,16 +436,19 @@ class Exchange:
     def _on_app_return(self) -> None:
         if self.disconnected:
             return
-        error_logger.error("ASGI callable returned without completing the response")
+        log_unfinished(self.method, self.path)
         self._salvage()
 
     def _on_app_error(self, exc: BaseException) -> None:
-        if self.disconnected and isinstance(exc, ClientGone | asyncio.CancelledError):
-            return  # the client left; nothing went wrong on our side
         if isinstance(exc, asyncio.CancelledError):
-            error_logger.warning("request cancelled: %s %s", self.method, self.path)
+            if self.conn.state.shutting_down:  # the graceful shutdown's time ran out
+                log_cancelled_at_shutdown(self.method, self.path)
+            elif not self.disconnected:
+                error_logger.warning("request cancelled: %s %s", self.method, self.path)
+        elif self.disconnected and isinstance(exc, ClientGone):
+            return  # the client left; nothing went wrong on our side
         else:
-            error_logger.error("exception in the app", exc_info=exc)
+            log_app_error(self.method, self.path, exc)
         self._salvage()
 
     def _salvage(self) -> None:

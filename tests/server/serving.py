@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from squall.server import Config, Server
+from squall.server.state import ServerState
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TEST_LOOP = os.environ.get("SQUALL_TEST_LOOP", "auto") or "auto"
@@ -59,10 +60,10 @@ def cli_command(*args: str) -> list[str]:
 
 
 class LogRecords(logging.Handler):
-    """The error records squall's loggers emit while installed (see ``captured_errors``)."""
+    """The records squall's loggers emit while installed (see ``captured_errors``)."""
 
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
+    def __init__(self, level: int = logging.ERROR) -> None:
+        super().__init__(level)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -77,15 +78,20 @@ class LogRecords(logging.Handler):
 
 
 @contextlib.contextmanager
-def captured_errors() -> Iterator[LogRecords]:
-    """Collect the errors logged on ``squall.*`` loggers (from any thread) in the block."""
-    handler = LogRecords()
+def captured_errors(level: int = logging.ERROR) -> Iterator[LogRecords]:
+    """Collect the records of ``level`` and above logged on ``squall.*`` loggers (from any
+    thread) in the block; below ERROR, the ``squall`` logger lets ``level`` through meanwhile."""
+    handler = LogRecords(level)
     logger = logging.getLogger("squall")
+    previous = logger.level
     logger.addHandler(handler)
+    if level < logging.ERROR:
+        logger.setLevel(level)
     try:
         yield handler
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(previous)
 
 
 @dataclass
@@ -133,6 +139,13 @@ def serve(app: Any, **options: Any) -> Iterator[Running]:
         sock.close()
         if thread.is_alive():
             raise TimeoutError("the server did not stop within 15 s of should_exit")
+
+
+def server_state(running: Running) -> ServerState:
+    """The running server's shared state (its connections, requests in flight...)."""
+    state = running.server.state
+    assert state is not None, "the server is not running"
+    return state
 
 
 def connect(running: Running, timeout: float = 5.0) -> socket.socket:

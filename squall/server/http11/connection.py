@@ -483,7 +483,7 @@ class HttpConnection(StreamConnection):
             self.loop.call_soon(self._run_next)  # not inline: keeps the stack flat
         elif self.pending_error is not None:
             self._write_error_and_close(self.pending_error)
-        elif state.shutting_down:
+        elif state.shutting_down and not self._in_head:  # else serve the one arriving
             self.close()
         else:
             if self.read_paused:

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
 from squall.server.exchange import DROPPED, FRAMED, Exchange, ResponseWriter
+from squall.server.faults import log_short_body
 from squall.server.http11.wire import (
     CLOSE,
     CONTINUE_100,
@@ -55,6 +56,7 @@ class ContentLengthBody(BodyWriter):
     """The app announced the length: hold it to that."""
 
     def __init__(self, length: int) -> None:
+        self.length = length
         self.remaining = length
 
     def write(self, data: bytes, out: list[bytes]) -> None:
@@ -67,6 +69,9 @@ class ContentLengthBody(BodyWriter):
     def end(self, exchange: Exchange, out: list[bytes]) -> None:
         if self.remaining > 0:
             exchange.keep_alive = False  # shorter than announced: only a close can tell
+            log_short_body(
+                exchange.method, exchange.path, self.length - self.remaining, self.length
+            )
 
 
 class ChunkedBody(BodyWriter):
@@ -211,6 +216,7 @@ class Http11Writer(ResponseWriter):
         if sent > announced:
             raise RuntimeError("response body longer than its content-length")
         exchange.keep_alive = False  # shorter than announced: only a close can tell
+        log_short_body(exchange.method, exchange.path, sent, announced)
 
     def _framing(
         self, exchange: Exchange, head: list[bytes], body: bytes, more: bool
@@ -237,7 +243,9 @@ class Http11Writer(ResponseWriter):
         conn = self.conn
         head.append(conn.state.default_headers)
         if exchange.keep_alive and conn.state.shutting_down and not conn.pipeline:
-            exchange.keep_alive = False
+            # Shutting down: this is the last response, unless a next request has begun to
+            # arrive (its bytes were read: it is served too, then the connection closes).
+            exchange.keep_alive = conn._in_head
         if not exchange.keep_alive:
             head.append(CONNECTION_CLOSE)
         elif exchange.http_version == "1.0":

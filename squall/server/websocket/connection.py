@@ -36,9 +36,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from squall.native import ClientGone, WebSocketClosed
 from squall.server.exchange import ASGI_VERSION
+from squall.server.faults import InvalidMessage, log_app_error, log_cancelled_at_shutdown
 from squall.server.http11 import wire
 from squall.server.proxy_headers import websocket_scheme
-from squall.server.state import ServerState, error_logger
+from squall.server.state import ServerState
 from squall.server.tasks import watch
 from squall.server.websocket.codec import PONG, Closed, Codec, CodecFactory, CodecOptions
 from squall.server.websocket.handshake import Handshake, switching_protocols
@@ -341,23 +342,22 @@ class WebSocketConnection:
             elif kind == "websocket.http.response.start":
                 self._start_response(int(message["status"]), message.get("headers") or ())
             else:
-                raise RuntimeError(f"unexpected ASGI message {kind!r} before websocket.accept")
+                raise InvalidMessage(f"unexpected ASGI message {kind!r} before websocket.accept")
         elif phase is Phase.OPEN:
             if kind == "websocket.send":
-                text = message.get("text")
-                await self.send_message(text if text is not None else message.get("bytes") or b"")
+                await self.send_message(_payload(message))
             elif kind == "websocket.close":
                 self._close(message.get("code") or NORMAL, message.get("reason") or "")
             else:
-                raise RuntimeError(f"unexpected ASGI message {kind!r} on an open WebSocket")
+                raise InvalidMessage(f"unexpected ASGI message {kind!r} on an open WebSocket")
         elif phase is Phase.RESPONSE:
             if kind != "websocket.http.response.body":
-                raise RuntimeError(f"unexpected ASGI message {kind!r} in a response")
+                raise InvalidMessage(f"unexpected ASGI message {kind!r} in a response")
             self._response_body(message.get("body", b""), message.get("more_body", False))
         elif kind == "websocket.send" or kind == "websocket.close":
             raise ClientDisconnected()  # see send_message
         else:
-            raise RuntimeError(f"unexpected ASGI message {kind!r} after the close")
+            raise InvalidMessage(f"unexpected ASGI message {kind!r} after the close")
 
     # -- Answers --------------------------------------------------------------------------------
 
@@ -403,8 +403,10 @@ class WebSocketConnection:
     def app_done(self, exc: BaseException | None) -> None:
         """The app's coroutine ended: refuse, close or leave the socket as its phase needs."""
         self.server_state.active_requests -= 1
-        if exc is not None and not isinstance(exc, ClientGone | asyncio.CancelledError):
-            error_logger.error("Exception in ASGI application (WebSocket)", exc_info=exc)
+        if isinstance(exc, asyncio.CancelledError) and self.server_state.shutting_down:
+            log_cancelled_at_shutdown("WebSocket", self.path)  # the graceful time ran out
+        elif exc is not None and not isinstance(exc, ClientGone | asyncio.CancelledError):
+            log_app_error("WebSocket", self.path, exc)
         phase = self.phase
         if phase is Phase.HANDSHAKE:
             self._refuse(403, "WebSocket connection refused")  # never a 5xx: see the README
@@ -540,3 +542,18 @@ class WebSocketConnection:
     def abort(self) -> None:
         self._cancel_timer()
         self.transport.abort()
+
+
+def _payload(message: dict[str, Any]) -> str | bytes:
+    """A ``websocket.send`` message's data: exactly one of ``text`` (str), ``bytes`` (bytes)."""
+    text = message.get("text")
+    data = message.get("bytes")
+    if (text is None) == (data is None):
+        raise InvalidMessage("'websocket.send' needs exactly one of 'text' and 'bytes'")
+    if text is not None:
+        if not isinstance(text, str):
+            raise InvalidMessage(f"'websocket.send' text must be str, not {type(text).__name__}")
+        return text
+    if not isinstance(data, bytes):
+        raise InvalidMessage(f"'websocket.send' bytes must be bytes, not {type(data).__name__}")
+    return data

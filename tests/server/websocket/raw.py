@@ -7,7 +7,7 @@ import os
 import socket
 import struct
 
-from tests.server.serving import Running, connect, read_head
+from tests.server.serving import Running, connect
 
 TEXT, BINARY, CONT, CLOSE, PING, PONG = 1, 2, 0, 8, 9, 10
 KEY = base64.b64encode(b"0123456789abcdef").decode()
@@ -29,15 +29,18 @@ def handshake_request(path: str = "/", **overrides: str | None) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-def open_raw(running: Running) -> socket.socket:
-    """A raw socket past a successful handshake (101)."""
+def open_raw(running: Running, path: str = "/") -> socket.socket:
+    """A raw socket past a successful handshake (101); frames after it are left unread."""
     sock = connect(running)
-    sock.sendall(handshake_request())
-    head = read_head(sock)
+    sock.sendall(handshake_request(path))
+    sock.settimeout(5)
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):  # a byte at a time: frames may follow at once
+        byte = sock.recv(1)
+        if not byte:
+            raise ConnectionError(f"closed before the handshake's answer ended: {head!r}")
+        head += byte
     assert head.startswith(b"HTTP/1.1 101"), head
-    from tests.server.serving import _pending
-
-    _pending.pop(sock.fileno(), None)
     return sock
 
 
