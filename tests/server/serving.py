@@ -135,6 +135,13 @@ def serve(app: Any, **options: Any) -> Iterator[Running]:
             raise TimeoutError("the server did not stop within 15 s of should_exit")
 
 
+def open_connections(running: Running) -> int:
+    """How many connections the server holds open now."""
+    state = running.server.state
+    assert state is not None
+    return len(state.connections)
+
+
 def connect(running: Running, timeout: float = 5.0) -> socket.socket:
     sock = socket.create_connection((running.host, running.port), timeout=timeout)
     _pending.pop(sock.fileno(), None)
