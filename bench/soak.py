@@ -269,8 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with bench_lock():
         soaks, idles = run_all(args, options)
     print(write_outputs(args, soaks, idles), end="")
-    failed = [r for r in [*soaks, *idles] if r.status.startswith("failed")]
-    return 1 if failed else 0
+    statuses = [r.status for r in soaks] + [r.status for r in idles]
+    return 1 if any(status.startswith("failed") for status in statuses) else 0
 
 
 if __name__ == "__main__":

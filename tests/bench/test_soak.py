@@ -23,7 +23,7 @@ from bench import soak_load
 from bench.profiles import PROFILES
 from bench.soak_idle import IdleError, idle_connections
 from bench.soak_report import Sample, SoakResult
-from tests.server.serving import serve, wait_until
+from tests.server.serving import open_connections, serve, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 REQUESTS, CONNECTIONS, IDLE = 20_000, 2_000, 500
@@ -91,8 +91,8 @@ def test_idle_connections_stay_open_on_the_server() -> None:
     with serve(answering(forever(200)), lifespan="off", timeout_keep_alive=60) as running:
         with idle_connections(running.port, 50) as opened:
             assert opened == 50
-            wait_until(lambda: len(running.server.state.connections) == 50, "50 idle connections")
-        wait_until(lambda: not running.server.state.connections, "the connections closed")
+            wait_until(lambda: open_connections(running) == 50, "50 idle connections")
+        wait_until(lambda: open_connections(running) == 0, "the connections closed")
 
 
 def test_an_idle_connection_answered_with_another_status_fails_the_measurement() -> None:
