@@ -34,19 +34,22 @@ def run(url: str, script: Path, seconds: float, connections: int, cpu: str | Non
         "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
         "-s", str(script), url,
     ]  # fmt: skip
+    return parse(execute(command, cpu, seconds + 60))
+
+
+def execute(command: list[str], cpu: str | None, timeout: float) -> str:
+    """Run a wrk command line (pinned to ``cpu``) to its end; its standard output."""
     if cpu is not None:
         command = ["taskset", "-c", cpu, *command]
     try:
-        out = subprocess.run(
-            command, capture_output=True, text=True, check=True, timeout=seconds + 60
-        )
+        out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=timeout)
     except subprocess.CalledProcessError as error:
         raise WrkError(
             f"wrk exited with {error.returncode}: {error.stderr.strip()[-200:]}"
         ) from None
     except subprocess.TimeoutExpired:
         raise WrkError("wrk did not finish") from None
-    return parse(out.stdout)
+    return out.stdout
 
 
 def _duration_us(text: str) -> float:

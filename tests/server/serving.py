@@ -148,6 +148,11 @@ def server_state(running: Running) -> ServerState:
     return state
 
 
+def open_connections(running: Running) -> int:
+    """How many connections the server holds open now."""
+    return len(server_state(running).connections)
+
+
 def connect(running: Running, timeout: float = 5.0) -> socket.socket:
     sock = socket.create_connection((running.host, running.port), timeout=timeout)
     _pending.pop(sock.fileno(), None)

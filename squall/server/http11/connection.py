@@ -43,6 +43,8 @@ METHODS: Final = {
 
 
 BATCH_LIMIT: Final = 16 * 1024  # bigger final writes go out at once
+# What a lost connection's ``parser`` becomes: a parser holding no callbacks (never fed).
+DETACHED_PARSER: Final = httptools.HttpRequestParser(object())
 
 
 def _split_target(url: bytes) -> tuple[bytes, bytes]:
@@ -68,7 +70,7 @@ class HttpConnection(StreamConnection):
         self.start_task = state.start_task
         self.worker: Worker | None = None  # created once the connection proves to be kept alive
         self.parser = httptools.HttpRequestParser(self)
-        self.writer = Http11Writer(self)
+        self.writer: Http11Writer | None = Http11Writer(self)  # None once the connection is lost
         self.exchange: Exchange | None = None  # the one whose response is being produced
         self.incoming: Exchange | None = None  # the one whose body is being parsed
         self.pipeline: deque[Exchange] = deque()
@@ -233,6 +235,23 @@ class HttpConnection(StreamConnection):
         self.pipeline.clear()
         if self.worker is not None:
             self.worker.close()
+        self._release()
+
+    def _release(self) -> None:
+        """Drop the references that lead back here: the parser (its callbacks are this
+        connection's methods), the writer and the exchanges (they point back to it).
+
+        Without this every closed connection was a reference cycle, freed with its transport
+        only when the cyclic collector got to it: 60,000 connections in a row grew the server's
+        memory by ~1.7 MiB (bench/soak.py); now it stays flat.  An app still answering holds
+        its exchange, which holds the writer and this connection: its late writes are dropped
+        as before.
+        """
+        self.parser = DETACHED_PARSER
+        self.writer = None
+        self.exchange = None
+        self.incoming = None
+        self.upgrade_request = None
 
     def eof_received(self) -> bool | None:
         """The client closed its side: like uvicorn and nginx, treat it as gone."""
@@ -354,7 +373,9 @@ class HttpConnection(StreamConnection):
         self._in_head = False
         self.deadline = None
         state = self.state
-        exchange = Exchange(self, self.writer, method, raw_path, query, headers, version)
+        writer = self.writer
+        assert writer is not None  # released when the connection is lost: no head comes after
+        exchange = Exchange(self, writer, method, raw_path, query, headers, version)
         if not keep_alive:
             exchange.keep_alive = False
             self.input_closed = True
