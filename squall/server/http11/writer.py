@@ -187,6 +187,7 @@ class Http11Writer(ResponseWriter):
 
     def send_continue(self, exchange: Exchange) -> None:
         self.conn.write(CONTINUE_100)
+        self.conn.await_body()  # the body timer starts now
 
     def _check_whole_length(self, exchange: Exchange, sent: int, announced: int) -> None:
         if sent > announced:
