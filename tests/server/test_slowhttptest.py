@@ -66,7 +66,7 @@ def attack(tmp_path: Path, port: int, path: str, *mode: str) -> tuple[list[Secon
         "-l",
         str(LENGTH),
         "-p",
-        "3",  # the probe's patience, in seconds
+        "5",  # the probe's patience, in seconds (slowhttptest's default)
         "-u",
         f"http://127.0.0.1:{port}{path}",
         "-g",
@@ -88,6 +88,8 @@ def attack(tmp_path: Path, port: int, path: str, *mode: str) -> tuple[list[Secon
             "/big",
             # A few KiB of window read 4 KiB a second: the server sees too little progress,
             # and slowhttptest notices the close once it has read what was in its buffer.
+            # Four answers of 1 MB each: more than the kernel's send queue takes (see the
+            # README: what it holds of a closed connection is not ours to time).
             ("-X", "-k", "4", "-w", "1", "-y", "64", "-n", "1", "-z", "4096"),
             id="slow-read",
         ),
