@@ -60,6 +60,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout-keep-alive", type=float, default=5.0, help="idle seconds (5)")
     p.add_argument("--timeout-headers", type=float, default=10.0, help="head read seconds (10)")
     p.add_argument(
+        "--timeout-body",
+        type=float,
+        default=60.0,
+        help="seconds a request body may stall between two reads: 408, or a close once the "
+        "response has started (60)",
+    )
+    p.add_argument(
+        "--timeout-write",
+        type=float,
+        default=60.0,
+        help="seconds a response may stay stuck with a full write buffer (the client does not "
+        "read) before the connection is closed and the app's send raises (60)",
+    )
+    p.add_argument(
         "--timeout-graceful-shutdown", type=float, default=30.0, help="seconds to drain (30)"
     )
     p.add_argument("--max-request-line-size", type=_size, default=8192)

@@ -55,6 +55,12 @@ class Config:
     # Timeouts (seconds).
     timeout_keep_alive: float = 5.0
     timeout_headers: float = 10.0
+    # Slow clients (nginx's client_body_timeout and send_timeout): the longest wait for the
+    # next bytes of a request body, and the longest a response may sit with a full write
+    # buffer (the client reads nothing, or too little to drain it) before the connection is
+    # closed.
+    timeout_body: float = 60.0
+    timeout_write: float = 60.0
     timeout_graceful_shutdown: float | None = 30.0
     # Request size limits.
     max_request_line_size: int = 8192

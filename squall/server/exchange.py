@@ -191,6 +191,11 @@ class Exchange:
     def body_complete(self) -> bool:
         return self.body_state != RECEIVING
 
+    @property
+    def body_received(self) -> int:
+        """Bytes of request body received so far."""
+        return self._body_size
+
     # -- Fed by the protocol ----------------------------------------------------------------
 
     def forward(self, client: tuple[str, int] | None, scheme: str) -> None:
@@ -380,6 +385,8 @@ class Exchange:
     def _start(self, status: int, headers: Iterable[Any]) -> bool:
         """Begin the response; True if its body is to be streamed (see ResponseWriter)."""
         if self.response != PENDING:
+            if self.disconnected:  # e.g. the server answered a timeout itself
+                raise ClientGone("the client has disconnected")
             raise InvalidMessage("the response has already started")
         self.status = status
         streaming = self.writer.start(self, status, headers)

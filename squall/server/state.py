@@ -55,6 +55,8 @@ class ServerState:
         self.write_high_water = config.write_high_water
         self.timeout_keep_alive = config.timeout_keep_alive
         self.timeout_headers = config.timeout_headers
+        self.timeout_body = config.timeout_body
+        self.timeout_write = config.timeout_write
         self.access_log = config.access_log and access_logger.isEnabledFor(logging.INFO)
         # Whose proxy headers count (None: --no-proxy-headers); asked once per connection.
         self.proxy_trust: TrustedPeers | None = trusted_peers(config)

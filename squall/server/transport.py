@@ -11,6 +11,10 @@ Compiled with mypyc (setup.py): flow control and deadlines run on every request.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import socket
+import struct
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 if TYPE_CHECKING:
@@ -21,6 +25,10 @@ LINGER: Final = 2.0  # seconds a closing connection keeps reading what the clien
 SLOT: Final = 0.1  # width of a deadline wheel slot, in seconds (the server's tick)
 NO_SLOT: Final = -1
 NEVER: Final = float("inf")  # the start of no slot
+
+RESET_ON_CLOSE: Final = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close sends a reset
+
+error_logger = logging.getLogger("squall.error")
 
 
 class ManagedConnection(Protocol):
@@ -140,6 +148,12 @@ class StreamConnection:
         self.broken = False  # no more requests are read from this connection
         self.lingering = False
         self._drain_waiters: list[asyncio.Future[None]] = []
+        # Runs while the write buffer stays over its high-water mark, or a closing
+        # connection's last bytes wait for the client (see on_write_timeout).  A loop timer
+        # of its own, not a deadline: it is armed only for clients that stop reading, and
+        # the protocol's deadlines move on every request.
+        self._write_timer: asyncio.TimerHandle | None = None
+        self._write_mark = 0  # the write buffer's size when the timer was armed
 
     # -- What a protocol implements for its requests ----------------------------------------
 
@@ -179,6 +193,7 @@ class StreamConnection:
         self.deadline = None
         self.broken = True
         self._release_drain_waiters()
+        self._stop_write_timer()
 
     # -- Deadlines --------------------------------------------------------------------------
 
@@ -212,10 +227,12 @@ class StreamConnection:
     def pause_writing(self) -> None:
         self.write_paused = True
         self.write_pauses += 1
+        self._start_write_timer()
 
     def resume_writing(self) -> None:
         self.write_paused = False
         self._release_drain_waiters()
+        self._stop_write_timer()
 
     async def drain(self) -> None:
         """Wait while the transport's write buffer is over its high-water mark."""
@@ -261,6 +278,69 @@ class StreamConnection:
     def abort(self) -> None:
         self.broken = True
         self.transport.abort()
+
+    # -- Clients that stop reading ----------------------------------------------------------
+
+    def _start_write_timer(self) -> None:
+        if self._write_timer is None:
+            self._write_mark = self.transport.get_write_buffer_size()
+            self._write_timer = self.loop.call_later(
+                self.state.timeout_write, self.on_write_timeout
+            )
+
+    def _stop_write_timer(self) -> None:
+        timer = self._write_timer
+        if timer is not None:
+            self._write_timer = None
+            timer.cancel()
+
+    def on_write_timeout(self) -> None:
+        """``timeout_write`` seconds with a full buffer: go on if the client read enough.
+
+        Enough is a quarter of the high-water mark (16 KiB by default: the low-water mark's
+        distance from it), so a big response sent in one piece to a slow but steady reader
+        goes on, and a client that takes a few bytes now and then (slow read) is dropped.
+        Whoever waits in ``drain()`` is woken by ``connection_lost``; its next write raises
+        ClientGone.
+        """
+        self._write_timer = None
+        unsent = self.transport.get_write_buffer_size()
+        if not unsent:
+            if self.lingering:
+                self.transport.close()
+        elif self._write_mark - unsent >= max(1, self.state.write_high_water // 4):
+            self._start_write_timer()
+        else:
+            error_logger.debug(
+                "resetting a connection whose client read %d bytes in %s s",
+                max(0, self._write_mark - unsent),
+                self.state.timeout_write,
+            )
+            self.reset()
+
+    def reset(self) -> None:
+        """Close with a reset: what the kernel still holds for the client is dropped too.
+
+        A plain close leaves the socket to the kernel until its send queue drains (a client
+        that reads nothing keeps megabytes there for minutes), and the client, still
+        reading its own buffer, would not even see the end (nginx: reset_timedout_connection).
+        """
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET_ON_CLOSE)
+        self.abort()
+
+    def on_linger_deadline(self) -> None:
+        """The client has not closed within LINGER: close, once what is unsent has gone.
+
+        ``transport.close()`` waits for the write buffer to drain, forever if the client
+        reads nothing: with bytes still unsent the write timer decides.
+        """
+        if not self.transport.get_write_buffer_size():
+            self.transport.close()
+        else:
+            self._start_write_timer()
 
 
 def _address(value: Any) -> tuple[str, int] | None:

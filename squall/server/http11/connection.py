@@ -45,6 +45,7 @@ METHODS: Final = {
 BATCH_LIMIT: Final = 16 * 1024  # bigger final writes go out at once
 # What a lost connection's ``parser`` becomes: a parser holding no callbacks (never fed).
 DETACHED_PARSER: Final = httptools.HttpRequestParser(object())
+BODY_PROGRESS: Final = 1024  # body bytes that restart the body timer (see await_body)
 
 
 def _split_target(url: bytes) -> tuple[bytes, bytes]:
@@ -79,6 +80,8 @@ class HttpConnection(StreamConnection):
         self._to_flush: list[HttpConnection] = state.to_flush
         self._flush_batch = state.flush_batch  # bound once: scheduled every loop iteration
         self.pending_error: bytes | None = None
+        self.run_when_drained = False  # a pipelined request waits for the client to read
+        self._body_mark = 0  # body bytes received when the body timer last started
         # Which parser read each request head: the compiled plain-head scan or llhttp.
         self.plain_heads = 0
         self.llhttp_heads = 0
@@ -140,6 +143,8 @@ class HttpConnection(StreamConnection):
                 data = b""
         if data:
             self._parse(data)
+        if self.incoming is not None and not self.broken:
+            self.await_body()  # a body is still on its way (rare: most arrive with the head)
         if self.start_pending:
             self.start_pending = False
             exchange = self.exchange
@@ -215,6 +220,7 @@ class HttpConnection(StreamConnection):
                 exchange.feed_body(data)
             return b""
         self._body_left = 0
+        self.deadline = None  # the body timer's
         if exchange is not None:
             exchange.feed_body(data[:left] if len(data) > left else data)
             self._message_complete(exchange)
@@ -428,6 +434,7 @@ class HttpConnection(StreamConnection):
     def on_message_complete(self) -> None:
         incoming = self.incoming
         if incoming is not None:
+            self.deadline = None  # the body timer's, if the body came in several reads
             self._message_complete(incoming)
 
     def _message_complete(self, exchange: Exchange) -> None:
@@ -483,7 +490,54 @@ class HttpConnection(StreamConnection):
             and exchange.response == PENDING
             and not self.transport.is_closing()
         ):
+            if self.write_paused:  # the client is not reading: its next response waits
+                self.run_when_drained = True
+                return
             self._run(exchange)
+
+    # -- Slow clients -----------------------------------------------------------------------
+
+    def await_body(self) -> None:
+        """The client has ``timeout_body`` seconds to send BODY_PROGRESS more bytes of body.
+
+        Any read would do for nginx; a byte now and then is how slow-body attacks hold a
+        connection, so the clock restarts only once BODY_PROGRESS bytes have come.
+        """
+        incoming = self.incoming
+        if incoming is None or incoming.expect_100:  # it waits for 100 Continue: not yet
+            return
+        received = incoming.body_received
+        if self.deadline is None or received - self._body_mark >= BODY_PROGRESS:
+            self._body_mark = received
+            self.set_deadline(self.state.timeout_body)
+
+    def _on_body_deadline(self, incoming: Exchange) -> None:
+        """Too little body in ``timeout_body`` seconds: 408, or a close once answering."""
+        if self.read_paused or incoming.expect_100:  # we are the ones not reading
+            self._body_mark = incoming.body_received
+            self.set_deadline(self.state.timeout_body)
+            return
+        self.fail(408, "Request body timeout")
+
+    def pause_writing(self) -> None:
+        """The client reads slower than we write: read no further requests meanwhile.
+
+        Else a client that sends requests and reads none of the answers would have them
+        all queue in the write buffer (pipelined or not).
+        """
+        StreamConnection.pause_writing(self)
+        if not self.lingering:  # a closing connection reads on (and drops) what comes
+            self.pause_reading()
+
+    def resume_writing(self) -> None:
+        StreamConnection.resume_writing(self)
+        if self.broken:
+            return
+        if len(self.pipeline) < self.state.max_pipelined_requests:
+            self.resume_reading()
+        if self.run_when_drained:
+            self.run_when_drained = False
+            self._run_next()
 
     def on_response_complete(self, exchange: Exchange) -> None:
         state = self.state
@@ -523,7 +577,7 @@ class HttpConnection(StreamConnection):
         self.pause_reading()
         incoming = self.incoming
         self.incoming = None
-        if incoming is not None and incoming is not self.exchange:
+        if incoming is not None and incoming in self.pipeline:
             self.pipeline.remove(incoming)
         if incoming is not None and incoming is self.exchange:
             if incoming.response != PENDING:
@@ -555,12 +609,15 @@ class HttpConnection(StreamConnection):
 
     def on_deadline(self) -> None:
         self.deadline = None
+        incoming = self.incoming
         if self.lingering:
-            self.transport.close()
+            self.on_linger_deadline()
         elif self._in_head and self.exchange is None:
             self._write_error_and_close(
                 wire.error_response(408, "Request header timeout", self.state.default_headers)
             )
+        elif incoming is not None:
+            self._on_body_deadline(incoming)
         else:
             self.close()
 

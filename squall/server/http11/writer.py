@@ -192,6 +192,7 @@ class Http11Writer(ResponseWriter):
 
     def send_continue(self, exchange: Exchange) -> None:
         self.conn.write(CONTINUE_100)
+        self.conn.await_body()  # the body timer starts now
 
     def raw_socket(self, exchange: Exchange, count: int) -> int:
         exchange._send_head_if_held()
