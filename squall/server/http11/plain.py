@@ -53,6 +53,16 @@ HTTP_11: Final = b"HTTP/1.1\r\n"
 HTTP_10: Final = b"HTTP/1.0\r\n"
 
 
+class _LastHost:
+    """The last Host value found valid: checking it again costs one comparison."""
+
+    def __init__(self) -> None:
+        self.value = b""
+
+
+LAST_HOST: Final = _LastHost()
+
+
 class PlainHead:
     """A request head that passed the strict scan, split into what the server needs."""
 
@@ -164,8 +174,10 @@ def _read_fields(
         # Only a few names matter here: compare those of the right length.
         if name_length == 4 and name == b"host":
             hosts += 1
-            if not valid_host(data, value_start, value_end):
-                return None  # llhttp's path answers 400
+            if value != LAST_HOST.value:  # most requests repeat the last valid Host
+                if not valid_host(data, value_start, value_end):
+                    return None  # llhttp's path answers 400
+                LAST_HOST.value = value
         elif name_length == 14 and name == b"content-length":
             lengths += 1
             length = _digits(data, value_start, value_end)
