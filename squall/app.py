@@ -258,7 +258,9 @@ class App(Router):
         route = match.target
         if route is None:
             root = request.path[: len(request.path) - len(path)]
-            return await unrouted(self, match.allow, match.redirect, request, root), None
+            implemented = self.router.implements(method)
+            outcome = await unrouted(self, match.allow, match.redirect, request, root, implemented)
+            return outcome, None
         solver = Solver(self.container) if route.resolves else None
         try:
             request.path_params = match.params
@@ -286,7 +288,8 @@ class App(Router):
         route = match.target
         if route is None:
             root = request.path[: len(request.path) - len(path)]
-            outcome = await unrouted(self, match.allow, match.redirect, request, root)
+            implemented = self.router.implements(request.method)
+            outcome = await unrouted(self, match.allow, match.redirect, request, root, implemented)
         else:
             solver = None
             if route.resolves:

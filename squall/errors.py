@@ -1,15 +1,16 @@
 """The framework maps exceptions to responses here, and only here.
 
-Unknown paths (404), wrong methods (405) and the trailing-slash redirect (307) are answered
-here too: the 404 and 405 go through the app's exception handlers like any HTTPException,
-so ``@app.exception_handler(404)`` sees them.  Handlers are looked up by status first (for
-HTTP errors), then along the exception's class hierarchy, then, for an HTTP error, under
-either HTTPException class (Squall's or Starlette's, which a FastAPI app registers).  A
-handler for ``Exception`` takes only errors without an answer of their own (not HTTP
-errors, invalid input or malformed JSON), as in FastAPI.  An exception in a WebSocket
-route closes the socket instead (``websocket_failure``), with the code its kind means; an
-HTTP error before accept becomes the handshake's HTTP response where the server can send
-one (as Starlette does).
+Unknown paths (404), wrong methods (405), methods no route knows (501, RFC 9110 9.1: a
+standard method is known, as is any method some route takes) and the trailing-slash
+redirect (307) are answered here too: the 404, 405 and 501 go through the app's exception
+handlers like any HTTPException, so ``@app.exception_handler(404)`` sees them.  Handlers
+are looked up by status first (for HTTP errors), then along the exception's class
+hierarchy, then, for an HTTP error, under either HTTPException class (Squall's or
+Starlette's, which a FastAPI app registers).  A handler for ``Exception`` takes only
+errors without an answer of their own (not HTTP errors, invalid input or malformed JSON),
+as in FastAPI.  An exception in a WebSocket route closes the socket instead
+(``websocket_failure``), with the code its kind means; an HTTP error before accept becomes
+the handshake's HTTP response where the server can send one (as Starlette does).
 """
 
 from __future__ import annotations
@@ -162,14 +163,17 @@ async def unrouted(
     redirect: str | None,
     request: Request,
     root_path: str,
+    implemented: bool = True,
 ) -> Outcome:
-    """404, 405 (with ``Allow``) or the 307 to the other trailing-slash form."""
-    if redirect is not None:
+    """404, 405 (with ``Allow``), 501 or the 307 to the other trailing-slash form."""
+    if redirect is not None and implemented:
         location = (root_path + redirect).encode("utf-8")
         if request.query_string:
             location += b"?" + request.query_string
         return 307, [(b"location", location)], b""
-    if allow is not None:
+    if not implemented:
+        error = HTTPException(501, "Not Implemented")
+    elif allow is not None:
         error = HTTPException(405, "Method Not Allowed", {"allow": ", ".join(allow)})
     else:
         error = HTTPException(404, "Not Found")

@@ -20,6 +20,11 @@ from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 Convert = Callable[[str], Any]
+# RFC 9110 section 9.3 and PATCH (RFC 5789): methods an app knows even where it has no route
+# for them (405); a method neither standard nor routed anywhere is not implemented (501).
+STANDARD_METHODS = frozenset(
+    ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
+)
 _PARAM = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?\}$")
 
 
@@ -136,6 +141,11 @@ class Matcher(Generic[T]):
         self.static: dict[str, dict[str, T]] = {}
         self._tree: _Node[T] = _Node()
         self.templates: list[tuple[str, tuple[str, ...]]] = []
+        self.methods: set[str] = set(STANDARD_METHODS)  # every method some route takes
+
+    def implements(self, method: str) -> bool:
+        """Whether ``method`` is a standard one or some route takes it (else 501)."""
+        return method in self.methods
 
     def add(self, template: str, methods: Iterable[str], target: T) -> None:
         methods = tuple(m.upper() for m in methods)
@@ -151,6 +161,7 @@ class Matcher(Generic[T]):
                 raise RouteError(f"{method} {template} is already routed")
             table[method] = target
         self.templates.append((template, methods))
+        self.methods.update(methods)
 
     def _table(self, segments: list[Segment]) -> dict[str, T]:
         node = self._tree

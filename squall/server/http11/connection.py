@@ -19,7 +19,8 @@ from squall.server.eager import Worker
 from squall.server.exchange import ASGI_VERSION, PENDING, RECEIVING, Exchange
 from squall.server.http11 import wire
 from squall.server.http11.errors import Rejected, parse_failure
-from squall.server.http11.plain import read_head
+from squall.server.http11.plain import read_head, valid_host
+from squall.server.http11.rules import check_transfer_codings, split_target, with_host
 from squall.server.http11.writer import Http11Writer
 from squall.server.proxy_headers import HEADER_NAMES as PROXY_HEADER_NAMES
 from squall.server.sendfile import FILE_EXTENSIONS
@@ -29,12 +30,22 @@ from squall.server.transport import StreamConnection
 from squall.server.websocket.handshake import asks_for_websocket
 
 SPECIAL_HEADERS: Final = frozenset(
-    (b"host", b"content-length", b"expect", b"content-type", b"upgrade", *PROXY_HEADER_NAMES)
+    (
+        b"host",
+        b"content-length",
+        b"expect",
+        b"content-type",
+        b"upgrade",
+        b"transfer-encoding",
+        *PROXY_HEADER_NAMES,
+    )
 )
-SLASH: Final = 47
 SP: Final = 32
 HTAB: Final = 9
-HASH: Final = 35
+# A chunked body's framing (size lines, extensions, trailers) may take this many bytes more
+# than CHUNK_OVERHEAD_RATIO times its data: 1-byte chunks pass, endless extensions do not.
+CHUNK_OVERHEAD_ALLOWANCE: Final = 16 * 1024
+CHUNK_OVERHEAD_RATIO: Final = 8
 # Interned method names: no bytes->str decode per request for the common ones.
 METHODS: Final = {
     m.encode("ascii"): m
@@ -46,20 +57,6 @@ BATCH_LIMIT: Final = 16 * 1024  # bigger final writes go out at once
 # What a lost connection's ``parser`` becomes: a parser holding no callbacks (never fed).
 DETACHED_PARSER: Final = httptools.HttpRequestParser(object())
 BODY_PROGRESS: Final = 1024  # body bytes that restart the body timer (see await_body)
-
-
-def _split_target(url: bytes) -> tuple[bytes, bytes]:
-    """The path and the query of a request target, as llhttp handed it over."""
-    if url and url[0] == SLASH and HASH not in url:
-        raw_path, _, query = url.partition(b"?")
-        return raw_path, query
-    if url == b"*":
-        return url, b""
-    try:
-        parsed = httptools.parse_url(url)
-    except httptools.HttpParserInvalidURLError:
-        raise Rejected(400, "Invalid request target") from None
-    return parsed.path or b"/", parsed.query or b""
 
 
 class HttpConnection(StreamConnection):
@@ -90,8 +87,17 @@ class HttpConnection(StreamConnection):
         self._headers: list[tuple[bytes, bytes]] = []
         self._header_size = 0
         self._hosts = 0
+        self._host = b""
         self._expect_100 = False
+        self._unknown_expectation = False
+        self._transfer_encoding = b""  # the Transfer-Encoding values, lowercased, comma-joined
         self._content_length = b""
+        # A chunked body read by llhttp: its data and framing bytes so far (see _parse).
+        self._chunked = False
+        self._chunk_data = 0
+        self._chunk_overhead = 0
+        self._trailer_size = 0
+        self._trailer_count = 0
         self._content_type = b""
         self._forwarded = False  # a proxy header is present (see proxy_headers.py)
         self._upgrade_header = False  # an Upgrade header is present
@@ -161,6 +167,8 @@ class HttpConnection(StreamConnection):
             self._in_head = True
             self._head_bytes = 0
             self.set_deadline(self.state.timeout_headers)
+        incoming = self.incoming if self._chunked else None
+        data_before = self._chunk_data
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as exc:
@@ -168,10 +176,19 @@ class HttpConnection(StreamConnection):
             self._on_unsupported_upgrade()
         except Exception as exc:
             self._on_parse_error(exc)
+        if incoming is not None and incoming is self.incoming and not self.broken:
+            self._check_chunk_overhead(len(data) - (self._chunk_data - data_before))
         if self._in_head and not self.broken:
             self._head_bytes += len(data)
             if self._head_bytes > self.state.max_request_line_size + self.state.max_header_size:
                 self.fail(431 if self._headers else 414, "Request header section too large")
+
+    def _check_chunk_overhead(self, overhead: int) -> None:
+        """A read held only framing of a chunked body: bound chunk extensions and trailers."""
+        self._chunk_overhead += overhead
+        allowed = CHUNK_OVERHEAD_ALLOWANCE + CHUNK_OVERHEAD_RATIO * self._chunk_data
+        if self._chunk_overhead > allowed:
+            self.fail(400, "Chunk extensions or trailers too large")
 
     def _take_plain_requests(self, data: bytes) -> bytes:
         """Accept the plain requests at the front of ``data``; return what llhttp must read."""
@@ -304,10 +321,14 @@ class HttpConnection(StreamConnection):
         name = name.lower()
         if value and (value[-1] == SP or value[-1] == HTAB):
             value = value.rstrip(b" \t")  # trailing OWS is not part of the value (RFC 9110 5.5)
+        if self.incoming is not None:
+            self._on_trailer(name, value)
+            return
         self._headers.append((name, value))
         if name in SPECIAL_HEADERS:
             if name == b"host":
                 self._hosts += 1
+                self._host = value
             elif name == b"content-length":
                 self._content_length = value
             elif name == b"content-type":
@@ -315,6 +336,10 @@ class HttpConnection(StreamConnection):
             elif name == b"expect":
                 if value.lower() == b"100-continue":
                     self._expect_100 = True
+                else:
+                    self._unknown_expectation = True
+            elif name == b"transfer-encoding":
+                self._transfer_encoding += b"," + value.lower()
             elif name == b"upgrade":
                 self._upgrade_header = True
             else:
@@ -336,6 +361,14 @@ class HttpConnection(StreamConnection):
         if self._hosts != 1 and (version == "1.1" or self._hosts > 1):
             reason = "Multiple Host headers" if self._hosts else "Missing Host header"
             raise Rejected(400, reason)
+        if self._hosts and not valid_host(self._host, 0, len(self._host)):
+            raise Rejected(400, "Invalid Host header")
+        if self._unknown_expectation:  # RFC 9110 10.1.1: only 100-continue is known
+            raise Rejected(417, "Expectation failed")
+        if self._transfer_encoding:
+            check_transfer_codings(self._transfer_encoding, version)
+            self._transfer_encoding = b""
+            self._chunked = True
         limit = state.max_body_size
         if self._content_length and limit is not None and int(self._content_length) > limit:
             raise Rejected(413, "Request body too large")
@@ -343,9 +376,16 @@ class HttpConnection(StreamConnection):
         if raw_method == b"CONNECT":  # a tunnel request, for proxies (RFC 9110 9.3.6)
             raise Rejected(501, "CONNECT is not supported")
         method = METHODS.get(raw_method) or raw_method.decode("ascii")
-        raw_path, query = _split_target(self._url)
+        target = split_target(self._url, raw_method)
+        if target.authority is not None:
+            headers = with_host(headers, target.authority)
         exchange = self._accept(
-            method, raw_path, query, headers, version, bool(parser.should_keep_alive())
+            method,
+            target.raw_path,
+            target.query,
+            headers,
+            version,
+            bool(parser.should_keep_alive()),
         )
         self.llhttp_heads += 1
         if self._expect_100 and version == "1.1":
@@ -365,6 +405,16 @@ class HttpConnection(StreamConnection):
         self._content_length = b""
         self._content_type = b""
         self._expect_100 = False
+        self._chunk_overhead = self._chunk_data = 0
+        self._trailer_size = self._trailer_count = 0
+
+    def _on_trailer(self, name: bytes, value: bytes) -> None:
+        """A trailer field (RFC 9112 7.1.2): counted against the head limits, then dropped."""
+        self._trailer_size += len(name) + len(value)
+        self._trailer_count += 1
+        too_big = self._trailer_size > self.state.max_header_size
+        if too_big or self._trailer_count > self.max_header_count:
+            raise Rejected(431, "Request trailer section too large")
 
     def _accept(
         self,
@@ -429,6 +479,8 @@ class HttpConnection(StreamConnection):
     def on_body(self, body: bytes) -> None:
         incoming = self.incoming
         if incoming is not None:
+            if self._chunked:
+                self._chunk_data += len(body)
             incoming.feed_body(body)
 
     def on_message_complete(self) -> None:
@@ -439,6 +491,7 @@ class HttpConnection(StreamConnection):
 
     def _message_complete(self, exchange: Exchange) -> None:
         self.incoming = None
+        self._chunked = False
         exchange.finish_body()
 
     # -- Running exchanges ----------------------------------------------------------------

@@ -30,6 +30,13 @@ _LETTERS: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 TOKEN: Final = _table(b"!#$%&'*+-.^_`|~0123456789" + _LETTERS)
 # origin-form target bytes: visible ASCII but '#' (a fragment goes to llhttp's URL parser).
 TARGET: Final = _table(_VISIBLE.replace(b"#", b""))
+# A Host value (RFC 9110 7.2, RFC 3986 3.2.2): reg-name or IPv4 bytes (unreserved, sub-delims,
+# '%' of pct-encoded), an IP-literal in brackets, then ":" and a port of digits.
+HOST: Final = _table(b"-._~!$&'()*+,;=%0123456789" + _LETTERS)
+IP_LITERAL: Final = _table(b"-._~!$&'()*+,;=:0123456789" + _LETTERS)
+DIGITS: Final = _table(b"0123456789")
+OPEN_BRACKET: Final = 91
+CLOSE_BRACKET: Final = 93
 LOWER: Final = bytes.maketrans(_LETTERS[:26], _LETTERS[26:])
 SP: Final = 32
 DEL: Final = 127
@@ -44,6 +51,16 @@ METHODS: Final = {
 }
 HTTP_11: Final = b"HTTP/1.1\r\n"
 HTTP_10: Final = b"HTTP/1.0\r\n"
+
+
+class _LastHost:
+    """The last Host value found valid: checking it again costs one comparison."""
+
+    def __init__(self) -> None:
+        self.value = b""
+
+
+LAST_HOST: Final = _LastHost()
 
 
 class PlainHead:
@@ -157,6 +174,10 @@ def _read_fields(
         # Only a few names matter here: compare those of the right length.
         if name_length == 4 and name == b"host":
             hosts += 1
+            if value != LAST_HOST.value:  # most requests repeat the last valid Host
+                if not valid_host(data, value_start, value_end):
+                    return None  # llhttp's path answers 400
+                LAST_HOST.value = value
         elif name_length == 14 and name == b"content-length":
             lengths += 1
             length = _digits(data, value_start, value_end)
@@ -170,7 +191,9 @@ def _read_fields(
         elif name_length == 12 and name == b"content-type":
             head.content_type = value
         elif name_length == 6 and name == b"expect":
-            head.expect_100 = value.translate(LOWER) == b"100-continue"
+            if value.translate(LOWER) != b"100-continue":
+                return None  # llhttp's path answers an unknown expectation with 417
+            head.expect_100 = True
         elif (name_length == 17 and name == b"transfer-encoding") or (
             name_length == 7 and name == b"upgrade"
         ):
@@ -184,6 +207,21 @@ def _read_fields(
     if lengths > 1 or connections > 1 or hosts > 1 or (hosts == 0 and head.version == "1.1"):
         return None  # llhttp's path answers these with the right error
     return head
+
+
+def valid_host(data: bytes, start: i64, end: i64) -> bool:
+    """Whether ``data[start:end]`` is a Host value: ``uri-host [ ":" port ]`` (may be empty)."""
+    i = start
+    if i < end and data[i] == OPEN_BRACKET:
+        i = _skip(IP_LITERAL, data, i + 1, end)
+        if i >= end or data[i] != CLOSE_BRACKET:
+            return False
+        i += 1
+    else:
+        i = _skip(HOST, data, i, end)
+    if i < end and data[i] == COLON:
+        i = _skip(DIGITS, data, i + 1, end)
+    return i == end
 
 
 def _is_ows(byte: i64) -> bool:
