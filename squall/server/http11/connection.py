@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Final
+from typing import Any, Final
 
 import httptools
 
@@ -55,7 +55,10 @@ def _split_target(url: bytes) -> tuple[bytes, bytes]:
         parsed = httptools.parse_url(url)
     except httptools.HttpParserInvalidURLError:
         raise Rejected(400, "Invalid request target") from None
-    return parsed.path or b"/", parsed.query or b""
+    # httptools' stub says bytes, but a part the URL lacks is None; compiled code checks the
+    # declared type, so an absolute-form target without a query was a 500 (smuggling corpus).
+    parts: Any = parsed
+    return parts.path or b"/", parts.query or b""
 
 
 class HttpConnection(StreamConnection):
