@@ -277,6 +277,8 @@ class HttpConnection(StreamConnection):
             raise Rejected(414, "Request target too long")
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        if self.incoming is not None:
+            return  # a trailer field (RFC 9112 7.1.2): dropped, not the next request's
         name = name.lower()
         if value and (value[-1] == SP or value[-1] == HTAB):
             value = value.rstrip(b" \t")  # trailing OWS is not part of the value (RFC 9110 5.5)
