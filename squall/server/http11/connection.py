@@ -61,6 +61,10 @@ def _split_target(url: bytes) -> tuple[bytes, bytes]:
     return parts.path or b"/", parts.query or b""
 
 
+def _has_transfer_encoding(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(name == b"transfer-encoding" for name, _ in headers)
+
+
 class HttpConnection(StreamConnection):
     """An ``asyncio.Protocol`` (by its methods: a compiled class can't subclass it)."""
 
@@ -314,6 +318,9 @@ class HttpConnection(StreamConnection):
         if self._hosts != 1 and (version == "1.1" or self._hosts > 1):
             reason = "Multiple Host headers" if self._hosts else "Missing Host header"
             raise Rejected(400, reason)
+        if version == "1.0" and _has_transfer_encoding(headers):
+            # RFC 9112 6.1: the framing of a 1.0 message with Transfer-Encoding is faulty.
+            raise Rejected(400, "Transfer-Encoding in an HTTP/1.0 request")
         limit = state.max_body_size
         if self._content_length and limit is not None and int(self._content_length) > limit:
             raise Rejected(413, "Request body too large")
