@@ -9,6 +9,7 @@ or body), or hide it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from tests.server.smuggling_corpus import Case, Parsed, Request
@@ -60,24 +61,35 @@ def expected_requests(case: Case) -> list[Request]:
     return list(outcome.before)
 
 
-def responses(stream: bytes) -> list[tuple[int, bool]]:
-    """The final responses in ``stream``: (status, answered by the app), 1xx skipped.
+@dataclass(frozen=True)
+class Answer:
+    """One final response: its status, and the app's record index if the app answered."""
+
+    status: int
+    recorded_as: int | None
+
+
+def answers(stream: bytes) -> list[Answer]:
+    """The final responses in ``stream``, 1xx skipped.
 
     Every response here carries a Content-Length (Squall's and nginx's alike).
     """
-    found: list[tuple[int, bool]] = []
+    found: list[Answer] = []
     while stream:
+        if not stream.startswith(b"HTTP/"):  # nginx answers an HTTP/0.9 request with a bare body
+            found.append(Answer(200, int(stream) if stream.isdigit() else None))
+            break
         head, blank, rest = stream.partition(b"\r\n\r\n")
         assert blank, f"an unfinished response: {stream[:300]!r}"
         lines = head.split(b"\r\n")
         status = int(lines[0].split()[1])
-        fields = {
-            name.strip().lower(): value.strip()
-            for name, _, value in (line.partition(b":") for line in lines[1:])
-        }
+        pairs = (line.partition(b":") for line in lines[1:])
+        fields = {name.strip().lower(): value.strip() for name, _, value in pairs}
+        size = int(fields.get(b"content-length", b"0"))
         if status >= 200:
-            found.append((status, APP_HEADER in fields))
-        stream = rest[int(fields.get(b"content-length", b"0")) :]
+            index = int(rest[:size]) if APP_HEADER in fields else None
+            found.append(Answer(status, index))
+        stream = rest[size:]
     return found
 
 
@@ -85,7 +97,7 @@ def check_direct(case: Case, stream: bytes, seen: list[Request]) -> None:
     """Squall alone: the app saw exactly the expected requests, answered as expected."""
     expected = expected_requests(case)
     assert seen == expected, f"{case.name}: the app saw {seen}, expected {expected}"
-    statuses = [status for status, _ in responses(stream)]
+    statuses = [answer.status for answer in answers(stream)]
     oks = [200] * len(expected)
     outcome = case.outcome
     if isinstance(outcome, Parsed):
