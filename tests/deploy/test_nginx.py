@@ -87,14 +87,21 @@ http {{
 @contextlib.contextmanager
 def nginx(tmp_path: Path, upstreams: list[int]) -> Iterator[str]:
     """nginx on a free port in front of ``upstreams``; yields its base URL."""
-    binary = tool("nginx")
     prefix = tmp_path / "nginx"
     static = tmp_path / "static"
     prefix.mkdir()
     static.mkdir(exist_ok=True)
     port = free_port()
+    with nginx_running(prefix, site_config(upstreams, port, static), port):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def nginx_running(prefix: Path, site: str, port: int) -> Iterator[None]:
+    """nginx serving ``site`` (listening on ``port``) from ``prefix`` until the block ends."""
+    binary = tool("nginx")
     conf = prefix / "nginx.conf"
-    conf.write_text(nginx_config(prefix, site_config(upstreams, port, static)))
+    conf.write_text(nginx_config(prefix, site))
     proc = subprocess.Popen(
         [binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
         stdout=subprocess.PIPE,
@@ -103,7 +110,7 @@ def nginx(tmp_path: Path, upstreams: list[int]) -> Iterator[str]:
     )
     try:
         wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}"
+        yield
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
