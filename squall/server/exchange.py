@@ -380,6 +380,8 @@ class Exchange:
     def _start(self, status: int, headers: Iterable[Any]) -> bool:
         """Begin the response; True if its body is to be streamed (see ResponseWriter)."""
         if self.response != PENDING:
+            if self.disconnected:  # e.g. the server refused the body and answered itself
+                raise ClientGone("the client has disconnected")
             raise InvalidMessage("the response has already started")
         self.status = status
         streaming = self.writer.start(self, status, headers)
