@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Final
+from typing import Any, Final
 
 import httptools
 
@@ -53,7 +53,8 @@ def _split_target(url: bytes) -> tuple[bytes, bytes]:
     if url == b"*":
         return url, b""
     try:
-        parsed = httptools.parse_url(url)
+        # Any: a missing part is None, whatever httptools' stubs say (mypyc would check them).
+        parsed: Any = httptools.parse_url(url)
     except httptools.HttpParserInvalidURLError:
         raise Rejected(400, "Invalid request target") from None
     return parsed.path or b"/", parsed.query or b""
