@@ -9,8 +9,8 @@ two pieces the server's clock may jump ahead, so the header, keep-alive and ling
 deadlines fire in the middle of a request.
 
 Plans are also stored as JSON (the regression cases in tests/server/fuzz_regressions/): the
-readable form, which needs no atheris to replay.  :func:`encode` writes the input bytes that
-decode to a given plan, for the seed corpus.
+readable form, which needs no atheris to replay.  :func:`encode` and :func:`encode_plan` write
+the input bytes that decode to a given plan, for the seed corpus.
 """
 
 from __future__ import annotations
@@ -93,9 +93,22 @@ def encode(app: str, stream: bytes, sizes: list[int], flags: int = 0) -> bytes:
 
     Each switch is one byte, read from the back as ``low + byte % range`` (checked by
     tests/server/test_fuzz_target.py)."""
-    if len(sizes) > MAX_PIECES or not all(1 <= size <= MAX_PIECE for size in sizes):
-        raise ValueError(f"at most {MAX_PIECES} pieces of 1..{MAX_PIECE} bytes: {sizes}")
-    head = [APP_NAMES.index(app), flags, len(sizes)]
-    for size in sizes:
-        head += [size - 1, 0]
+    return _encoded(app, stream, [(size, 0.0) for size in sizes], flags)
+
+
+def encode_plan(plan: Plan) -> bytes:
+    """Input bytes that :func:`decode` reads as ``plan`` (ValueError if no input can)."""
+    if plan.steps[-1].tick:
+        raise ValueError("the last piece of a decoded plan comes without a clock jump")
+    cuts = [(len(step.data), step.tick) for step in plan.steps[:-1]]
+    flags = int(plan.can_write_eof) | (0 if plan.eof else 2)
+    return _encoded(plan.app, plan.stream, cuts, flags)
+
+
+def _encoded(app: str, stream: bytes, cuts: list[tuple[int, float]], flags: int) -> bytes:
+    if len(cuts) > MAX_PIECES or not all(1 <= size <= MAX_PIECE for size, _ in cuts):
+        raise ValueError(f"at most {MAX_PIECES} pieces of 1..{MAX_PIECE} bytes: {cuts}")
+    head = [APP_NAMES.index(app), flags, len(cuts)]
+    for size, tick in cuts:
+        head += [size - 1, TICKS.index(tick)]
     return stream + bytes(reversed(head))

@@ -4,21 +4,27 @@ The bounded campaign (test_fuzz_bounded.py) passes only if the target finds noth
 tests show the target would have found something: a hanging app, a failing app, an app task
 left running, a buffer past its limit, malformed or unfinished responses.  And a good plan
 passes on each of the three apps (ASGI whole, ASGI streaming, framework on the native path).
+The seed corpus holds every regression case, so each campaign runs them first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.fuzz import target
-from bench.fuzz.plan import APP_NAMES, MAX_PIECES, Plan, Step, encode
+from bench.fuzz.plan import APP_NAMES, MAX_PIECES, Plan, Step, encode, encode_plan
 from bench.fuzz.responses import Malformed, check_responses, parse_responses
+from bench.fuzz.seeds import CORPUS as SEEDS
+from bench.fuzz.seeds import REGRESSIONS
 from bench.fuzz.target import Finding, check_bounds, run_plan
 
+REGRESSIONS_CASES = sorted(REGRESSIONS.glob("*.json"))
 GOOD = (
     b"POST /stream HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
     b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n"
@@ -117,3 +123,13 @@ def test_seed_encoding_decodes_to_its_plan() -> None:
     assert plan.stream == stream
     assert plan.can_write_eof and not plan.eof
     assert all(step.tick == 0 for step in plan.steps)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("atheris") is None, reason="atheris is not installed")
+@pytest.mark.parametrize("case", REGRESSIONS_CASES, ids=[c.stem for c in REGRESSIONS_CASES])
+def test_regression_cases_are_seeds(case: Path) -> None:
+    from bench.fuzz.plan import decode
+
+    plan = Plan.from_json(json.loads(case.read_text()))
+    assert decode(encode_plan(plan)) == plan
+    assert encode_plan(plan) in {seed.read_bytes() for seed in SEEDS.iterdir()}
