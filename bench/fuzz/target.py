@@ -174,20 +174,27 @@ async def _serve(loop: asyncio.AbstractEventLoop, plan: Plan) -> bytes:
         check_bounds(conn, len(step.data))
         await _settle(transport)
         check_bounds(conn, len(step.data))
-    try:
-        check_responses(bytes(transport.written), transport.closed or transport.eof_written)
-        if plan.eof and not transport.closed:
-            conn.eof_received()  # returns None: the transport closes, as asyncio's does
-        transport.closed = True
-        conn.connection_lost(None)
-        await _settle(transport)
-        parsed = check_responses(bytes(transport.written), closed=True)
-    except Malformed as exc:
-        raise Finding(f"malformed response: {exc}") from exc
-    if 500 in parsed.statuses:
+        _check_written(transport)
+    if plan.eof and not transport.closed:
+        conn.eof_received()  # returns None: the transport closes, as asyncio's does
+    transport.closed = True
+    conn.connection_lost(None)
+    await _settle(transport)
+    statuses = _check_written(transport)
+    if 500 in statuses:
         raise Finding(f"the server answered 500: {bytes(transport.written)[-300:]!r}")
     _check_apps_finished(loop)
     return bytes(transport.written)
+
+
+def _check_written(transport: MemoryTransport) -> tuple[int, ...]:
+    """The statuses written so far; a Finding unless they are well-formed responses, each
+    complete while the connection is open (the loop is idle: nothing is left to write)."""
+    try:
+        closed = transport.closed or transport.eof_written
+        return check_responses(bytes(transport.written), closed).statuses
+    except Malformed as exc:
+        raise Finding(f"malformed response: {exc}") from exc
 
 
 async def _settle(transport: MemoryTransport) -> None:
