@@ -35,6 +35,7 @@ DEFAULT_OUT: Final = REPO / "bench" / "results" / "fuzz"
 ARTIFACT_KINDS: Final = ("crash-", "timeout-", "oom-", "leak-", "slow-unit-")
 PROGRESS: Final = re.compile(r"^#(\d+)\s+(\w+)\s+cov: (\d+) ft: (\d+) corp: (\d+)/")
 PROGRESS_EVERY: Final = 30.0  # seconds between the progress lines echoed
+BUILD: Final = re.compile(r"^INFO: squall hot path: (\w+)")
 STAT: Final = re.compile(r"^stat::(\w+):\s+(\d+)")
 
 
@@ -50,8 +51,12 @@ class Campaign:
     findings: list[Path] = field(default_factory=list)
     exit_code: int = 0
     seconds: float = 0.0
+    build: str = "unknown"  # the hot path the worker ran: "compiled", "disabled" (source)...
 
     def read_line(self, line: str) -> None:
+        build = BUILD.match(line)
+        if build:
+            self.build = build.group(1)
         progress = PROGRESS.match(line)
         if progress:
             self.executions = int(progress.group(1))
@@ -160,7 +165,8 @@ def _save_plan(finding: Path) -> None:
 
 
 def report(campaign: Campaign, args: argparse.Namespace) -> None:
-    build = "compiled hot path (crash-only)" if args.compiled else "Python source (coverage-guided)"
+    kind = "compiled hot path (crash-only)" if args.compiled else "Python source (coverage-guided)"
+    build = f"{kind}, build: {campaign.build}"
     rate = campaign.executions / campaign.seconds if campaign.seconds else 0.0
     seconds = campaign.seconds
     print(f"fuzzing:    {campaign.executions} inputs in {seconds:.1f} s ({rate:.0f}/s), {build}")
@@ -200,6 +206,9 @@ def main(argv: list[str]) -> int:
         return replay(args.replay)
     campaign = run_campaign(args)
     report(campaign, args)
+    if args.compiled and campaign.build != "compiled":
+        print(f"--compiled: the hot path is not compiled ({campaign.build}): pip install -e .")
+        return 1
     return 1 if campaign.findings or campaign.exit_code else 0
 
 

@@ -21,7 +21,8 @@ def main(argv: list[str]) -> None:
     import atheris  # type: ignore[import-untyped]
 
     with atheris.instrument_imports(include=["squall", "bench.fuzz"]):
-        importlib.import_module("squall.server.compiled")  # from source: adds its finder
+        build = importlib.import_module("squall.server.compiled")  # from source: adds a finder
+        sys.stderr.write(f"INFO: squall hot path: {build.STATE}\n")
 
         _atheris_finder_first()
         from bench.fuzz.plan import decode

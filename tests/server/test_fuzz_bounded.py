@@ -21,14 +21,16 @@ from pathlib import Path
 
 import pytest
 
-from squall.server import compiled
 from tests.server.serving import REPO
 
 RUNS = {"source": 2000, "compiled": 1000}  # seed corpus included; ~10 s and ~4 s
 
 
-def mode_available(mode: str) -> bool:
-    return mode == "source" or compiled.STATE == "compiled"
+def built() -> str:
+    """The hot path's build state without SQUALL_NO_COMPILE (which this leg may set)."""
+    env = {k: v for k, v in os.environ.items() if k != "SQUALL_NO_COMPILE"}
+    command = [sys.executable, "-c", "from squall.server import compiled; print(compiled.STATE)"]
+    return subprocess.run(command, env=env, capture_output=True, text=True).stdout.strip()
 
 
 pytestmark = pytest.mark.skipif(
@@ -39,8 +41,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.mark.parametrize("mode", ["source", "compiled"])
 def test_a_bounded_campaign_finds_nothing(tmp_path: Path, mode: str) -> None:
-    if not mode_available(mode):
-        pytest.skip(f"the hot path is not compiled here ({compiled.STATE})")
+    if mode == "compiled" and (state := built()) != "compiled":
+        pytest.skip(f"the hot path is not compiled here ({state})")
     runs = RUNS[mode]
     command = [sys.executable, "-m", "bench.fuzz", "--runs", str(runs), "--seed", "1"]
     command += ["--out", str(tmp_path), *(["--compiled"] if mode == "compiled" else [])]
@@ -51,5 +53,6 @@ def test_a_bounded_campaign_finds_nothing(tmp_path: Path, mode: str) -> None:
     assert executed is not None, report
     assert int(executed.group(1)) >= runs, report
     assert "findings:   none" in result.stdout, report
+    assert f"build: {'compiled' if mode == 'compiled' else 'disabled'}" in result.stdout, report
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(("crash-", "timeout-", "oom-"))]
     assert any((tmp_path / "corpus").iterdir()), "the campaign kept no input that reached new code"
