@@ -385,7 +385,7 @@ class Exchange:
     def _start(self, status: int, headers: Iterable[Any]) -> bool:
         """Begin the response; True if its body is to be streamed (see ResponseWriter)."""
         if self.response != PENDING:
-            if self.disconnected:  # e.g. the server answered a timeout itself
+            if self.disconnected:  # the server answered itself (a timeout, a refused body)
                 raise ClientGone("the client has disconnected")
             raise InvalidMessage("the response has already started")
         self.status = status

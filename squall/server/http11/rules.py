@@ -7,7 +7,7 @@ only).  The plain-head scan (plain.py) takes the origin form only; every other f
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import httptools
 
@@ -40,7 +40,9 @@ def split_target(url: bytes, method: bytes) -> Target:
             raise Rejected(400, "Invalid request target: '*' is for OPTIONS only")
         return Target(url, b"")
     try:
-        parsed = httptools.parse_url(url)
+        # Any: a missing part is None, whatever httptools' stubs say (mypyc would check them,
+        # and the compiled build answered a query-less absolute target with a 500).
+        parsed: Any = httptools.parse_url(url)
     except httptools.HttpParserInvalidURLError:
         raise Rejected(400, "Invalid request target") from None
     authority = None
