@@ -92,6 +92,9 @@ class MemoryTransport:
     def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
         pass
 
+    def get_write_buffer_size(self) -> int:
+        return 0  # every write is taken at once: the client reads as fast as we write
+
     def pause_reading(self) -> None:
         self.paused = True
         self.pauses += 1
