@@ -96,7 +96,7 @@ def read_frame(sock: socket.socket) -> bytes:
 
 
 def echo(port: int, count: int, payload: bytes, text: bool) -> None:
-    sock = connect(port, time.monotonic() + 120)
+    sock = connect(port, time.monotonic() + 900)  # valgrind on a busy machine: slow
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     handshake(sock)
     frame = masked_frame(1 if text else 2, payload)
@@ -108,10 +108,16 @@ def echo(port: int, count: int, payload: bytes, text: bool) -> None:
     sock.close()
 
 
-def instructions(codec: str, count: int, size: int, text: bool, app: str = APP) -> int:
-    """Total instructions the server ran to start, echo ``count`` messages and stop."""
+def instructions(
+    codec: str, count: int, size: int, text: bool, app: str = APP, keep: str | None = None
+) -> int:
+    """Total instructions the server ran to start, echo ``count`` messages and stop; the
+    callgrind output is kept as ``{keep}-{count}.out`` when ``keep`` is given."""
     port = free_port()
-    out = tempfile.mktemp(prefix=f"ws-codec-{codec}-{count}-", suffix=".out")
+    if keep:
+        out = f"{keep}-{count}.out"
+    else:
+        out = tempfile.mktemp(prefix=f"ws-codec-{codec}-{count}-", suffix=".out")
     command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
     command += [sys.executable, "-m", "squall", app, "--ws", codec, "--port", str(port)]
     command += ["--lifespan", "off", "--ws-ping-interval", "0", "--no-access-log"]
@@ -121,10 +127,11 @@ def instructions(codec: str, count: int, size: int, text: bool, app: str = APP) 
         echo(port, count, b"a" * size if text else os.urandom(size), text)
     finally:
         server.send_signal(signal.SIGINT)
-        server.wait(timeout=300)
+        server.wait(timeout=900)
     with open(out) as file:
         match = re.search(r"^summary: (\d+)", file.read(), re.MULTILINE)
-    os.unlink(out)
+    if not keep:
+        os.unlink(out)
     assert match, "no summary line in the callgrind output"
     return int(match.group(1))
 
@@ -138,10 +145,15 @@ def main() -> None:
     parser.add_argument(
         "--app", default=APP, help="the echo app (e.g. bench.apps.ws_native_probe:framework)"
     )
+    parser.add_argument(
+        "--keep",
+        metavar="PREFIX",
+        help="keep the callgrind outputs as PREFIX-K.out (for callgrind_annotate)",
+    )
     args = parser.parse_args()
     low, high = (int(n) for n in args.counts.split(","))
-    first = instructions(args.ws, low, args.size, args.text, args.app)
-    second = instructions(args.ws, high, args.size, args.text, args.app)
+    first = instructions(args.ws, low, args.size, args.text, args.app, args.keep)
+    second = instructions(args.ws, high, args.size, args.text, args.app, args.keep)
     per_message = (second - first) / (high - low)
     kind = "text" if args.text else "binary"
     print(

@@ -321,13 +321,19 @@ class WebSocket(Request):
         """Each text message until the client disconnects (then the loop just ends)."""
         socket = self._socket
         if socket is not None:  # the loop of receive_text, inline: one coroutine less each
+            receive = socket.receive_message
+            connected, gone = WebSocketState.CONNECTED, WebSocketState.DISCONNECTED
             while True:
+                if self.application_state is not connected or self.client_state is gone:
+                    self._next_native(socket)  # raises, saying why
                 try:
-                    data = await self._next_native(socket)
+                    data = await receive()
                 except WebSocketClosed as closed:
                     self._gone(closed)
                     return
-                yield _text(data)
+                if type(data) is not str:
+                    raise _wrong_kind("a text message", "a binary one")
+                yield data
         try:
             while True:
                 yield await self.receive_text()

@@ -16,4 +16,5 @@ HOT_PATH = (
     "squall.server.http11.connection",
     "squall.server.websocket.frames",
     "squall.server.websocket.codec_squall",
+    "squall.server.websocket.connection",
 )

@@ -87,6 +87,12 @@ def chat_app(events: list[str]) -> App:
         await websocket.accept()
         await websocket.receive_json(type=Move)
 
+    @app.websocket("/texts")
+    async def texts(websocket: WebSocket) -> None:
+        await websocket.accept()
+        async for text in websocket.iter_text():  # a binary message: 1003
+            await websocket.send_text(text)
+
     return app
 
 
@@ -136,11 +142,17 @@ def test_refused_before_accept_is_a_403(ws_url: Any, path: str, headers: dict[st
     assert refused.value.response.status_code == 403
 
 
-@pytest.mark.parametrize(("path", "code"), [("/kick", 4403), ("/broken", 1011), ("/strict", 1003)])
+@pytest.mark.parametrize(
+    ("path", "code"), [("/kick", 4403), ("/broken", 1011), ("/strict", 1003), ("/texts", 1003)]
+)
 def test_errors_after_accept_close_with_their_code(ws_url: Any, path: str, code: int) -> None:
     with ws_url(chat_app([])) as base, connect(f"{base}{path}") as ws:
         if path == "/strict":
             ws.send('{"x": "one"}')
+        elif path == "/texts":
+            ws.send("text first")
+            assert ws.recv(timeout=5) == "text first"
+            ws.send(b"then binary")
         closing = close_frame(ws)
         assert closing is not None and closing[0] == code
 

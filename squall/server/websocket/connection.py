@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import os
+import types
 from collections import deque
 from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any, Final
@@ -40,8 +41,8 @@ from squall.server.faults import InvalidMessage, log_app_error, log_cancelled_at
 from squall.server.http11 import wire
 from squall.server.proxy_headers import websocket_scheme
 from squall.server.state import ServerState
-from squall.server.tasks import watch
 from squall.server.websocket.codec import PONG, Closed, Codec, CodecFactory, CodecOptions
+from squall.server.websocket.driver import Driver, next_message
 from squall.server.websocket.handshake import Handshake, switching_protocols
 
 if TYPE_CHECKING:
@@ -65,10 +66,6 @@ class Phase(enum.Enum):
     CLOSED = "closed"
 
 
-class ClientDisconnected(ClientGone):
-    """A send or close after the socket closed (uvicorn raises the same kind of error)."""
-
-
 class WebSocketConnection:
     """An ``asyncio.Protocol`` (by its methods), the server's view of a live connection and
     the app's :class:`squall.native.NativeWebSocket`."""
@@ -77,6 +74,7 @@ class WebSocketConnection:
         "_awaiting_pong",
         "_drain_waiters",
         "_early_data",
+        "_handoff",
         "_receiver",
         "_state",
         "_timer",
@@ -85,6 +83,7 @@ class WebSocketConnection:
         "codec",
         "connect_sent",
         "deadline",
+        "driver",
         "factory",
         "handshake",
         "headers",
@@ -146,6 +145,9 @@ class WebSocketConnection:
         self.write_paused = False
         self.write_pauses = 0
         self._state: dict[str, Any] | None = None
+        self.driver: Driver | None = None  # runs the app (driver.py), once begun
+        # A message for the parked app, handed over once the data that held it is read.
+        self._handoff: str | bytes | None = None
         # The app's pending receive_message(): set while the queue is empty.
         self._receiver: asyncio.Future[str | bytes] | None = None
         self._drain_waiters: list[asyncio.Future[None]] = []
@@ -171,7 +173,9 @@ class WebSocketConnection:
         except Exception as exc:
             self.app_done(exc)
             return
-        server_state.start_task(watch(coro, self.app_done))
+        if type(coro) is not types.CoroutineType:  # an awaitable of another kind
+            coro = _as_coroutine(coro)
+        self.driver = Driver(self.loop, coro, self.app_done)
 
     # -- The handshake request ------------------------------------------------------------------
 
@@ -224,11 +228,13 @@ class WebSocketConnection:
         messages = self.messages
         if messages is not None and len(messages) >= self.max_queue:
             self.pause_reading()
+        self._resume_app()
 
     def eof_received(self) -> bool | None:
         if self.codec is not None:
             self.codec.receive_eof()
             self._flush_codec()
+        self._resume_app()
         return None
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -238,6 +244,7 @@ class WebSocketConnection:
             self.closed_event = Closed(ABNORMAL, "")
         self.phase = Phase.CLOSED
         self._wake_receiver()
+        self._resume_app()
         self._release_drain_waiters()
 
     def pause_writing(self) -> None:
@@ -269,20 +276,43 @@ class WebSocketConnection:
             self.data_received(early)
 
     def receive_message(self) -> Awaitable[str | bytes]:
-        """A future of the next message (done already when one is queued)."""
+        """The next message: parks the app's coroutine till it comes when the app's own
+        task asks (driver.py); else a future (done already when one is queued)."""
+        driver = self.driver
+        if (
+            self._receiver is None
+            and self.phase is Phase.OPEN
+            and driver is not None
+            and driver.running_here()
+        ):
+            return next_message(self)
         future: asyncio.Future[str | bytes] = self.loop.create_future()
-        messages = self.messages
-        if messages:
-            future.set_result(self._take(messages))
-        elif self.closed_event is not None or self.phase is Phase.CLOSED:
-            # The close handshake is done (though TCP may linger), or TCP is gone.
-            closed = self.closed_event or Closed(ABNORMAL, "")
-            future.set_exception(WebSocketClosed(closed.code, closed.reason))
+        message = self._queued()
+        if message is not None:
+            future.set_result(message)
+        elif self._closed():
+            future.set_exception(self._closed_error())
         elif self.phase is Phase.HANDSHAKE or self.phase is Phase.RESPONSE:
             raise RuntimeError("a WebSocket message read before the handshake is answered")
         else:
             self._receiver = future
         return future
+
+    def ready_message(self) -> str | bytes | None:
+        """A message received and not read yet, or None; WebSocketClosed once closed (see
+        driver.next_message)."""
+        message = self._queued()
+        if message is None and self._closed():
+            raise self._closed_error()
+        return message
+
+    def _closed(self) -> bool:
+        """The close handshake is done (though TCP may linger), or TCP is gone."""
+        return self.closed_event is not None or self.phase is Phase.CLOSED
+
+    def _closed_error(self) -> WebSocketClosed:
+        closed = self.closed_event or Closed(ABNORMAL, "")
+        return WebSocketClosed(closed.code, closed.reason)
 
     def send_message(self, data: str | bytes) -> Awaitable[None]:
         phase = self.phase
@@ -291,7 +321,7 @@ class WebSocketConnection:
                 raise RuntimeError(f"a WebSocket message sent in phase {phase.value}")
             # Closing or closed: what the app sends is dropped, as the peer is gone (ASGI 2.4
             # lets servers raise instead; Starlette apps are written for either).
-            raise ClientDisconnected()
+            raise ClientGone()
         codec = self.codec
         assert codec is not None
         codec.send_message(data)
@@ -311,7 +341,7 @@ class WebSocketConnection:
         elif phase is Phase.RESPONSE:
             raise RuntimeError("a WebSocket close in the middle of an HTTP response")
         else:
-            raise ClientDisconnected()
+            raise ClientGone()
 
     def respond(self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> None:
         self._start_response(status, headers)
@@ -355,7 +385,7 @@ class WebSocketConnection:
                 raise InvalidMessage(f"unexpected ASGI message {kind!r} in a response")
             self._response_body(message.get("body", b""), message.get("more_body", False))
         elif kind == "websocket.send" or kind == "websocket.close":
-            raise ClientDisconnected()  # see send_message
+            raise ClientGone()  # see send_message
         else:
             raise InvalidMessage(f"unexpected ASGI message {kind!r} after the close")
 
@@ -419,7 +449,13 @@ class WebSocketConnection:
     # -- Incoming events ----------------------------------------------------------------------
 
     def _deliver(self, message: str | bytes) -> None:
-        """A message came in: straight to the app's pending read, else into the queue."""
+        """A message came in: to the parked app (once the data is read: see _resume_app), to
+        the app's pending read, else into the queue."""
+        if self._handoff is None and not self.messages:
+            driver = self.driver
+            if driver is not None and driver.parked:
+                self._handoff = message
+                return
         receiver = self._receiver
         if receiver is not None:
             self._receiver = None
@@ -430,6 +466,17 @@ class WebSocketConnection:
         if messages is None:
             messages = self.messages = deque()
         messages.append(message)
+
+    def _queued(self) -> str | bytes | None:
+        """The next message received (None: none waits), the one handed over first."""
+        message = self._handoff
+        if message is not None:
+            self._handoff = None
+            return message
+        messages = self.messages
+        if messages:
+            return self._take(messages)
+        return None
 
     def _take(self, messages: deque[str | bytes]) -> str | bytes:
         message = messages.popleft()
@@ -450,8 +497,21 @@ class WebSocketConnection:
         if receiver is not None:
             self._receiver = None
             if not receiver.done():
-                closed = self.closed_event or Closed(ABNORMAL, "")
-                receiver.set_exception(WebSocketClosed(closed.code, closed.reason))
+                receiver.set_exception(self._closed_error())
+
+    def _resume_app(self) -> None:
+        """Resume the parked app (driver.py) with the message handed over, or to find the
+        socket closed; only once the data read is processed, so the app sees the
+        connection's state after all of it (a close that came with a message, say)."""
+        driver = self.driver
+        if driver is None or not driver.parked:
+            return
+        message = self._handoff
+        if message is not None:
+            self._handoff = None
+            driver.resume(message)
+        elif self._closed():
+            driver.resume(None)  # it looks again, and finds the socket closed
 
     # -- Keepalive ------------------------------------------------------------------------------
 
@@ -557,3 +617,8 @@ def _payload(message: dict[str, Any]) -> str | bytes:
     if not isinstance(data, bytes):
         raise InvalidMessage(f"'websocket.send' bytes must be bytes, not {type(data).__name__}")
     return data
+
+
+async def _as_coroutine(awaitable: Awaitable[Any]) -> Any:
+    """An app's awaitable of another kind than a coroutine, as one (driver.py drives it)."""
+    return await awaitable

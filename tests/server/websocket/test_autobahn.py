@@ -49,8 +49,20 @@ COMPRESSION_GROUPS = [f"12.{group}" for group in range(1, 6)] + [
 LARGE_MESSAGE_LIMIT_MS = 10_000  # a 9.x case (up to 16 MiB) slower than this is a bug
 
 
+def full_campaign() -> bool:
+    return os.environ.get("SQUALL_AUTOBAHN_FULL") == "1"
+
+
+def keepalive_options() -> tuple[str, ...]:
+    """No keepalive pings in the full campaign: a case that has not ended when the server
+    pings (every 20 s by default; the largest compression cases take minutes on 2 cores)
+    fails, since the ping is among the frames the client received.  The selected cases end
+    well before it, so CI's run keeps the default."""
+    return ("--ws-ping-interval", "0") if full_campaign() else ()
+
+
 def selected_cases() -> list[str]:
-    if os.environ.get("SQUALL_AUTOBAHN_FULL") == "1":
+    if full_campaign():
         return ["*"]
     sections = [f"{section}.*" for section in (1, 2, 3, 4, 5, 6, 7, 9, 10)]
     compression = [f"{group}.{n}" for group in COMPRESSION_GROUPS for n in SMALL_COMPRESSION_CASES]
@@ -112,7 +124,7 @@ def failure_lines(results: list[CaseResult]) -> list[str]:
 @pytest.mark.parametrize("codec", ["squall", "websockets", "wsproto"])
 @pytest.mark.parametrize("path", sorted(APPS))
 def test_autobahn_cases_pass(path: str, codec: str) -> None:
-    options = ("--ws", codec, "--ws-per-message-deflate", "--no-access-log")
+    options = ("--ws", codec, "--ws-per-message-deflate", "--no-access-log", *keepalive_options())
     with squall_process(APPS[path], *options, "--log-level", "warning") as (port, output):
         results = run_cases(port)
         output.seek(0)

@@ -1,0 +1,171 @@
+"""Runs a WebSocket app's coroutine, resuming it straight from ``data_received``.
+
+An echo costs little besides the waking: a task woken per message creates a future, sets
+its result, schedules the task's wake-up and runs a loop iteration for it.  So a socket's
+app runs in a task of its own whose coroutine is driven here, step by step, as a task
+drives it; when the app waits for the next message and none is queued it *parks*: it
+yields :data:`PARKED` (see :func:`next_message`) instead of a future, and its task
+waits on a future of ours.  A message that comes in then resumes the coroutine at once,
+from the protocol callback, with the task entered as the current task
+(``asyncio.current_task()``, timeouts and cancel scopes see it) and in the task's context:
+no future, no scheduling.  What the coroutine waits on next decides who goes on:
+
+- the next message again (PARKED): nobody, till a message comes;
+- a future (a sleep, a drain, anything): the task, woken to wait on it as a task does;
+- nothing (it finished): the task, woken to end.
+
+A cancelled task (shutdown, the app's own cancel) throws ``CancelledError`` into the
+coroutine wherever it waits, parked or not.
+
+Not compiled (see setup.py: compiled code resuming interpreted app coroutines is slower),
+like ``squall.server.tasks``; the connection that calls it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import types
+from collections.abc import Coroutine, Generator
+from typing import Any, Final, Protocol
+
+from squall.server.tasks import TASK_NAME, Done, report_failure
+
+
+class Marker:
+    """A step of the coroutine that is not a future (see PARKED and FINISHED)."""
+
+
+PARKED: Final = Marker()  # what a coroutine yields while it waits for the next message
+FINISHED: Final = Marker()  # the coroutine ended (and ``done`` was told how)
+
+_enter_task: Final = asyncio.tasks._enter_task
+_leave_task: Final = asyncio.tasks._leave_task
+_current_task: Final = asyncio.current_task
+
+
+class MessageSource(Protocol):
+    def ready_message(self) -> str | bytes | None:
+        """A message received and not read yet, or None; raises WebSocketClosed once the
+        socket is closed and every message read."""
+        ...
+
+
+@types.coroutine
+def next_message(source: MessageSource) -> Generator[Any, Any, str | bytes]:
+    """The next message of ``source``, parking the coroutine while none is there: a message
+    that comes meanwhile is sent in (``Driver.resume``); None sends it to look again."""
+    while True:
+        message = source.ready_message()
+        if message is not None:
+            return message
+        message = yield PARKED
+        if message is not None:
+            return message
+
+
+class Resume:
+    """Hands a parked coroutine's next value to its task (when it can't be resumed here)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+class Driver:
+    """One app coroutine, its task, and the way to resume it from a callback."""
+
+    __slots__ = ("context", "coro", "done", "finished", "loop", "task", "wake")
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], done: Done
+    ) -> None:
+        self.loop = loop
+        self.coro = coro
+        self.done = done
+        self.finished = False
+        # Set while the coroutine is parked: the future the task waits on meanwhile.
+        self.wake: asyncio.Future[Any] | None = None
+        self.context = contextvars.copy_context()
+        self.task: asyncio.Task[None] = loop.create_task(
+            self._run(), name=TASK_NAME, context=self.context
+        )
+
+    @property
+    def parked(self) -> bool:
+        """Whether the coroutine waits for a message (and its task is not being cancelled)."""
+        wake = self.wake
+        return wake is not None and not wake.done()
+
+    def running_here(self) -> bool:
+        """Whether the caller runs in this driver's coroutine (and so may park it)."""
+        return _current_task(self.loop) is self.task
+
+    def resume(self, value: object) -> None:
+        """Resume the parked coroutine with ``value`` (a message; None: look again) now."""
+        wake = self.wake
+        assert wake is not None and not wake.done()
+        self.wake = None
+        loop = self.loop
+        task = self.task
+        try:
+            _enter_task(loop, task)
+        except RuntimeError:  # inside another task: the coroutine's own task resumes it
+            wake.set_result(Resume(value))
+            return
+        try:
+            step = self.context.run(self._advance, value, None)
+        finally:
+            _leave_task(loop, task)
+        if step is PARKED:
+            self.wake = wake
+        elif not wake.done():  # (done: the task was cancelled meanwhile, and will say so)
+            wake.set_result(step)
+
+    def _advance(self, value: object, error: BaseException | None) -> Any:
+        """One step of the coroutine: what it waits on next, or FINISHED."""
+        if self.finished:
+            return FINISHED
+        try:
+            if error is None:
+                return self.coro.send(value)
+            return self.coro.throw(error)
+        except StopIteration:
+            self.finished = True
+            self.done(None)
+        except BaseException as exc:
+            self.finished = True
+            report_failure(self.done, exc)
+        return FINISHED
+
+    async def _run(self) -> None:
+        """The task's body: step the coroutine; wait on what it waits on, as a task would."""
+        step = self._advance(None, None)
+        while step is not FINISHED:
+            error: BaseException | None = None
+            if step is PARKED:
+                wake = self.wake = self.loop.create_future()
+                try:
+                    step = await wake
+                except asyncio.CancelledError as exc:
+                    self.wake = None
+                    step = self._advance(None, exc)
+                    continue
+                if type(step) is Resume:
+                    step = self._advance(step.value, None)
+                continue
+            try:
+                if step is None:
+                    await asyncio.sleep(0)  # a bare yield: let the loop run once
+                elif hasattr(step, "_asyncio_future_blocking"):
+                    step._asyncio_future_blocking = False  # as a task does, before waiting
+                    await step
+                else:
+                    error = RuntimeError(f"a WebSocket app yielded {step!r}, not a future")
+            except asyncio.CancelledError as exc:
+                if step is None or not step.cancelled():
+                    error = exc  # this task was cancelled, not the awaited future
+            except BaseException:
+                pass  # the future failed: the coroutine reads that when resumed
+            step = self._advance(None, error)
