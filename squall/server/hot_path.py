@@ -16,5 +16,7 @@ HOT_PATH = (
     "squall.server.http11.connection",
     "squall.server.websocket.frames",
     "squall.server.websocket.codec_squall",
+    "squall.server.websocket.phase",
+    "squall.server.websocket.asgi",
     "squall.server.websocket.connection",
 )

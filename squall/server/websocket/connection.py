@@ -6,7 +6,7 @@ does the framing; this module does the I/O around it:
 
 - the app talks to the socket natively (this object is the ``squall.native.NativeWebSocket``
   of an app with ``__squall_native_websocket__``: plain ``str``/``bytes`` messages) or through
-  ASGI ``receive``/``send``, a thin layer of message dicts over the same methods;
+  ASGI ``receive``/``send``, a thin layer of message dicts over the same methods (asgi.py);
 - reading pauses while ``ws_max_queue`` messages wait for the app (a slow reader), and a send
   waits while the transport's write buffer is over its high-water mark;
 - a keepalive ping every ``ws_ping_interval`` seconds; no pong within ``ws_ping_timeout``
@@ -14,12 +14,7 @@ does the framing; this module does the I/O around it:
   ``ws_close_timeout``;
 - graceful shutdown closes open sockets with 1012 (service restart: clients reconnect).
 
-The phases of a socket, and their legal moves::
-
-    HANDSHAKE -> OPEN (accept) | RESPONSE (respond / websocket.http.response.start) | CLOSED
-    RESPONSE  -> CLOSED (the response's last body message)
-    OPEN      -> CLOSING (a close frame sent or received) | CLOSED (the TCP connection is gone)
-    CLOSING   -> CLOSED
+The phases of a socket and their legal moves: phase.py.
 
 Memory: an idle socket holds this object (``__slots__``), its codec and the handshake's
 headers; the ASGI scope and the lifespan state's copy are built only when asked for.
@@ -28,7 +23,6 @@ headers; the ASGI scope and the lifespan state's copy are built only when asked 
 from __future__ import annotations
 
 import asyncio
-import enum
 import os
 import types
 from collections import deque
@@ -37,13 +31,15 @@ from typing import TYPE_CHECKING, Any, Final
 
 from squall.native import ClientGone, WebSocketClosed
 from squall.server.exchange import ASGI_VERSION
-from squall.server.faults import InvalidMessage, log_app_error, log_cancelled_at_shutdown
+from squall.server.faults import log_app_error, log_cancelled_at_shutdown
 from squall.server.http11 import wire
 from squall.server.proxy_headers import websocket_scheme
 from squall.server.state import ServerState
+from squall.server.websocket import asgi
 from squall.server.websocket.codec import PONG, Closed, Codec, CodecFactory, CodecOptions
 from squall.server.websocket.driver import Driver, next_message
 from squall.server.websocket.handshake import Handshake, switching_protocols
+from squall.server.websocket.phase import Phase
 
 if TYPE_CHECKING:
     from squall.server.exchange import Exchange
@@ -56,14 +52,6 @@ SERVICE_RESTART: Final = 1012
 # The ASGI extensions a websocket scope announces (a fresh copy per scope).
 EXTENSIONS: Final[dict[str, dict[str, Any]]] = {"websocket.http.response": {}}
 _FRAMED_HERE = (b"connection", b"transfer-encoding", b"content-length")
-
-
-class Phase(enum.Enum):
-    HANDSHAKE = "handshake"
-    RESPONSE = "response"
-    OPEN = "open"
-    CLOSING = "closing"
-    CLOSED = "closed"
 
 
 class WebSocketConnection:
@@ -344,50 +332,16 @@ class WebSocketConnection:
             raise ClientGone()
 
     def respond(self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> None:
-        self._start_response(status, headers)
-        self._response_body(body, more=False)
+        self.start_response(status, headers)
+        self.response_body(body, more=False)
 
     # -- ASGI -------------------------------------------------------------------------------
 
-    async def receive(self) -> dict[str, Any]:
-        if not self.connect_sent:
-            self.connect_sent = True
-            return {"type": "websocket.connect"}
-        try:
-            data = await self.receive_message()
-        except WebSocketClosed as closed:
-            return {"type": "websocket.disconnect", "code": closed.code, "reason": closed.reason}
-        if isinstance(data, str):
-            return {"type": "websocket.receive", "text": data}
-        return {"type": "websocket.receive", "bytes": data}
+    def receive(self) -> Awaitable[dict[str, Any]]:
+        return asgi.receive(self)
 
-    async def send(self, message: dict[str, Any]) -> None:
-        kind = message["type"]
-        phase = self.phase
-        if phase is Phase.HANDSHAKE:
-            if kind == "websocket.accept":
-                self.accept(message.get("subprotocol"), message.get("headers") or ())
-            elif kind == "websocket.close":
-                self.close()
-            elif kind == "websocket.http.response.start":
-                self._start_response(int(message["status"]), message.get("headers") or ())
-            else:
-                raise InvalidMessage(f"unexpected ASGI message {kind!r} before websocket.accept")
-        elif phase is Phase.OPEN:
-            if kind == "websocket.send":
-                await self.send_message(_payload(message))
-            elif kind == "websocket.close":
-                self._close(message.get("code") or NORMAL, message.get("reason") or "")
-            else:
-                raise InvalidMessage(f"unexpected ASGI message {kind!r} on an open WebSocket")
-        elif phase is Phase.RESPONSE:
-            if kind != "websocket.http.response.body":
-                raise InvalidMessage(f"unexpected ASGI message {kind!r} in a response")
-            self._response_body(message.get("body", b""), message.get("more_body", False))
-        elif kind == "websocket.send" or kind == "websocket.close":
-            raise ClientGone()  # see send_message
-        else:
-            raise InvalidMessage(f"unexpected ASGI message {kind!r} after the close")
+    def send(self, message: dict[str, Any]) -> Awaitable[None]:
+        return asgi.send(self, message)
 
     # -- Answers --------------------------------------------------------------------------------
 
@@ -400,7 +354,7 @@ class WebSocketConnection:
         self.transport.write(wire.error_response(status, reason, self.server_state.default_headers))
         self._close_transport()
 
-    def _start_response(self, status: int, headers: Iterable[tuple[bytes, bytes]]) -> None:
+    def start_response(self, status: int, headers: Iterable[tuple[bytes, bytes]]) -> None:
         if self.phase is not Phase.HANDSHAKE:
             raise RuntimeError(f"an HTTP response on a WebSocket that is {self.phase.value}")
         lines = [wire.status_line(status), self.server_state.default_headers]
@@ -413,7 +367,7 @@ class WebSocketConnection:
         self.phase = Phase.RESPONSE
         self.transport.write(b"".join(lines))
 
-    def _response_body(self, body: bytes, more: bool) -> None:
+    def response_body(self, body: bytes, more: bool) -> None:
         if body:
             self.transport.write(body)
         if not more:
@@ -602,21 +556,6 @@ class WebSocketConnection:
     def abort(self) -> None:
         self._cancel_timer()
         self.transport.abort()
-
-
-def _payload(message: dict[str, Any]) -> str | bytes:
-    """A ``websocket.send`` message's data: exactly one of ``text`` (str), ``bytes`` (bytes)."""
-    text = message.get("text")
-    data = message.get("bytes")
-    if (text is None) == (data is None):
-        raise InvalidMessage("'websocket.send' needs exactly one of 'text' and 'bytes'")
-    if text is not None:
-        if not isinstance(text, str):
-            raise InvalidMessage(f"'websocket.send' text must be str, not {type(text).__name__}")
-        return text
-    if not isinstance(data, bytes):
-        raise InvalidMessage(f"'websocket.send' bytes must be bytes, not {type(data).__name__}")
-    return data
 
 
 async def _as_coroutine(awaitable: Awaitable[Any]) -> Any:
