@@ -13,6 +13,7 @@ HOT_PATH = (
     "squall.server.http11.plain",
     "squall.server.exchange",
     "squall.server.http11.writer",
+    "squall.server.http11.llhttp_reader",
     "squall.server.http11.connection",
     "squall.server.websocket.frames",
     "squall.server.websocket.codec_squall",
