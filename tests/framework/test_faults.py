@@ -23,6 +23,7 @@ from tests.server.serving import (
     read_until_closed,
     serve,
     server_state,
+    shut_down_with_one_in_the_app,
     wait_until,
 )
 
@@ -149,13 +150,7 @@ def test_an_answer_after_the_client_left_is_dropped_quietly(running: Running, pr
 def test_shutdown_cancels_an_endpoint_that_never_answers_naming_it(
     running: Running, probe: Probe
 ) -> None:
-    with captured_errors(logging.WARNING) as logs, connect(running) as sock:
-        sock.sendall(get("/hang"))
-        wait_until(lambda: probe.entered == ["/hang"], "the request in the endpoint")
-        running.server.should_exit = True  # timeout_graceful_shutdown=0.5
-        assert read_until_closed(sock) == b""
-        wait_until(lambda: not running.server.started, "the server to stop")
-    lines = [r.getMessage() for r in logs.records]
+    lines = shut_down_with_one_in_the_app(running, get("/hang"), lambda: probe.entered == ["/hang"])
     assert [line for line in lines if "/hang" in line] == [
         "graceful shutdown timed out: cancelled GET /hang"
     ], lines

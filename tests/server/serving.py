@@ -153,6 +153,22 @@ def open_connections(running: Running) -> int:
     return len(server_state(running).connections)
 
 
+def shut_down_with_one_in_the_app(
+    running: Running, request: bytes, in_app: Callable[[], bool]
+) -> list[str]:
+    """Send ``request``, wait till ``in_app()``, stop the server (its graceful timeout must be
+    short) and return the WARNING-and-above lines logged meanwhile; the connection must have
+    been closed without an answer."""
+    with captured_errors(logging.WARNING) as logs, connect(running) as sock:
+        sock.sendall(request)
+        wait_until(in_app, "the request in the app")
+        running.server.should_exit = True
+        assert read_until_closed(sock) == b""
+        wait_until(lambda: not running.server.started, "the server to stop")
+    assert all(r.levelno == logging.WARNING for r in logs.records), logs.messages()
+    return [r.getMessage() for r in logs.records]
+
+
 def connect(running: Running, timeout: float = 5.0) -> socket.socket:
     sock = socket.create_connection((running.host, running.port), timeout=timeout)
     _pending.pop(sock.fileno(), None)
