@@ -20,6 +20,7 @@ from squall.server.tasks import (
     Finishing,
     Job,
     TaskStarter,
+    keep_until_done,
     report_failure,
     request_driver,
     watch,
@@ -81,6 +82,8 @@ class Worker:
         self.closed = True
         if not self.busy:
             self.task.cancel()
+        else:  # the request goes on with no connection to hold its task: hold it till done
+            keep_until_done(self.task)
 
 
 def _new_driver() -> Generator[Any, Any, None]:

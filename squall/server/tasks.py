@@ -42,13 +42,36 @@ class Finishing(Protocol):
     def app_done(self, exc: BaseException | None) -> None: ...
 
 
+# The loop holds tasks only weakly: a request task suspended on a future that nothing else
+# references (``await asyncio.Event().wait()``) is a cycle the collector may free mid-request,
+# closing the app's coroutine (GeneratorExit, "Task was destroyed but it is pending!").  So
+# every request task that suspends is held here until it ends, as asyncio's docs advise.
+_running: set[asyncio.Future[Any]] = set()
+
+
+def keep_until_done(task: asyncio.Future[Any]) -> None:
+    """Hold a strong reference to ``task`` until it is done."""
+    if not task.done():
+        _running.add(task)
+        task.add_done_callback(_running.discard)
+
+
 def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
-    """A one-argument callable that runs a request coroutine as a task of its own."""
+    """A one-argument callable that runs a request coroutine as a task of its own, held
+    (``keep_until_done``) while it runs."""
     if EAGER_TASKS:
-        return functools.partial(  # type: ignore[call-arg]
+        create: TaskStarter = functools.partial(  # type: ignore[call-arg]
             asyncio.Task, loop=loop, eager_start=True, name=TASK_NAME
         )
-    return functools.partial(loop.create_task, name=TASK_NAME)
+    else:
+        create = functools.partial(loop.create_task, name=TASK_NAME)
+
+    def start(coro: RequestCoro) -> Any:
+        task = create(coro)
+        keep_until_done(task)
+        return task
+
+    return start
 
 
 READY: Any = object()  # what a request driver yields when a request has finished

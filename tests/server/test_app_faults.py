@@ -7,6 +7,7 @@ Invalid ASGI messages have a file of their own (test_invalid_asgi_messages.py).
 
 from __future__ import annotations
 
+import gc
 import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -142,6 +143,25 @@ def test_an_app_that_never_responds_keeps_the_client_waiting(running: Running) -
             sock.recv(1)  # nothing: no response, no close
         assert_serves_on(running)  # other connections are served meanwhile
     assert not logs.records
+
+
+@pytest.mark.parametrize("kept_alive", [False, True], ids=["first-request", "kept-alive"])
+def test_a_hanging_app_survives_the_cycle_collector(running: Running, kept_alive: bool) -> None:
+    """The app waits on a future nothing else references: its task must be held by the
+    server (the loop holds tasks weakly), before and after its client leaves."""
+    with captured_errors() as logs:
+        with connect(running) as sock:
+            if kept_alive:  # the connection's worker runs the next request
+                assert_serves_on(running, sock)
+            sock.sendall(get("/hang"))
+            wait_until(lambda: fault_apps.entered[-1:] == ["/hang"], "the request in the app")
+            gc.collect()
+            assert_serves_on(running)
+        wait_until(lambda: not server_state(running).connections, "the server to see it go")
+        gc.collect()
+        assert_serves_on(running)
+        assert server_state(running).active_requests == 1  # still waiting, not destroyed
+    assert not logs.records, logs.messages()
 
 
 @pytest.mark.parametrize("fault", ["never-respond", "respond-after-disconnect"])

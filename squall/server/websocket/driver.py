@@ -29,7 +29,7 @@ import types
 from collections.abc import Coroutine, Generator
 from typing import Any, Final, Protocol
 
-from squall.server.tasks import TASK_NAME, Done, report_failure
+from squall.server.tasks import TASK_NAME, Done, keep_until_done, report_failure
 
 
 class Marker:
@@ -91,6 +91,7 @@ class Driver:
         self.task: asyncio.Task[None] = loop.create_task(
             self._run(), name=TASK_NAME, context=self.context
         )
+        keep_until_done(self.task)  # the loop holds tasks weakly: see tasks.py
 
     @property
     def parked(self) -> bool:
