@@ -9,8 +9,9 @@ The seam: ``HttpConnection.max_head_size`` bounds the head the plain scan looks 
 the scan sees no method and leaves every head to llhttp (``llhttp_only``).  Nothing in the
 server changes for this, so the switch costs the hot path nothing.
 
-The transport is fake but honest about flow control: while the connection has paused reading,
-no more data is delivered (as a real transport would), and nothing is delivered after a close.
+The transport (the fuzz target's in-memory one, bench/fuzz/target.py) is fake but honest about
+flow control: while the connection has paused reading, no more data is delivered (as a real
+transport would), and nothing is delivered after a close.
 The loop is a real asyncio loop; between reads it runs until the connection and the app have
 nothing left to do, so an app that reads its body sees every piece that has arrived.
 """
@@ -24,51 +25,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.fuzz.target import MemoryTransport
 from squall.server.config import Config
 from squall.server.http11.connection import HttpConnection
 from squall.server.state import ServerState
 
-PEER = ("127.0.0.1", 50000)
-HOST = ("127.0.0.1", 8000)
 STATUS = re.compile(rb"HTTP/1\.1 (\d{3}) ")
 SETTLE_ROUNDS = 3  # loop iterations without any change before the connection counts as idle
-
-
-class FakeTransport:
-    """What an ``HttpConnection`` needs of a transport; records writes, honours pauses."""
-
-    def __init__(self) -> None:
-        self.written = bytearray()
-        self.closed = False
-        self.paused = False
-
-    def write(self, data: bytes) -> None:
-        assert not self.closed, "write after close"
-        self.written += data
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def can_write_eof(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        self.closed = True
-
-    def abort(self) -> None:
-        self.closed = True
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return {"peername": PEER, "sockname": HOST}.get(name, default)
-
-    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
-        pass
-
-    def pause_reading(self) -> None:
-        self.paused = True
-
-    def resume_reading(self) -> None:
-        self.paused = False
 
 
 @dataclass
@@ -154,7 +117,7 @@ async def _drive(
     conn = HttpConnection(state)
     if llhttp_only:
         conn.max_head_size = 0  # the plain scan reads no head: all are llhttp's (see above)
-    transport = FakeTransport()
+    transport = MemoryTransport(can_write_eof=False)
     conn.connection_made(transport)  # type: ignore[arg-type]
     for index, chunk in enumerate(chunks):
         if index:
@@ -179,7 +142,7 @@ async def _drive(
     return outcome
 
 
-async def _settle(transport: FakeTransport, app: Recorder) -> None:
+async def _settle(transport: MemoryTransport, app: Recorder) -> None:
     """Run the loop until nothing has changed for SETTLE_ROUNDS iterations in a row."""
     quiet = 0
     last: tuple[Any, ...] = ()
