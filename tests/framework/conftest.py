@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,3 +47,11 @@ def serve_with_squall(app: Any) -> Iterator[str]:
 def serve_app(request: pytest.FixtureRequest) -> Callable[[Any], Any]:
     """Both ways an App runs; every behaviour test runs on each."""
     return serve_with_squall if request.param == "squall-native" else serve_with_uvicorn
+
+
+@pytest.fixture(scope="module")
+def static_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static files' test tree (``static_tree.make_tree``), built once per module."""
+    from tests.framework.static_tree import make_tree  # it imports this module
+
+    return make_tree(tmp_path_factory.mktemp("tree"))

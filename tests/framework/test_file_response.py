@@ -13,15 +13,10 @@ import pytest
 
 from squall import App
 from squall.responses import FileResponse
-from tests.framework.static_tree import BIG, HELLO, SERVERS, curl, make_tree, serving
+from tests.framework.static_tree import BIG, HELLO, SERVERS, curl, serving
 from tests.server.serving import captured_errors
 
 Serve = Callable[[Any], Any]
-
-
-@pytest.fixture(scope="module")
-def static_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tree(tmp_path_factory.mktemp("tree"))
 
 
 @pytest.fixture(scope="module", params=SERVERS)

@@ -23,16 +23,10 @@ from tests.framework.static_tree import (
     SCRIPT_ZST,
     SERVERS,
     curl,
-    make_tree,
     serving,
 )
 
 Serve = Callable[[Any], Any]
-
-
-@pytest.fixture(scope="module")
-def static_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tree(tmp_path_factory.mktemp("tree"))
 
 
 @pytest.fixture(scope="module", params=SERVERS)
