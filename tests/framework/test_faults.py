@@ -19,8 +19,8 @@ from tests.server.serving import (
     Running,
     captured_errors,
     connect,
+    exchange,
     read_response,
-    read_until_closed,
     serve,
     server_state,
     shut_down_with_one_in_the_app,
@@ -108,9 +108,8 @@ def test_an_endpoint_that_raises_is_a_500_logged_once(running: Running) -> None:
 
 
 def test_a_streamed_body_that_raises_is_cut_short_and_logged_once(running: Running) -> None:
-    with captured_errors() as logs, connect(running) as sock:
-        sock.sendall(get("/stream-raise"))
-        raw = read_until_closed(sock)
+    with captured_errors() as logs:
+        raw = exchange(running, get("/stream-raise"))
     head, _, rest = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 ")
     assert rest == b"7\r\npartial\r\n"  # the chunked body never ends: the client can tell

@@ -24,6 +24,7 @@ from tests.server.serving import (
     Running,
     captured_errors,
     connect,
+    exchange,
     read_response,
     read_until_closed,
     serve,
@@ -80,9 +81,8 @@ def test_an_exception_before_the_response_is_a_500_on_a_connection_that_lives_on
 def test_an_exception_after_the_response_started_cuts_the_body_short(
     running: Running, framing: str
 ) -> None:
-    with captured_errors() as logs, connect(running) as sock:
-        sock.sendall(get(f"/raise-after-{framing}"))
-        raw = read_until_closed(sock)
+    with captured_errors() as logs:
+        raw = exchange(running, get(f"/raise-after-{framing}"))
     head, _, rest = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 ")
     if framing == "chunked":
@@ -98,9 +98,8 @@ def test_an_exception_after_the_response_started_cuts_the_body_short(
 def test_a_body_shorter_than_its_content_length_closes_the_connection(
     running: Running,
 ) -> None:
-    with captured_errors() as logs, connect(running) as sock:
-        sock.sendall(get("/shorter-than-content-length"))
-        raw = read_until_closed(sock)
+    with captured_errors() as logs:
+        raw = exchange(running, get("/shorter-than-content-length"))
     head, _, rest = raw.partition(b"\r\n\r\n")
     assert b"content-length: 10" in head and rest == b"short"
     message = only_record(logs).getMessage()

@@ -19,8 +19,8 @@ from tests.server.serving import (
     Running,
     captured_errors,
     connect,
+    exchange,
     read_response,
-    read_until_closed,
     serve,
 )
 from tests.server.test_app_faults import assert_serves_on, get
@@ -93,9 +93,8 @@ def test_before_the_response_starts_it_is_a_500_and_the_connection_lives_on(
 def test_once_the_response_is_out_the_connection_closes_mid_body(
     running: Running, fault: str
 ) -> None:
-    with captured_errors() as logs, connect(running) as sock:
-        sock.sendall(get(f"/{fault}"))
-        raw = read_until_closed(sock)
+    with captured_errors() as logs:
+        raw = exchange(running, get(f"/{fault}"))
     head, _, rest = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 ")
     assert rest == BODY_SEEN[fault]
