@@ -10,6 +10,8 @@ import msgspec
 
 from squall.calling import run_sync
 from squall.di import Solver
+from squall.errors import body_failure
+from squall.media import JSON, check_content_type
 from squall.models import ValidationFailed, encode_extra, raw_body_decoder
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
 from squall.params import Extractor, awaits, extract, extract_now, needs_resolver
@@ -124,6 +126,18 @@ class Route:
             status = partial.status_code or status
             headers = headers + partial.raw_headers
         return status, headers, body
+
+    def decoded(self, raw: bytes, content_type: bytes) -> Any:
+        """A body-only endpoint's argument from the raw body (``content_type`` as the server
+        picked it out)."""
+        if not raw:
+            return self.empty_body_value()
+        if content_type != JSON:
+            check_content_type(content_type, self.strict_json)
+        try:
+            return self.decode(raw)  # type: ignore[misc]  # set for body-only routes
+        except Exception as exc:
+            raise body_failure(exc, raw) from None
 
     def empty_body_value(self) -> Any:
         """The body-only endpoint's argument when the request has no body."""

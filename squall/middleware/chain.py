@@ -21,15 +21,23 @@ def chain(layers: list[MiddlewareFunction], innermost: CallNext) -> CallNext:
     """``innermost`` wrapped by ``layers``, given innermost first (the order they were added)."""
     handler = innermost
     for layer in layers:
-        handler = _wrap(layer, handler)
+        handler = _Layer(layer, handler)
     return handler
 
 
-def _wrap(layer: MiddlewareFunction, call_next: CallNext) -> CallNext:
-    async def handle(request: Request) -> Response:
-        return await layer(request, call_next)
+class _Layer:
+    """One layer's ``call_next`` for the layer outside it.  A plain call that returns the
+    layer's coroutine: no coroutine of its own per request (a closure's ``async def`` would
+    be one more)."""
 
-    return handle
+    __slots__ = ("call_next", "layer")
+
+    def __init__(self, layer: MiddlewareFunction, call_next: CallNext) -> None:
+        self.layer = layer
+        self.call_next = call_next
+
+    def __call__(self, request: Request) -> Awaitable[Response]:
+        return self.layer(request, self.call_next)
 
 
 def build_asgi_stack(app: Any, layers: list[tuple[type, dict[str, Any]]]) -> Any:

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 from starlette.applications import Starlette
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from squall import App, Request, Response
+from squall import App, HTTPException, JSONResponse, Request, Response
+from squall.background import BackgroundTask
 from squall.middleware import CallNext, Middleware, SquallMiddleware
 from tests.compat.conftest import ClientFor
+from tests.server.serving import wait_until
 
 
 class Tag(SquallMiddleware):
@@ -121,3 +124,60 @@ def test_squall_middleware_wraps_any_asgi_app(serve_app: Any) -> None:
     with serve_app(Tag(Tag(inner, name="a"), name="b")) as url:
         answer = httpx.get(url + "/")
     assert (answer.text, answer.headers["x-trail"]) == ("plain", "a,b")
+
+
+class Item(msgspec.Struct):
+    name: str
+    price: float
+
+
+def direct_routes(ran: list[str]) -> App:
+    """Routes of each kind App._native serves directly (no Request, no Match)."""
+    app = App()
+
+    @app.post("/items")
+    async def create(item: Item) -> Item:
+        return item
+
+    @app.get("/sum")
+    async def add(a: int, b: int = 2) -> int:
+        return a + b
+
+    @app.get("/teapot")
+    async def teapot() -> None:
+        raise HTTPException(418, "short and stout")
+
+    @app.get("/later")
+    async def later() -> Response:
+        return JSONResponse("now", background=BackgroundTask(ran.append, "background"))
+
+    return app
+
+
+REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
+    ("POST", "/items", {"json": {"name": "tea", "price": 2.5}}),
+    ("POST", "/items", {"json": {"name": "tea"}}),
+    ("POST", "/items", {"content": b"{", "headers": {"content-type": "application/json"}}),
+    ("POST", "/items", {"content": b"{}", "headers": {"content-type": "text/plain"}}),
+    ("GET", "/sum?a=40", {}),
+    ("GET", "/sum?a=x", {}),
+    ("GET", "/teapot", {}),
+    ("GET", "/later", {}),
+]
+
+
+def test_direct_routes_behind_middleware_answer_as_without_it(client_for: ClientFor) -> None:
+    """On Squall's server a direct route keeps its short way inside the chain: each answer
+    (errors too) is the one the app gives without middleware, plus the middleware's work."""
+    ran: list[str] = []
+    plain = client_for(direct_routes(ran))
+    tagged_app = direct_routes(ran)
+    tagged_app.add_middleware(Tag, name="tag")
+    tagged = client_for(tagged_app)
+    for method, path, options in REQUESTS:
+        expected = plain.request(method, path, **options)
+        answer = tagged.request(method, path, **options)
+        assert (answer.status_code, answer.content) == (expected.status_code, expected.content)
+        assert answer.headers["x-trail"] == "tag", (method, path)
+    assert {expected.status_code for expected in [plain.get("/sum?a=x")]} == {422}
+    wait_until(lambda: ran == ["background", "background"], "each response's background")
