@@ -452,7 +452,7 @@ class App(Router):
             return
         request = Request.from_asgi(scope, receive, path, self)
         outcome, solver = await self.dispatch(scope["method"], path, request)
-        await emit_asgi(send, *outcome, scope)
+        await emit_asgi(send, *outcome, scope, receive)
         if (solver is not None and not solver.idle) or request.finishes:
             await _after_response(request, solver)
 

@@ -188,10 +188,16 @@ async def _in_threads(iterator: Iterator[bytes | str]) -> AsyncIterator[bytes | 
 
 class SelfSending:
     """A body that sends itself as ASGI messages, knowing the request (a file: ranges,
-    conditional requests and the server's zero-copy extensions)."""
+    conditional requests and the server's zero-copy extensions; server-sent events: the
+    client's disconnect, heard through ``receive``, which a sender may not have: None)."""
 
     async def send(
-        self, send: Any, scope: Mapping[str, Any], status: int, headers: RawHeaders
+        self,
+        send: Any,
+        scope: Mapping[str, Any],
+        status: int,
+        headers: RawHeaders,
+        receive: Any = None,
     ) -> None:
         raise NotImplementedError
 
@@ -202,7 +208,7 @@ async def emit_native(native: NativeRequest, status: int, headers: RawHeaders, b
         native.respond(status, headers, body)
         return
     if isinstance(body, SelfSending):
-        await body.send(native.send, native.scope(), status, headers)
+        await body.send(native.send, native.scope(), status, headers, native.receive)
         return
     await native.start_response(status, headers)
     async for part in body:
@@ -217,10 +223,12 @@ async def emit_asgi(
     headers: RawHeaders,
     body: Body,
     scope: Mapping[str, Any] | None = None,
+    receive: Any = None,
 ) -> None:
-    """Send a response as ASGI messages (the request's ``scope`` for a SelfSending body)."""
+    """Send a response as ASGI messages (the request's ``scope`` and ``receive`` for a
+    SelfSending body)."""
     if isinstance(body, SelfSending):
-        await body.send(send, scope or {}, status, headers)
+        await body.send(send, scope or {}, status, headers, receive)
         return
     await send({"type": "http.response.start", "status": status, "headers": headers})
     if isinstance(body, bytes):
