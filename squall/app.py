@@ -92,6 +92,7 @@ class App(Router):
     ) -> None:
         super().__init__(dependencies=dependencies, default_response_class=default_response_class)
         self.mounts: list[tuple[str, Any]] = []
+        self.mount_names: dict[str, str] = {}  # a named mount's path (url_path_for)
         self.routes: list[Route] = []
         self.state = SimpleNamespace()  # app-wide objects, for the app's own use
         self.lifecycle = Lifecycle(lifespan)
@@ -192,6 +193,16 @@ class App(Router):
         if not path.startswith("/") or path.endswith("/"):
             raise ValueError(f"a mount path starts with '/' and does not end with one: {path!r}")
         self.mounts.append((path, app))
+        if name is not None:
+            self.mount_names[name] = path
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> str:
+        """A route's path, or a file's below a named mount: ``url_path_for("static",
+        path="/app.css")`` is ``/static/app.css`` for ``mount("/static", ..., name="static")``."""
+        prefix = self.mount_names.get(name)
+        if prefix is not None and path_params.keys() == {"path"}:
+            return prefix + "/" + str(path_params["path"]).lstrip("/")
+        return super().url_path_for(name, **path_params)
 
     def on_startup(self, hook: Callable[[], Any]) -> Callable[[], Any]:
         self.lifecycle.startup.append(hook)
