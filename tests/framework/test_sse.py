@@ -22,6 +22,7 @@ from squall.sse import (
     LastEventId,
     ServerSentEvent,
 )
+from squall.testing import TestClient
 from tests.framework.static_tree import SERVERS, require, serving
 from tests.server.serving import wait_until
 
@@ -149,6 +150,35 @@ def test_events_fields_and_headers(base: str) -> None:
     assert response.headers["x-accel-buffering"] == "no"
     assert response.headers["x-extra"] == "1"
     assert "content-length" not in response.headers
+
+
+def test_head_sends_the_headers_only(base: str) -> None:
+    response = httpx.head(f"{base}/events", timeout=5)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
+    assert response.content == b""
+
+
+def test_through_http_middleware_in_process() -> None:
+    app = App()
+
+    @app.middleware("http")
+    async def mark(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers["x-seen"] = "1"
+        return response
+
+    @app.get("/three")
+    async def three() -> EventSourceResponse:
+        return EventSourceResponse({"data": n, "id": str(n)} for n in range(3))
+
+    with TestClient(app) as client:
+        response = client.get("/three")
+    assert response.headers["x-seen"] == "1"
+    assert (
+        response.content
+        == b"id: 0\r\ndata: 0\r\n\r\nid: 1\r\ndata: 1\r\n\r\nid: 2\r\ndata: 2\r\n\r\n"
+    )
 
 
 def test_a_sync_generator_and_lf_separators(base: str) -> None:
