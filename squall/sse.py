@@ -268,8 +268,8 @@ class EventStream(SelfSending):
             return  # the client is gone: nothing more to send
         for task in (producer, pinger):
             error = None if task.cancelled() else task.exception()
-            if isinstance(error, OSError):  # the server says the client is gone
-                return
+            if isinstance(error, OSError) and not isinstance(error, SendTimeoutError):
+                return  # the server says the client is gone (a TimeoutError is an OSError)
             if error is not None:
                 raise error
         await outlet.write(b"", more=False)

@@ -6,6 +6,7 @@ client goes, and ``Last-Event-ID`` reaching the endpoint."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -24,7 +25,7 @@ from squall.sse import (
 )
 from squall.testing import TestClient
 from tests.framework.static_tree import SERVERS, require, serving
-from tests.server.serving import wait_until
+from tests.server.serving import captured_errors, wait_until
 
 EVENTS = (
     b"id: 1\r\nevent: greeting\r\ndata: hello\r\n\r\n"
@@ -107,6 +108,17 @@ def sse_app(stage: Stage) -> App:
         start = int(last_event_id or 0) + 1
         stream = (ServerSentEvent(f"n{n}", id=str(n)) for n in range(start, start + 2))
         return EventSourceResponse(stream)
+
+    @app.get("/flood/{name}")
+    async def flood(name: str) -> EventSourceResponse:
+        async def produce() -> AsyncIterator[bytes]:
+            try:
+                while True:
+                    yield b"data: " + b"x" * 65536 + b"\r\n\r\n"
+            finally:
+                stage.note(stage.closed, name)
+
+        return EventSourceResponse(produce(), send_timeout=0.2)
 
     @app.get("/failing")
     async def failing() -> EventSourceResponse:
@@ -236,6 +248,23 @@ def test_a_ping_factory_and_no_ping_once_the_generator_is_busy_again(base: str) 
     pings = events[1:-2]
     assert 2 <= len(pings) <= 4, events
     assert set(pings) == {b"event: ping\r\ndata: {}"}
+
+
+def test_a_client_that_stops_reading_hits_the_send_timeout(
+    base: str, stage: Stage, request: pytest.FixtureRequest
+) -> None:
+    native = request.node.callspec.params["base"] == "squall-native"
+    name = f"flood-{port_of(base)}"
+    host, port = base.removeprefix("http://").split(":")
+    with captured_errors() as errors, socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: a small window
+        sock.connect((host, int(port)))
+        sock.sendall(f"GET /flood/{name} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        wait_until(lambda: name in stage.closed, "the send timeout to end the stream", 10)
+        if native:  # Squall logs the app's error (uvicorn logs it on its own loggers)
+            wait_until(lambda: errors.records, "the error's log")
+    if native:
+        assert "SendTimeoutError" in errors.tracebacks()
 
 
 def test_last_event_id_reaches_the_endpoint(base: str, stage: Stage) -> None:
