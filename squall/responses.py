@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -171,19 +172,33 @@ async def _as_async_bytes(
 _DONE = object()
 
 
-async def _in_threads(iterator: Iterator[bytes | str]) -> AsyncIterator[bytes | str]:
-    """Each ``next(iterator)`` in the loop's default thread pool; closed there at the end."""
+async def _in_threads(iterator: Iterator[Any]) -> AsyncIterator[Any]:
+    """Each ``next(iterator)`` in the loop's default thread pool; closed there at the end.
+
+    Closed also when cancelled mid-``next`` (the client went): the close waits for that
+    ``next`` to return (a generator cannot be closed while it runs)."""
     loop = asyncio.get_running_loop()
+    running = threading.Lock()
     try:
         while True:
-            part = await loop.run_in_executor(None, next, iterator, _DONE)
+            part = await loop.run_in_executor(None, _step, iterator, running)
             if part is _DONE:
                 return
-            yield part  # type: ignore[misc]
+            yield part
     finally:
+        await loop.run_in_executor(None, _close, iterator, running)
+
+
+def _step(iterator: Iterator[Any], running: threading.Lock) -> Any:
+    with running:
+        return next(iterator, _DONE)
+
+
+def _close(iterator: Iterator[Any], running: threading.Lock) -> None:
+    with running:
         close = getattr(iterator, "close", None)
         if close is not None:
-            await loop.run_in_executor(None, close)
+            close()
 
 
 class SelfSending:

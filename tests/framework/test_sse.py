@@ -9,6 +9,7 @@ import asyncio
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -85,6 +86,18 @@ def sse_app(stage: Stage) -> App:
                 stage.note(stage.closed, name)
 
         return EventSourceResponse(produce(), ping=ping)
+
+    @app.get("/blocking/{name}")
+    def blocking(name: str) -> EventSourceResponse:
+        def produce() -> Iterator[str]:  # iterated in the thread pool
+            try:
+                while True:
+                    yield "tick"
+                    time.sleep(0.05)
+            finally:
+                stage.note(stage.closed, name)
+
+        return EventSourceResponse(produce(), ping=None)
 
     @app.get("/pings")
     async def pings() -> EventSourceResponse:
@@ -227,6 +240,16 @@ def test_curl_no_buffer_sees_the_first_event_then_its_exit_closes_the_generator(
     finally:
         curl.kill()
         curl.wait(5)
+    wait_until(lambda: name in stage.closed, "the generator to be closed", limit=5)
+
+
+def test_a_sync_generator_is_closed_in_its_thread_when_the_client_goes(
+    base: str, stage: Stage
+) -> None:
+    name = f"blocking-{port_of(base)}"
+    with httpx.stream("GET", f"{base}/blocking/{name}", timeout=5) as response:
+        chunks = response.iter_raw()
+        assert read_until(chunks, b"\r\n\r\n").startswith(b"data: tick\r\n\r\n")
     wait_until(lambda: name in stage.closed, "the generator to be closed", limit=5)
 
 
