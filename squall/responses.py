@@ -175,8 +175,9 @@ _DONE = object()
 async def _in_threads(iterator: Iterator[Any]) -> AsyncIterator[Any]:
     """Each ``next(iterator)`` in the loop's default thread pool; closed there at the end.
 
-    Closed also when cancelled mid-``next`` (the client went): the close waits for that
-    ``next`` to return (a generator cannot be closed while it runs)."""
+    Closed also when cancelled mid-``next`` (the client went): a generator cannot be closed
+    while it runs, so its close is queued to follow that ``next`` in the thread, unawaited
+    (a generator blocked on a queue would otherwise hold the request until its next item)."""
     loop = asyncio.get_running_loop()
     running = threading.Lock()
     try:
@@ -186,7 +187,9 @@ async def _in_threads(iterator: Iterator[Any]) -> AsyncIterator[Any]:
                 return
             yield part
     finally:
-        await loop.run_in_executor(None, _close, iterator, running)
+        closing = loop.run_in_executor(None, _close, iterator, running)
+        if not running.locked():  # no next() in flight: the close is quick
+            await closing
 
 
 def _step(iterator: Iterator[Any], running: threading.Lock) -> Any:
