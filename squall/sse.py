@@ -244,35 +244,42 @@ class EventStream(SelfSending):
     ) -> None:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         outlet = _Outlet(send, self.response.send_timeout)
-        if scope.get("method") == "HEAD":
-            await outlet.write(b"", more=False)
-            return
-        producer = asyncio.ensure_future(self._produce(outlet))
-        pinger = asyncio.ensure_future(self._keep_alive(outlet))
-        watched = [producer, pinger]  # the first of these to end ends the stream
-        listener = None if receive is None else asyncio.ensure_future(_disconnect(receive))
-        if listener is not None:
-            watched.append(listener)
+        if scope.get("method") != "HEAD":
+            listener, ended = await self._stream(outlet, receive)
+            if listener is not None and _ended_well(listener):
+                handler = self.response.client_close_handler_callable
+                if handler is not None:
+                    await handler(listener.result())
+                return  # the client is gone: nothing more to send
+            for task in ended:
+                error = None if task.cancelled() else task.exception()
+                if isinstance(error, OSError) and not isinstance(error, SendTimeoutError):
+                    return  # the server says the client is gone (a TimeoutError is an OSError)
+                if error is not None:
+                    raise error
+        await outlet.write(b"", more=False)
+
+    async def _stream(
+        self, outlet: _Outlet, receive: Any
+    ) -> tuple[asyncio.Future[Any] | None, list[asyncio.Future[Any]]]:
+        """Run the events, the pings, the data sender and the disconnect watch until one of
+        them ends; cancel the others.  The watch (None without ``receive``) and the rest."""
+        tasks: list[asyncio.Future[Any]] = [
+            asyncio.ensure_future(self._produce(outlet)),
+            asyncio.ensure_future(self._keep_alive(outlet)),
+        ]
         sender = self.response.data_sender_callable
-        tasks = watched if sender is None else [*watched, asyncio.ensure_future(sender())]
+        if sender is not None:
+            tasks.append(asyncio.ensure_future(_until_cancelled(sender)))
+        listener = None if receive is None else asyncio.ensure_future(_disconnect(receive))
+        watched = tasks if listener is None else [listener, *tasks]
         try:
             await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in tasks:
+            for task in watched:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        if listener is not None and _ended_well(listener):
-            handler = self.response.client_close_handler_callable
-            if handler is not None:
-                await handler(listener.result())
-            return  # the client is gone: nothing more to send
-        for task in (producer, pinger):
-            error = None if task.cancelled() else task.exception()
-            if isinstance(error, OSError) and not isinstance(error, SendTimeoutError):
-                return  # the server says the client is gone (a TimeoutError is an OSError)
-            if error is not None:
-                raise error
-        await outlet.write(b"", more=False)
+            await asyncio.gather(*watched, return_exceptions=True)
+        return listener, tasks
 
     async def _produce(self, outlet: _Outlet) -> None:
         content = self.response.content
@@ -300,6 +307,12 @@ class EventStream(SelfSending):
                 continue
             ping = self.response.ping_message_factory()
             await outlet.write(encode_item(ping, self.response.sep))
+
+
+async def _until_cancelled(sender: Callable[[], Awaitable[None]]) -> None:
+    """The data sender, then a wait: its end does not end the stream, its error does."""
+    await sender()
+    await asyncio.Future()
 
 
 def _ended_well(task: asyncio.Future[Any]) -> bool:

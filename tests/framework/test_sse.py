@@ -99,6 +99,25 @@ def sse_app(stage: Stage) -> App:
 
         return EventSourceResponse(produce(), ping=None)
 
+    @app.get("/fed/{name}")
+    async def fed(name: str) -> EventSourceResponse:
+        queue: asyncio.Queue[str] = asyncio.Queue()
+
+        async def feed() -> None:  # returns: the stream goes on
+            for word in ("a", "b", "c"):
+                await queue.put(word)
+
+        async def relay() -> AsyncIterator[str]:
+            while True:
+                yield await queue.get()
+
+        async def on_close(message: dict[str, Any]) -> None:
+            stage.note(stage.closed, f"{name}:{message['type']}")
+
+        return EventSourceResponse(
+            relay(), data_sender_callable=feed, client_close_handler_callable=on_close
+        )
+
     @app.get("/pings")
     async def pings() -> EventSourceResponse:
         async def produce() -> AsyncIterator[str]:
@@ -251,6 +270,17 @@ def test_a_sync_generator_is_closed_in_its_thread_when_the_client_goes(
         chunks = response.iter_raw()
         assert read_until(chunks, b"\r\n\r\n").startswith(b"data: tick\r\n\r\n")
     wait_until(lambda: name in stage.closed, "the generator to be closed", limit=5)
+
+
+def test_a_data_sender_feeds_the_stream_and_a_close_handler_hears_the_disconnect(
+    base: str, stage: Stage
+) -> None:
+    name = f"fed-{port_of(base)}"
+    with httpx.stream("GET", f"{base}/fed/{name}", timeout=5) as response:
+        chunks = response.iter_raw()
+        received = read_until(chunks, b"data: c\r\n\r\n")
+    assert received == b"data: a\r\n\r\ndata: b\r\n\r\ndata: c\r\n\r\n"
+    wait_until(lambda: f"{name}:http.disconnect" in stage.closed, "the close handler", limit=5)
 
 
 def test_pings_while_the_generator_is_idle(base: str) -> None:
