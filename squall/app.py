@@ -21,7 +21,9 @@ from squall.di import Container, Solver
 from squall.errors import body_failure, failure, unrouted
 from squall.lifespan import Lifecycle, LifespanFactory
 from squall.media import JSON, check_content_type
-from squall.middleware import CallNext, Middleware, build_asgi_stack, chain
+from squall.middleware.base import Middleware
+from squall.middleware.chain import MiddlewareFunction
+from squall.middleware.stack import MiddlewareStack
 from squall.native import NativeHandler, NativeRequest, NativeWebSocket, NativeWebSocketHandler
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
 from squall.params import Depends, plan_endpoint
@@ -76,6 +78,7 @@ class App(Router):
         on_startup: Sequence[Callable[[], Any]] = (),
         on_shutdown: Sequence[Callable[[], Any]] = (),
         root_path: str = "",
+        middleware: Sequence[Middleware] = (),
         # OpenAPI settings: kept for the schema (squall does not serve one yet).
         title: str = "Squall",
         version: str = "0.1.0",
@@ -99,10 +102,7 @@ class App(Router):
         self.exception_handlers: dict[type[BaseException] | int, Callable[..., Any]] = dict(
             exception_handlers or {}
         )
-        self.http_middleware: list[Middleware] = []
-        self.asgi_middleware: list[tuple[type, dict[str, Any]]] = []
-        self._asgi_stack: Any = None
-        self._pipeline: CallNext | None = None
+        self.user_middleware = MiddlewareStack()
         self.debug = debug
         self.root_path = root_path.rstrip("/")  # set: it overrides the server's root_path
         self.info = AppInfo(
@@ -134,6 +134,8 @@ class App(Router):
         self.lifecycle.startup.append(self._create_singletons)
         self.lifecycle.startup.extend(on_startup)
         self.lifecycle.shutdown.extend(on_shutdown)
+        for layer in reversed(middleware):  # the first listed is the outermost
+            self.add_middleware(layer.cls, **layer.kwargs)
         self.lifecycle.closers += [self.container.close, self._stop_threads]
 
     @property
@@ -239,23 +241,26 @@ class App(Router):
     ) -> None:
         self.exception_handlers[key] = handler
 
-    def middleware(self, kind: str = "http") -> Callable[[Middleware], Middleware]:
-        """``async def mw(request, call_next) -> Response``, around every routed request."""
+    def middleware(self, kind: str = "http") -> Callable[[MiddlewareFunction], MiddlewareFunction]:
+        """``async def mw(request, call_next) -> Response``, around every routed request
+        (the one added last is the outermost, as in Starlette)."""
         if kind != "http":
             raise ValueError(f"only 'http' middleware exists, not {kind!r}")
 
-        def register(layer: Middleware) -> Middleware:
-            self.http_middleware.append(layer)
+        def register(layer: MiddlewareFunction) -> MiddlewareFunction:
+            self.user_middleware.add_function(layer)
             self._direct_routes = {}  # every request goes through the middleware
-            self._pipeline = None
             return layer
 
         return register
 
     def add_middleware(self, cls: type, **options: Any) -> None:
-        """Wrap the app in an ASGI middleware class (e.g. Starlette's CORSMiddleware)."""
-        self.asgi_middleware.append((cls, options))
-        self._asgi_stack = None
+        """Wrap the app in a middleware class: one of ``squall.middleware``'s (the app keeps
+        the native path) or any ASGI middleware (e.g. Starlette's).  The one added last is
+        the outermost; ASGI middleware always wrap the framework's own."""
+        self.user_middleware.add_class(cls, options, self._asgi)
+        if self.user_middleware.in_chain:
+            self._direct_routes = {}  # every request goes through the middleware
 
     # -- Handling requests ----------------------------------------------------------------
 
@@ -263,7 +268,7 @@ class App(Router):
         self, method: str, path: str, request: Request
     ) -> tuple[Outcome, Solver | None]:
         """The response for a request routed at ``path``, and what to finish once it is sent."""
-        if self.http_middleware:
+        if self.user_middleware.in_chain:
             return await self._through_middleware(request)
         match = self.router.match(method, path)
         route = match.target
@@ -280,12 +285,11 @@ class App(Router):
             return await failure(self, exc, request), solver
 
     async def _through_middleware(self, request: Request) -> tuple[Outcome, Solver | None]:
-        if self._pipeline is None:
-            self._pipeline = chain(self.http_middleware, self._routed_response)
+        pipeline = self.user_middleware.pipeline(self._routed_response)
         solvers: list[Solver] = []
         request.on_finish = solvers.append
         try:
-            response = await self._pipeline(request)
+            response = await pipeline(request)
         except Exception as exc:
             return await failure(self, exc, request), (solvers[0] if solvers else None)
         _keep_background(request, response)
@@ -327,12 +331,12 @@ class App(Router):
 
     def __squall_native__(self) -> NativeHandler | None:
         """The native handler for Squall's server; None while ASGI middleware wraps the app."""
-        return None if self.asgi_middleware else self._native
+        return None if self.user_middleware.asgi else self._native
 
     def __squall_native_websocket__(self) -> NativeWebSocketHandler | None:
         """The native WebSocket handler for Squall's server; None while ASGI middleware wraps
         the app (the middleware sees every socket then, through ASGI)."""
-        return None if self.asgi_middleware else self._native_websocket
+        return None if self.user_middleware.asgi else self._native_websocket
 
     def _mounted(self, path: str) -> tuple[str, Any] | None:
         for prefix, app in self.mounts:
@@ -346,7 +350,7 @@ class App(Router):
         prefix, app = mount
         scope = dict(scope)
         scope["root_path"] = scope.get("root_path", "") + prefix
-        await app(scope, receive, send)
+        await self.user_middleware.around_mount(app)(scope, receive, send)
 
     async def _native(self, native: NativeRequest) -> None:
         if self.mounts:
@@ -438,10 +442,8 @@ class App(Router):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if self.root_path and scope["type"] != "lifespan":
             scope["root_path"] = self.root_path
-        if self.asgi_middleware:
-            if self._asgi_stack is None:
-                self._asgi_stack = build_asgi_stack(self._asgi, self.asgi_middleware)
-            await self._asgi_stack(scope, receive, send)
+        if self.user_middleware.asgi:
+            await self.user_middleware.asgi_stack(self._asgi)(scope, receive, send)
         else:
             await self._asgi(scope, receive, send)
 

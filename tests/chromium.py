@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import urllib.request
@@ -85,6 +86,7 @@ def chromium() -> Iterator[DevTools]:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: its helpers go with it
         )
         try:
             active_port = Path(profile, "DevToolsActivePort")
@@ -96,8 +98,31 @@ def chromium() -> Iterator[DevTools]:
             with connect(page["webSocketDebuggerUrl"], max_size=None) as connection:
                 yield DevTools(connection)
         finally:
-            process.kill()
-            process.wait(10)
+            stop_process_group(process)
+
+
+def stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill Chromium and every helper it started, and wait until all are gone.
+
+    Its crashpad and zygote helpers outlive a kill of the browser process alone and go on
+    writing to the profile directory, which then cannot be removed.
+    """
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(10)
+    wait_until(lambda: not group_alive(process.pid), "chromium's helpers to exit", 10)
+
+
+def group_alive(group: int) -> bool:
+    """Whether a process of the group still runs (zombies, already dead, do not count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        state, process_group = fields[0], int(fields[2])
+        if process_group == group and state != "Z":
+            return True
+    return False
 
 
 def _lines(path: Path) -> list[str]:
