@@ -95,6 +95,7 @@ class App(Router):
     ) -> None:
         super().__init__(dependencies=dependencies, default_response_class=default_response_class)
         self.mounts: list[tuple[str, Any]] = []
+        self.mount_names: dict[str, str] = {}  # a named mount's path (url_path_for)
         self.routes: list[Route] = []
         self.state = SimpleNamespace()  # app-wide objects, for the app's own use
         self.lifecycle = Lifecycle(lifespan)
@@ -196,6 +197,16 @@ class App(Router):
         if not path.startswith("/") or path.endswith("/"):
             raise ValueError(f"a mount path starts with '/' and does not end with one: {path!r}")
         self.mounts.append((path, app))
+        if name is not None:
+            self.mount_names[name] = path
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> str:
+        """A route's path, or a file's below a named mount: ``url_path_for("static",
+        path="/app.css")`` is ``/static/app.css`` for ``mount("/static", ..., name="static")``."""
+        prefix = self.mount_names.get(name)
+        if prefix is not None and path_params.keys() == {"path"}:
+            return prefix + "/" + str(path_params["path"]).lstrip("/")
+        return super().url_path_for(name, **path_params)
 
     def on_startup(self, hook: Callable[[], Any]) -> Callable[[], Any]:
         self.lifecycle.startup.append(hook)
@@ -506,7 +517,7 @@ class App(Router):
             return
         request = Request.from_asgi(scope, receive, path, self)
         outcome, solver = await self.dispatch(scope["method"], path, request)
-        await emit_asgi(send, *outcome, scope)
+        await emit_asgi(send, *outcome, scope, receive)
         if (solver is not None and not solver.idle) or request.finishes:
             await _after_response(request, solver)
 

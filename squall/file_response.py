@@ -86,7 +86,12 @@ class FileBody(SelfSending):
                 yield part
 
     async def send(
-        self, send: Any, scope: Mapping[str, Any], status: int, headers: RawHeaders
+        self,
+        send: Any,
+        scope: Mapping[str, Any],
+        status: int,
+        headers: RawHeaders,
+        receive: Any = None,
     ) -> None:
         response = self.response
         path = response.path

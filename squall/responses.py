@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -171,27 +172,50 @@ async def _as_async_bytes(
 _DONE = object()
 
 
-async def _in_threads(iterator: Iterator[bytes | str]) -> AsyncIterator[bytes | str]:
-    """Each ``next(iterator)`` in the loop's default thread pool; closed there at the end."""
+async def _in_threads(iterator: Iterator[Any]) -> AsyncIterator[Any]:
+    """Each ``next(iterator)`` in the loop's default thread pool; closed there at the end.
+
+    Closed also when cancelled mid-``next`` (the client went): a generator cannot be closed
+    while it runs, so its close is queued to follow that ``next`` in the thread, unawaited
+    (a generator blocked on a queue would otherwise hold the request until its next item)."""
     loop = asyncio.get_running_loop()
+    running = threading.Lock()
     try:
         while True:
-            part = await loop.run_in_executor(None, next, iterator, _DONE)
+            part = await loop.run_in_executor(None, _step, iterator, running)
             if part is _DONE:
                 return
-            yield part  # type: ignore[misc]
+            yield part
     finally:
+        closing = loop.run_in_executor(None, _close, iterator, running)
+        if not running.locked():  # no next() in flight: the close is quick
+            await closing
+
+
+def _step(iterator: Iterator[Any], running: threading.Lock) -> Any:
+    with running:
+        return next(iterator, _DONE)
+
+
+def _close(iterator: Iterator[Any], running: threading.Lock) -> None:
+    with running:
         close = getattr(iterator, "close", None)
         if close is not None:
-            await loop.run_in_executor(None, close)
+            close()
 
 
 class SelfSending:
     """A body that sends itself as ASGI messages, knowing the request (a file: ranges,
-    conditional requests and the server's zero-copy extensions)."""
+    conditional requests and the server's zero-copy extensions; server-sent events: the
+    client's disconnect, heard through ``receive``, which a sender may not have: None)."""
 
     async def send(
-        self, send: Any, scope: Mapping[str, Any], status: int, headers: RawHeaders
+        self,
+        send: Any,
+        scope: Mapping[str, Any],
+        status: int,
+        headers: RawHeaders,
+        receive: Any = None,
     ) -> None:
         raise NotImplementedError
 
@@ -202,7 +226,7 @@ async def emit_native(native: NativeRequest, status: int, headers: RawHeaders, b
         native.respond(status, headers, body)
         return
     if isinstance(body, SelfSending):
-        await body.send(native.send, native.scope(), status, headers)
+        await body.send(native.send, native.scope(), status, headers, native.receive)
         return
     await native.start_response(status, headers)
     async for part in body:
@@ -217,10 +241,12 @@ async def emit_asgi(
     headers: RawHeaders,
     body: Body,
     scope: Mapping[str, Any] | None = None,
+    receive: Any = None,
 ) -> None:
-    """Send a response as ASGI messages (the request's ``scope`` for a SelfSending body)."""
+    """Send a response as ASGI messages (the request's ``scope`` and ``receive`` for a
+    SelfSending body)."""
     if isinstance(body, SelfSending):
-        await body.send(send, scope or {}, status, headers)
+        await body.send(send, scope or {}, status, headers, receive)
         return
     await send({"type": "http.response.start", "status": status, "headers": headers})
     if isinstance(body, bytes):

@@ -1,35 +1,16 @@
 """A real browser: headless Chromium loads a page from Squall whose script opens a WebSocket,
 sends a text and a binary message, gets both echoes and closes with a code and a reason.
 
-Chromium is driven over the DevTools protocol (CDP) with the ``websockets`` client: navigate,
-wait for the load event, then ``Runtime.evaluate`` awaits the page's result promise.  The
-server's side records the close code and reason its route saw.
+Chromium is driven over the DevTools protocol (``tests/chromium.py``): navigate, wait for the
+load event, then await the page's result promise.  The server's side records the close code
+and reason its route saw.
 """
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-import json
-import os
-import shutil
-import signal
-import subprocess
-import tempfile
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-import pytest
-from websockets.sync.client import ClientConnection, connect
-
 from squall import App, HTMLResponse, WebSocket
+from tests.chromium import chromium
 from tests.server.serving import serve, wait_until
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None and os.environ.get("CI") != "true":
-    pytest.skip("chromium is not installed (CI installs it: .ci/run)", allow_module_level=True)
 
 PAGE = """<!doctype html>
 <title>echo</title>
@@ -80,103 +61,10 @@ def browser_app(closes: list[tuple[int, str]]) -> App:
     return app
 
 
-class DevTools:
-    """One page target of a running Chromium, spoken to over CDP (commands and events)."""
-
-    def __init__(self, connection: ClientConnection) -> None:
-        self.connection = connection
-        self.ids = itertools.count(1)
-
-    def command(self, method: str, **params: Any) -> dict[str, Any]:
-        """Send a command and return its result (events that come first are dropped)."""
-        number = next(self.ids)
-        self.connection.send(json.dumps({"id": number, "method": method, "params": params}))
-        while True:
-            reply = json.loads(self.connection.recv(timeout=20))
-            if reply.get("id") == number:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return dict(reply["result"])
-
-    def wait_for_event(self, method: str) -> None:
-        while json.loads(self.connection.recv(timeout=20)).get("method") != method:
-            pass
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[DevTools]:
-    """Headless Chromium with its DevTools on a free port, connected to its blank page."""
-    assert CHROMIUM is not None, "CI=true: chromium must be installed (.ci/run's apt list)"
-    with tempfile.TemporaryDirectory() as profile:
-        process = subprocess.Popen(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--remote-debugging-port=0",
-                f"--user-data-dir={profile}",
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: its helpers go with it
-        )
-        try:
-            active_port = Path(profile, "DevToolsActivePort")
-            wait_until(lambda: len(_lines(active_port)) >= 2, "chromium's DevTools port", 20)
-            port = _lines(active_port)[0]
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
-                targets = json.load(r)
-            page = next(target for target in targets if target["type"] == "page")
-            with connect(page["webSocketDebuggerUrl"], max_size=None) as connection:
-                yield DevTools(connection)
-        finally:
-            stop_process_group(process)
-
-
-def stop_process_group(process: subprocess.Popen[bytes]) -> None:
-    """Kill Chromium and every helper it started, and wait until all are gone.
-
-    Its crashpad and zygote helpers outlive a kill of the browser process alone and go on
-    writing to the profile directory, which then cannot be removed.
-    """
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait(10)
-    wait_until(lambda: not group_alive(process.pid), "chromium's helpers to exit", 10)
-
-
-def group_alive(group: int) -> bool:
-    """Whether a process of the group still runs (zombies, already dead, do not count)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            continue
-        state, process_group = fields[0], int(fields[2])
-        if process_group == group and state != "Z":
-            return True
-    return False
-
-
-def _lines(path: Path) -> list[str]:
-    try:
-        return path.read_text().split()
-    except FileNotFoundError:
-        return []
-
-
 def test_chromium_page_echoes_text_and_binary_and_closes_with_code_and_reason() -> None:
     closes: list[tuple[int, str]] = []
     with serve(browser_app(closes)) as running, chromium() as devtools:
-        devtools.command("Page.enable")
-        devtools.command("Page.navigate", url=running.url + "/")
-        devtools.wait_for_event("Page.loadEventFired")
-        evaluated = devtools.command(
-            "Runtime.evaluate", expression="window.result", awaitPromise=True, returnByValue=True
-        )
-        result = evaluated["result"]["value"]
+        result = devtools.run_page(running.url + "/")
         wait_until(lambda: closes, "the server's route to see the close")
     assert result["echoes"] == ["text héllo ☃", "bytes 0,1,2,254,255"]
     assert (result["code"], result["reason"], result["clean"]) == (4001, "bye from the page", True)
