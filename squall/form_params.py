@@ -51,6 +51,16 @@ def is_upload(annotation: Any) -> bool:
     return any(is_upload(arg) for arg in args)
 
 
+def is_list(annotation: Any) -> bool:
+    """``list[T]``, ``list[T] | None``, ``Annotated[list[T], ...]``: a key's every value."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return is_list(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(is_list(arg) for arg in typing.get_args(annotation))
+    return origin in (list, tuple, set, frozenset)
+
+
 def _item_type(annotation: Any) -> Any:
     """The type of one value: ``list[T]`` -> T, ``T | None`` -> T, Annotated kept aside."""
     origin = typing.get_origin(annotation)

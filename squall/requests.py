@@ -6,7 +6,7 @@ the URL, the scope on the native path...), so a request nobody inspects costs no
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, cast
 
 import msgspec
@@ -218,7 +218,7 @@ class Request:
             self._body = await self._read_body()
         return self._body
 
-    async def stream(self) -> AsyncIterator[bytes]:
+    async def stream(self) -> AsyncGenerator[bytes, None]:
         """The body chunk by chunk as it arrives (or at once, if it was already read)."""
         if self._body is not None:
             yield self._body
@@ -253,15 +253,36 @@ class Request:
         return self._json
 
     async def form(
-        self, *, max_files: int = 1000, max_fields: int = 1000, max_part_size: int = 1024 * 1024
+        self,
+        *,
+        max_files: int | None = None,
+        max_fields: int | None = None,
+        max_part_size: int | None = None,
+        max_file_size: int | None = None,
+        max_part_header_size: int | None = None,
     ) -> FormData:
-        """The submitted form (urlencoded, or multipart with python-multipart installed)."""
+        """The submitted form (urlencoded, or multipart with python-multipart installed),
+        parsed as the body arrives.  A limit left None is the app's (``App(form_limits=)``,
+        see squall.forms.FormLimits)."""
         if self._form is None:
-            from squall.forms import FormLimits, parse_form
+            from squall.forms import limits_for, parse_form
 
-            limits = FormLimits(max_files, max_fields, max_part_size)
+            limits = limits_for(
+                self.app,
+                {
+                    "max_files": max_files,
+                    "max_fields": max_fields,
+                    "max_part_size": max_part_size,
+                    "max_file_size": max_file_size,
+                    "max_part_header_size": max_part_header_size,
+                },
+            )
             content_type = self.headers.get("content-type", "")
-            self._form = await parse_form(content_type, await self.body(), limits)
+            chunks = self.stream()
+            try:
+                self._form = await parse_form(content_type, chunks, limits)
+            finally:
+                await chunks.aclose()  # a refused form leaves the stream part-read
             self.finishes = True  # its files are closed after the response
         return self._form
 
