@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +16,11 @@ from typing import Annotated, Any
 import httpx
 import pytest
 
+import squall.multipart
 from squall import App, File, Form, Request, UploadFile
 from squall.forms import SPOOL_MAX_SIZE
 from tests.framework.static_tree import SERVERS, curl, serving
+from tests.server.serving import captured_errors, wait_until
 
 BIG = bytes(range(256)) * (SPOOL_MAX_SIZE // 256 * 3)  # 3 MiB: spooled to disk
 
@@ -172,3 +175,31 @@ def test_writes_that_reach_the_disk_run_off_the_event_loop(monkeypatch: pytest.M
         asyncio.run(write_three())
     assert in_threads == [6, 2, -1]  # the two writes, then close
     assert upload.size == 13
+
+
+class RecordedSpool(tempfile.SpooledTemporaryFile):  # type: ignore[type-arg]
+    made: list[tempfile.SpooledTemporaryFile] = []  # type: ignore[type-arg]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.made.append(self)
+
+
+def test_a_client_gone_mid_upload_leaves_no_file_open_and_logs_no_error(
+    base: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(squall.multipart, "SpooledTemporaryFile", RecordedSpool)
+    RecordedSpool.made.clear()
+    head = (b'--x\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\n')
+    request = (
+        "POST /describe HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+        f"Content-Length: {len(head) + 10 * len(BIG)}\r\n\r\n"
+    ).encode()
+    host, port = base.removeprefix("http://").split(":")
+    with captured_errors() as errors:
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(request + head + BIG)  # 3 MiB of 30: the spool is on disk by now
+            wait_until(lambda: RecordedSpool.made and RecordedSpool.made[0]._rolled, "the spool")
+        wait_until(lambda: RecordedSpool.made[0].closed, "the half-received upload closed")
+        assert httpx.post(f"{base}/append", files={"file": ("a", b"x")}).status_code == 200
+    assert errors.records == []

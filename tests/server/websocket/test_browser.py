@@ -106,7 +106,8 @@ class DevTools:
 def chromium() -> Iterator[DevTools]:
     """Headless Chromium with its DevTools on a free port, connected to its blank page."""
     assert CHROMIUM is not None, "CI=true: chromium must be installed (.ci/run's apt list)"
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still write to the profile as it goes: not an error.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen(
             [
                 CHROMIUM,
