@@ -11,7 +11,7 @@ client's error: :class:`FormError`, an ``HTTPException`` whose message names the
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -45,6 +45,27 @@ def too_many(what: str, limit: int, option: str) -> FormError:
 
 def too_large(what: str, limit: int, option: str) -> FormError:
     return FormError(413, f"{what} is larger than {limit} bytes ({option})")
+
+
+class FormReading:
+    """What ``request.form()`` returns: ``await`` it for the form, or ``async with`` it to
+    have the form's files closed when the block ends (both as Starlette's)."""
+
+    def __init__(self, read: Callable[[FormLimits], Awaitable[FormData]], limits: FormLimits):
+        self._read = read
+        self._limits = limits
+        self._form: FormData | None = None
+
+    def __await__(self) -> Generator[Any, None, FormData]:
+        return self._read(self._limits).__await__()
+
+    async def __aenter__(self) -> FormData:
+        self._form = await self._read(self._limits)
+        return self._form
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._form is not None:
+            await self._form.close()
 
 
 def limits_for(app: Any, overrides: dict[str, int | None]) -> FormLimits:

@@ -7,7 +7,7 @@ the URL, the scope on the native path...), so a request nobody inspects costs no
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
@@ -22,6 +22,9 @@ from squall.datastructures import (
     parse_query,
 )
 from squall.native import ClientDisconnected, NativeConnection, NativeRequest
+
+if TYPE_CHECKING:
+    from squall.forms import FormLimits, FormReading
 
 ClientDisconnect = ClientDisconnected  # Starlette's name for it: raised by body(), stream(), form()
 
@@ -252,7 +255,7 @@ class Request:
                 self._json = json.loads(raw)  # raises JSONDecodeError, or accepts NaN etc.
         return self._json
 
-    async def form(
+    def form(
         self,
         *,
         max_files: int | None = None,
@@ -260,23 +263,29 @@ class Request:
         max_part_size: int | None = None,
         max_file_size: int | None = None,
         max_part_header_size: int | None = None,
-    ) -> FormData:
+    ) -> FormReading:
         """The submitted form (urlencoded, or multipart with python-multipart installed),
-        parsed as the body arrives.  A limit left None is the app's (``App(form_limits=)``,
-        see squall.forms.FormLimits)."""
-        if self._form is None:
-            from squall.forms import limits_for, parse_form
+        parsed as the body arrives: ``await`` it, or ``async with`` it to close its files at
+        the end of the block.  A limit left None is the app's (``App(form_limits=)``, see
+        squall.forms.FormLimits)."""
+        from squall.forms import FormReading, limits_for
 
-            limits = limits_for(
-                self.app,
-                {
-                    "max_files": max_files,
-                    "max_fields": max_fields,
-                    "max_part_size": max_part_size,
-                    "max_file_size": max_file_size,
-                    "max_part_header_size": max_part_header_size,
-                },
-            )
+        limits = limits_for(
+            self.app,
+            {
+                "max_files": max_files,
+                "max_fields": max_fields,
+                "max_part_size": max_part_size,
+                "max_file_size": max_file_size,
+                "max_part_header_size": max_part_header_size,
+            },
+        )
+        return FormReading(self._read_form, limits)
+
+    async def _read_form(self, limits: FormLimits) -> FormData:
+        if self._form is None:
+            from squall.forms import parse_form
+
             content_type = self.headers.get("content-type", "")
             chunks = self.stream()
             try:

@@ -65,6 +65,14 @@ def form_app() -> App:
             max_part_header_size=200,
         )
 
+    @app.post("/block")
+    async def block(request: Request) -> dict[str, Any]:
+        async with request.form() as form:
+            upload = form["f"]
+            assert isinstance(upload, UploadFile)
+            inside = (await upload.read()).decode()
+        return {"inside": inside, "closed_after": upload.file.closed}
+
     @app.post("/login")
     async def login(
         username: Annotated[str, Form()], tags: Annotated[list[str], Form()]
@@ -230,3 +238,8 @@ def test_a_refusal_comes_while_the_body_is_still_arriving(base: str) -> None:
             assert piece, f"closed without the refusal: {answer!r}"
             answer += piece
     assert answer.startswith(b"HTTP/1.1 400 ")
+
+
+def test_async_with_request_form_closes_its_files_at_the_end_of_the_block(base: str) -> None:
+    sent = httpx.post(f"{base}/block", files={"f": ("f.txt", b"content")})
+    assert sent.json() == {"inside": "content", "closed_after": True}
