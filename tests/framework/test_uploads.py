@@ -190,7 +190,7 @@ def test_a_client_gone_mid_upload_leaves_no_file_open_and_logs_no_error(
 ) -> None:
     monkeypatch.setattr(squall.multipart, "SpooledTemporaryFile", RecordedSpool)
     RecordedSpool.made.clear()
-    head = (b'--x\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\n')
+    head = b'--x\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\n'
     request = (
         "POST /describe HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data; boundary=x\r\n"
         f"Content-Length: {len(head) + 10 * len(BIG)}\r\n\r\n"
