@@ -10,12 +10,14 @@ buffer, so it costs little CPU and no memory.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,10 +160,19 @@ def markdown(results: list[UploadResult], options: Options, connections: int) ->
     return "\n".join(lines) + "\n"
 
 
-def pin_client(cpus: str | None) -> None:
-    """Run this process (the upload client) on the client's CPUs, away from the server."""
-    if cpus is not None and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {int(cpu) for cpu in cpus.split(",")})
+@contextlib.contextmanager
+def client_pinned(cpus: str | None) -> Iterator[None]:
+    """Run this process (the upload client) on the client's CPUs, away from the server,
+    and give it back the CPUs it had (a test calls main() in its own process)."""
+    if cpus is None or not hasattr(os, "sched_setaffinity"):
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {int(cpu) for cpu in cpus.split(",")})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
 
 def main(args: argparse.Namespace, options: Options) -> int:
@@ -170,13 +181,13 @@ def main(args: argparse.Namespace, options: Options) -> int:
     entries = [e for e in UPLOAD_ENTRIES if not args.squall_only or e.squall]
     if args.only:
         entries = [e for e in entries if any(part in e.name for part in args.only)]
-    pin_client(options.client_cpu)
     results = []
-    for entry in entries:
-        print(f"{entry.name} ...", file=sys.stderr, flush=True)
-        result = measure_uploads(entry, options, connections)
-        print(f"  {result.status} {result.megabytes_per_second:,.0f} MB/s", file=sys.stderr)
-        results.append(result)
+    with client_pinned(options.client_cpu):
+        for entry in entries:
+            print(f"{entry.name} ...", file=sys.stderr, flush=True)
+            result = measure_uploads(entry, options, connections)
+            print(f"  {result.status} {result.megabytes_per_second:,.0f} MB/s", file=sys.stderr)
+            results.append(result)
     table = markdown(results, options, connections)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from bench.__main__ import main
@@ -12,7 +13,9 @@ from bench.upload_stream import UPLOAD_ENTRIES
 
 def test_every_squall_entry_answers_the_uploads(tmp_path: Path) -> None:
     argv = ["--upload-stream", "--smoke", "--warmup", "0", "--connections", "1"]
+    cpus = os.sched_getaffinity(0)
     assert main([*argv, "--out", str(tmp_path), "--name", "uploads"]) == 0
+    assert os.sched_getaffinity(0) == cpus  # the client's pinning is undone
     table = (tmp_path / "uploads.md").read_text()
     results = json.loads((tmp_path / "uploads.json").read_text())["results"]
     squall = [entry.name for entry in UPLOAD_ENTRIES if entry.squall]
