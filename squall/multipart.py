@@ -10,6 +10,7 @@ as the bytes come, and a body that ends inside a part is refused (400), never ha
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from tempfile import SpooledTemporaryFile
 from typing import Any
@@ -111,12 +112,9 @@ class _MultipartReader:
         if not writes:
             return
         self.writes = []
-        start = 0
-        for end in range(1, len(writes) + 1):
-            if end == len(writes) or writes[end][0] is not writes[start][0]:
-                data = [piece for _, piece in writes[start:end]]
-                await writes[start][0].write(data[0] if len(data) == 1 else b"".join(data))
-                start = end
+        for upload, pieces in itertools.groupby(writes, key=lambda write: write[0]):
+            data = [piece for _, piece in pieces]
+            await upload.write(data[0] if len(data) == 1 else b"".join(data))
 
     async def close_uploads(self) -> None:
         for upload in self.uploads:

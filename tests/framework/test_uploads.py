@@ -68,6 +68,10 @@ def upload_app() -> App:
     ) -> dict[str, Any]:
         return {"data": len(data), "files": [f.filename for f in files], "note": note}
 
+    @app.post("/contents")
+    async def contents(files: list[UploadFile]) -> list[str]:
+        return [(await f.read()).decode() for f in files]
+
     @app.post("/stream")
     async def stream(request: Request) -> dict[str, Any]:
         digest = hashlib.sha256()
@@ -140,6 +144,12 @@ def test_file_parameters_from_curl(base: str, tmp_path: Path) -> None:
         "files": ["one.txt", "two.txt"],
         "note": "hi",
     }
+
+
+def test_files_arriving_in_one_chunk_each_keep_their_own_bytes(base: str) -> None:
+    files = [("files", (name, name.encode() * 3)) for name in ("first", "second", "third")]
+    sent = httpx.post(f"{base}/contents", files=files, data={"between": "text"})
+    assert sent.json() == ["firstfirstfirst", "secondsecondsecond", "thirdthirdthird"]
 
 
 def test_request_stream_hands_over_a_chunked_body_in_pieces(base: str) -> None:
