@@ -3,7 +3,7 @@ a pydantic model from the form's fields, as FastAPI does.
 
 Each field of the model is looked up in the form by its name on the wire (a Struct's
 ``rename``, a pydantic ``alias``): every value of a repeated key for a list field, the last
-one otherwise; an empty text field counts as not sent (its default applies).  Text is
+one otherwise; an empty text field or file input counts as not sent (its default applies).  Text is
 converted laxly (``"3"`` for an ``int``), an ``UploadFile`` field takes an uploaded file.
 Errors are a 422 located at ``["body", field]``.
 """
@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 
 from squall.datastructures import FormData
-from squall.form_params import is_list
+from squall.form_params import is_list, sent_value
 from squall.models import ValidationFailed, is_pydantic_model, msgspec_error, pydantic_failure
 
 ModelReader = Callable[[FormData], Awaitable[Any]]
@@ -60,14 +60,9 @@ def plan_form_model(model: type) -> ModelReader:
 def _values(form: FormData, fields: list[tuple[str, bool]]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, repeated in fields:
-        if repeated:
-            found = [value for value in form.getlist(key) if value != ""]
-            if found:
-                values[key] = found
-        else:
-            value = form.get(key)
-            if value is not None and value != "":
-                values[key] = value
+        value = sent_value(form, key, repeated)
+        if value is not None:
+            values[key] = value
     return values
 
 

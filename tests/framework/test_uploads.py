@@ -72,6 +72,12 @@ def upload_app() -> App:
     async def contents(files: list[UploadFile]) -> list[str]:
         return [(await f.read()).decode() for f in files]
 
+    @app.post("/optional")
+    async def optional(
+        file: UploadFile | None = None, note: Annotated[str, Form()] = "none"
+    ) -> dict[str, Any]:
+        return {"file": None if file is None else file.filename, "note": note}
+
     @app.post("/stream")
     async def stream(request: Request) -> dict[str, Any]:
         digest = hashlib.sha256()
@@ -150,6 +156,21 @@ def test_files_arriving_in_one_chunk_each_keep_their_own_bytes(base: str) -> Non
     files = [("files", (name, name.encode() * 3)) for name in ("first", "second", "third")]
     sent = httpx.post(f"{base}/contents", files=files, data={"between": "text"})
     assert sent.json() == ["firstfirstfirst", "secondsecondsecond", "thirdthirdthird"]
+
+
+def test_an_empty_file_input_counts_as_not_sent_as_fastapi(base: str) -> None:
+    """What a browser sends for a file input left empty: an empty filename, no bytes."""
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename=""\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n\r\n"
+        b'--b\r\nContent-Disposition: form-data; name="note"\r\n\r\n\r\n--b--\r\n'
+    )
+    headers = {"content-type": "multipart/form-data; boundary=b"}
+    empty = httpx.post(f"{base}/optional", content=body, headers=headers)
+    assert empty.json() == {"file": None, "note": "none"}
+    required = httpx.post(f"{base}/describe", content=body, headers=headers)
+    assert required.status_code == 422
+    assert required.json()["detail"][0]["loc"] == ["body", "file"]
 
 
 def test_request_stream_hands_over_a_chunked_body_in_pieces(base: str) -> None:
