@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bench import report, static_files, wrk, ws_bench
+from bench import report, static_files, upload_stream, wrk, ws_bench
 from bench.certificates import make_certificates
 from bench.chart import chart
 from bench.entries import ENTRIES, Entry
@@ -159,7 +159,8 @@ def write_outputs(
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     websocket = args.profile == "ws-echo"  # bench/ws_load.py is its load, not wrk
-    if shutil.which("wrk") is None and not websocket:
+    uploads = args.profile == "upload-stream"  # bench/upload_client.py is its load
+    if shutil.which("wrk") is None and not (websocket or uploads):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
     if args.setup:
@@ -175,6 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if websocket:
         with bench_lock():
             return ws_bench.main(args, options)
+    if uploads:
+        with bench_lock():
+            return upload_stream.main(args, options)
     allow_many_files()
     results = run_all(chosen_entries(args), options, PROFILES[args.profile])
     print(write_outputs(args.out, args.name, results, options, args.profile), end="")

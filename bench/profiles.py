@@ -30,7 +30,7 @@ def _check_upload(body: bytes) -> bool:
 
 
 def _not_http(body: bytes) -> bool:
-    return False  # the ws-echo profile is checked by bench/ws_load.py, not over HTTP
+    return False  # checked by its own client (ws-echo: bench/ws_load.py; upload-stream)
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,12 @@ PROFILES = {
         accept_encoding=static_files.ACCEPT_ENCODING,
         summary="--static with Accept-Encoding: br;q=1, gzip;q=0.8 (precompressed siblings)",
         flag="--static-encoded",
+    ),
+    "upload-stream": Profile(  # bench/upload_stream.py runs it: its own client, not wrk
+        "upload-stream", "POST", "/upload-file", b"", _not_http, simple=False, connections=2,
+        summary="POST /upload-file of 100 MiB multipart files taken as UploadFile, 2 at a time: "
+        "MB/s and the server's peak RSS",
+        flag="--upload-stream",
     ),
     "ws-echo": Profile(  # bench/ws_bench.py runs it: WebSocket, not wrk
         "ws-echo", "GET", "/ws", b"", _not_http, simple=False,

@@ -19,6 +19,7 @@ from squall.background import in_turn
 from squall.dependants import plan_route
 from squall.di import Container, Solver
 from squall.errors import body_failure, failure, unrouted
+from squall.forms import FormLimits
 from squall.lifespan import Lifecycle, LifespanFactory
 from squall.media import JSON, check_content_type
 from squall.middleware.base import Middleware
@@ -79,6 +80,7 @@ class App(Router):
         on_shutdown: Sequence[Callable[[], Any]] = (),
         root_path: str = "",
         middleware: Sequence[Middleware] = (),
+        form_limits: FormLimits | None = None,
         # OpenAPI settings: kept for the schema (squall does not serve one yet).
         title: str = "Squall",
         version: str = "0.1.0",
@@ -133,6 +135,7 @@ class App(Router):
         self.container.executor = self.threads
         # False: a body without a Content-Type is read as JSON (see squall.media).
         self.strict_content_type = strict_content_type
+        self.form_limits = form_limits or FormLimits()  # request.form()'s (squall.forms)
         self.lifecycle.startup.append(self._create_singletons)
         self.lifecycle.startup.extend(on_startup)
         self.lifecycle.shutdown.extend(on_shutdown)

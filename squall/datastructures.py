@@ -397,8 +397,10 @@ class State(dict[str, Any]):
 
 
 class UploadFile:
-    """A file sent in a multipart form: ``filename``, ``content_type``, ``size``, and async
-    ``read``/``write``/``seek``/``close`` (in a thread once the file has spilled to disk)."""
+    """A file sent in a multipart form: ``filename``, ``content_type``, ``headers``, ``size``
+    and async ``read``/``write``/``seek``/``close``.  ``file`` is a SpooledTemporaryFile: in
+    memory while small; a write that moves it to disk, and everything after, runs in a
+    thread, off the event loop."""
 
     def __init__(
         self,
@@ -421,6 +423,11 @@ class UploadFile:
     def _on_disk(self) -> bool:
         return bool(getattr(self.file, "_rolled", True))  # a SpooledTemporaryFile's flag
 
+    def _rolls_over(self, added: int) -> bool:
+        """Whether writing ``added`` more bytes moves the spooled file to disk."""
+        limit = getattr(self.file, "_max_size", 0)
+        return bool(limit) and self.file.tell() + added > limit
+
     async def _run(self, call: Callable[..., _T], *args: Any) -> _T:
         if self._on_disk:
             return await asyncio.to_thread(call, *args)
@@ -429,7 +436,10 @@ class UploadFile:
     async def write(self, data: bytes) -> None:
         if self.size is not None:
             self.size += len(data)
-        await self._run(self.file.write, data)
+        if self._on_disk or self._rolls_over(len(data)):
+            await asyncio.to_thread(self.file.write, data)
+        else:
+            self.file.write(data)
 
     async def read(self, size: int = -1) -> bytes:
         return await self._run(self.file.read, size)
@@ -442,6 +452,13 @@ class UploadFile:
 
     def __repr__(self) -> str:
         return f"UploadFile(filename={self.filename!r}, size={self.size!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """Lets a pydantic model (a form model) declare an ``UploadFile`` field."""
+        from pydantic_core import core_schema
+
+        return core_schema.is_instance_schema(cls)
 
 
 FormValue = str | UploadFile

@@ -51,6 +51,16 @@ def is_upload(annotation: Any) -> bool:
     return any(is_upload(arg) for arg in args)
 
 
+def is_list(annotation: Any) -> bool:
+    """``list[T]``, ``list[T] | None``, ``Annotated[list[T], ...]``: a key's every value."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return is_list(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(is_list(arg) for arg in typing.get_args(annotation))
+    return origin in (list, tuple, set, frozenset)
+
+
 def _item_type(annotation: Any) -> Any:
     """The type of one value: ``list[T]`` -> T, ``T | None`` -> T, Annotated kept aside."""
     origin = typing.get_origin(annotation)
@@ -104,11 +114,22 @@ async def _read_all_bytes(values: Any) -> Any:
     return [await _read_bytes(value) for value in values]
 
 
-def _missing(value: Any, multiple: bool) -> bool:
-    """Not sent: no value, or (as FastAPI) an empty text field."""
+def _empty_file_input(value: Any) -> bool:
+    """A file input left empty: browsers send it with an empty filename and no bytes."""
+    return isinstance(value, UploadFile) and value.filename == "" and value.size == 0
+
+
+def sent_value(form: FormData, key: str, multiple: bool) -> Any:
+    """What the form holds for ``key`` (every value when ``multiple``), or None when it was
+    not sent; as FastAPI, an empty text field and an empty file input count as not sent
+    (in a list, only empty file inputs are left out)."""
     if multiple:
-        return not value
-    return value is None or value == ""
+        values = [value for value in form.getlist(key) if not _empty_file_input(value)]
+        return values or None
+    value = form.get(key)
+    if value is None or value == "" or _empty_file_input(value):
+        return None
+    return value
 
 
 async def take_form_value(
@@ -119,8 +140,8 @@ async def take_form_value(
 ) -> Any:
     """The argument for ``key``; raises KeyError when it was not sent, or
     ``msgspec.ValidationError`` / WrongValue when it does not fit."""
-    value: Any = form.getlist(key) if multiple else form.get(key)
-    if _missing(value, multiple):
+    value = sent_value(form, key, multiple)
+    if value is None:
         raise KeyError(key)
     return await read(value)
 

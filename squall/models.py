@@ -108,12 +108,17 @@ def _pydantic_decoder(annotation: Any, location: list[Any]) -> Callable[[bytes],
             errors = exc.errors(include_url=False, include_context=False, include_input=False)
             if any(e["type"] == "json_invalid" for e in errors):
                 raise MalformedBody(errors[0]["msg"]) from None
-            located = [
-                {"loc": [*location, *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in errors
-            ]
-            raise ValidationFailed(located) from None
+            raise pydantic_failure(exc, location) from None
 
     return decode_body
+
+
+def pydantic_failure(exc: Any, location: list[Any]) -> ValidationFailed:
+    """A pydantic ValidationError as the 422 it means, its errors located under ``location``."""
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    return ValidationFailed(
+        [{"loc": [*location, *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in errors]
+    )
 
 
 def encode_extra(value: Any) -> Any:

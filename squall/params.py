@@ -27,11 +27,13 @@ from squall.background import BackgroundTasks
 from squall.bodies import body_fields, field_decoder
 from squall.constraints import NOTHING, nested_checks, pydantic_checks
 from squall.datastructures import FormData
+from squall.form_models import is_form_model, plan_form_model
 from squall.form_params import (
     FORM_PLACES,
     Reader,
     WrongValue,
     form_error,
+    is_list,
     is_upload,
     plan_reader,
     require_multipart,
@@ -119,7 +121,7 @@ class Extractor:
 
     def __post_init__(self) -> None:
         self.required = self.default is MISSING
-        self.multiple = _is_list(self.annotation)
+        self.multiple = is_list(self.annotation)
         self.convert = value_converter(self.annotation)
 
 
@@ -151,16 +153,6 @@ def _to_int(value: Any) -> Any:
     ):
         return int(value)
     return msgspec.convert(value, int, strict=False)
-
-
-def _is_list(annotation: Any) -> bool:
-    """``list[T]``, ``list[T] | None``, ``Annotated[list[T], ...]``: a key's every value."""
-    origin = typing.get_origin(annotation)
-    if origin is Annotated:
-        return _is_list(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return any(_is_list(arg) for arg in typing.get_args(annotation))
-    return origin in LISTS
 
 
 def _is_scalar(annotation: Any) -> bool:
@@ -274,10 +266,15 @@ def _extractor(
 
 def _form_extractor(name: str, key: str, checked: Any, default: Any, source: Source) -> Extractor:
     require_multipart(f"parameter {name!r}")
+    model = typing.get_args(checked)[0] if typing.get_origin(checked) is Annotated else checked
+    if is_form_model(model):  # a Struct, dataclass or pydantic model filled from the fields
+        ex = Extractor(name, "form-model", key, model, default, source=source)
+        ex.read_form = plan_form_model(model)
+        return ex
     if not (_is_scalar(checked) or is_upload(checked)):
         raise TypeError(
-            f"parameter {name!r}: form fields are scalars, lists of them or files; "
-            f"Squall does not read a form into {checked!r} (a form model)"
+            f"parameter {name!r}: form fields are scalars, lists of them, files or a form "
+            f"model (a Struct, dataclass or pydantic model), not {checked!r}"
         )
     ex = Extractor(name, "form", key, checked, default, source=source)
     ex.read_form = plan_reader(checked, ex.multiple, ex.convert)
@@ -322,7 +319,9 @@ def needs_resolver(extractors: list[Extractor]) -> bool:
 
 def awaits(extractors: list[Extractor]) -> bool:
     """Whether ``extract`` has to await something for these (a body or a dependency)."""
-    return any(ex.place in ("body", "embedded", "depends", "form") for ex in extractors)
+    return any(
+        ex.place in ("body", "embedded", "depends", "form", "form-model") for ex in extractors
+    )
 
 
 async def extract(
@@ -368,10 +367,13 @@ async def extract(
                     fields = _UNREADABLE
             if fields is not _UNREADABLE:
                 _take_field(ex, fields, values, errors)
-        elif place == "form":
+        elif place == "form" or place == "form-model":
             if form is None:
                 form = await request.form()
-            await _take_form(ex, form, values, errors)
+            if place == "form":
+                await _take_form(ex, form, values, errors)
+            else:
+                await _take_form_model(ex, form, values, errors)
         else:
             _extract_one(ex, request, path, resolver, values, errors)
     if errors:
@@ -424,6 +426,16 @@ async def _take_form(
             values[ex.name] = ex.default
     except (msgspec.ValidationError, WrongValue) as exc:
         errors.append(form_error(ex.key, exc))
+
+
+async def _take_form_model(
+    ex: Extractor, form: FormData, values: dict[str, Any], errors: list[dict[str, Any]]
+) -> None:
+    assert ex.read_form is not None
+    try:
+        values[ex.name] = await ex.read_form(form)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors())
 
 
 def _extract_one(

@@ -6,8 +6,8 @@ the URL, the scope on the native path...), so a request nobody inspects costs no
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, cast
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
@@ -22,6 +22,9 @@ from squall.datastructures import (
     parse_query,
 )
 from squall.native import ClientDisconnected, NativeConnection, NativeRequest
+
+if TYPE_CHECKING:
+    from squall.forms import FormLimits, FormReading
 
 ClientDisconnect = ClientDisconnected  # Starlette's name for it: raised by body(), stream(), form()
 
@@ -218,7 +221,7 @@ class Request:
             self._body = await self._read_body()
         return self._body
 
-    async def stream(self) -> AsyncIterator[bytes]:
+    async def stream(self) -> AsyncGenerator[bytes, None]:
         """The body chunk by chunk as it arrives (or at once, if it was already read)."""
         if self._body is not None:
             yield self._body
@@ -252,16 +255,43 @@ class Request:
                 self._json = json.loads(raw)  # raises JSONDecodeError, or accepts NaN etc.
         return self._json
 
-    async def form(
-        self, *, max_files: int = 1000, max_fields: int = 1000, max_part_size: int = 1024 * 1024
-    ) -> FormData:
-        """The submitted form (urlencoded, or multipart with python-multipart installed)."""
-        if self._form is None:
-            from squall.forms import FormLimits, parse_form
+    def form(
+        self,
+        *,
+        max_files: int | None = None,
+        max_fields: int | None = None,
+        max_part_size: int | None = None,
+        max_file_size: int | None = None,
+        max_part_header_size: int | None = None,
+    ) -> FormReading:
+        """The submitted form (urlencoded, or multipart with python-multipart installed),
+        parsed as the body arrives: ``await`` it, or ``async with`` it to close its files at
+        the end of the block.  A limit left None is the app's (``App(form_limits=)``, see
+        squall.forms.FormLimits)."""
+        from squall.forms import FormReading, limits_for
 
-            limits = FormLimits(max_files, max_fields, max_part_size)
+        limits = limits_for(
+            self.app,
+            {
+                "max_files": max_files,
+                "max_fields": max_fields,
+                "max_part_size": max_part_size,
+                "max_file_size": max_file_size,
+                "max_part_header_size": max_part_header_size,
+            },
+        )
+        return FormReading(self._read_form, limits)
+
+    async def _read_form(self, limits: FormLimits) -> FormData:
+        if self._form is None:
+            from squall.forms import parse_form
+
             content_type = self.headers.get("content-type", "")
-            self._form = await parse_form(content_type, await self.body(), limits)
+            chunks = self.stream()
+            try:
+                self._form = await parse_form(content_type, chunks, limits)
+            finally:
+                await chunks.aclose()  # a refused form leaves the stream part-read
             self.finishes = True  # its files are closed after the response
         return self._form
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 # The matcher routes by method and path: WebSocket routes sit under this pseudo-method.
 WEBSOCKET = "WEBSOCKET"
-_NOT_ROUTABLE = ("body", "embedded", "form", "background", "response")
+_NOT_ROUTABLE = ("body", "embedded", "form", "form-model", "background", "response")
 
 
 @dataclass

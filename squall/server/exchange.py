@@ -481,7 +481,12 @@ class BodyStream:
     async def __anext__(self) -> bytes:
         exchange = self.exchange
         while exchange.body_state != CONSUMED:
-            if not exchange._chunks and exchange.body_state == RECEIVING:
+            # Gone while the app was not waiting (busy between reads): no wake-up will come.
+            if (
+                not exchange._chunks
+                and exchange.body_state == RECEIVING
+                and not exchange.disconnected
+            ):
                 await exchange._wait()
             if exchange.disconnected:
                 raise ClientDisconnected()

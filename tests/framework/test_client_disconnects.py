@@ -5,9 +5,11 @@ name Starlette users catch); left unhandled it is logged at debug level only, on
 path and under ASGI alike.
 """
 
+import asyncio
 import logging
 import socket
 import struct
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,6 +23,7 @@ from tests.server.serving import (
     captured_errors,
     connect,
     exchange,
+    open_connections,
     read_until_closed,
     serve,
     wait_until,
@@ -143,4 +146,42 @@ def test_a_client_gone_mid_response_logs_no_error_and_the_server_serves_on(asgi:
         again = exchange(running, b"GET /ping HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
         wait_until(lambda: running.server.state.active_requests == 0, "the stream to stop")
     assert again.startswith(b"HTTP/1.1 200"), again
+    assert errors.records == [], errors.messages() + errors.tracebacks()
+
+
+def busy_between_reads_app(first_read: threading.Event, gone: threading.Event) -> App:
+    app = App()
+
+    @app.post("/busy")
+    async def busy(request: Request) -> int:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if not first_read.is_set():
+                first_read.set()
+                while not gone.is_set():  # busy elsewhere (writing to disk...) meanwhile
+                    await asyncio.sleep(0.005)
+        return size
+
+    return app
+
+
+@pytest.mark.parametrize("asgi", [False, True], ids=["native", "asgi"])
+def test_a_client_gone_while_the_app_is_busy_between_reads_ends_the_stream(asgi: bool) -> None:
+    """The departure comes while the app is not waiting for the body; its next read must
+    raise ClientDisconnect (it waited forever on the native path: an upload's temporary file
+    stayed open and shutdown hung)."""
+    first_read, gone = threading.Event(), threading.Event()
+    app = busy_between_reads_app(first_read, gone)
+    if asgi:
+        app.add_middleware(PassThrough)
+    with captured_errors() as errors, serve(app) as running:
+        sock = connect(running)
+        head = b"POST /busy HTTP/1.1\r\nhost: x\r\ncontent-length: 1000000\r\n\r\n"
+        sock.sendall(head + b"x" * 1000)
+        wait_until(first_read.is_set, "the app's first read")
+        sock.close()
+        wait_until(lambda: open_connections(running) == 0, "the server to see the close")
+        gone.set()
+        wait_until(lambda: running.server.state.active_requests == 0, "the request to end")
     assert errors.records == [], errors.messages() + errors.tracebacks()
