@@ -14,8 +14,8 @@ import msgspec
 import pytest
 
 from squall import App, Form, HTMLResponse, UploadFile
-from tests.framework.static_tree import SERVERS, serving
 from tests.chromium import DevTools, chromium
+from tests.framework.static_tree import SERVERS, serving
 
 FILE_SIZE = 2 * 1024 * 1024  # past the 1 MiB spool: it goes to disk
 
