@@ -189,13 +189,21 @@ class CORSMiddleware(SquallMiddleware):
         )
 
     async def dispatch(self, request: Request, call_next: CallNext) -> Response:
-        origin = header_value(request.raw_headers, ORIGIN)
-        if origin is not None:
-            preflight = self.policy.preflight(request.method, origin, request.raw_headers)
-            if preflight is not None:
-                return preflight
+        origin = None
+        for name, value in request.raw_headers:  # header_value(), inlined: every request
+            if name == ORIGIN:
+                origin = value
+                break
+        if origin is None:  # not a CORS request, but its answer must vary with Origin too
+            response = await call_next(request)
+            add_vary(response.raw_headers, b"Origin")
+            return response
+        policy = self.policy
+        preflight = policy.preflight(request.method, origin, request.raw_headers)
+        if preflight is not None:
+            return preflight
         response = await call_next(request)
-        self.policy.decorate(response.raw_headers, origin)
+        policy.decorate(response.raw_headers, origin)
         return response
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:

@@ -32,6 +32,14 @@ def set_header(headers: RawHeaders, name: bytes, value: bytes) -> None:
 def add_vary(headers: RawHeaders, field: bytes) -> None:
     """List ``field`` in the response's ``Vary`` unless it is there already (or ``Vary: *``):
     appended to the first ``Vary`` line, or in a new one."""
+    for key, _ in headers:
+        if key == VARY:
+            _merge_vary(headers, field)
+            return
+    headers.append((VARY, field))  # the usual case: no Vary yet
+
+
+def _merge_vary(headers: RawHeaders, field: bytes) -> None:
     first = -1
     wanted = field.lower()
     for index, (key, value) in enumerate(headers):
@@ -41,8 +49,5 @@ def add_vary(headers: RawHeaders, field: bytes) -> None:
                 return
             if first < 0:
                 first = index
-    if first < 0:
-        headers.append((VARY, field))
-    else:
-        before = headers[first][1].strip()
-        headers[first] = (VARY, before + b", " + field if before else field)
+    before = headers[first][1].strip()
+    headers[first] = (VARY, before + b", " + field if before else field)

@@ -29,6 +29,8 @@ from squall.responses import Response
 
 Scope = dict[str, Any]
 
+HOST = b"host"
+
 WILDCARD_RULE = "a wildcard host pattern is '*' or '*.' followed by a domain: '*.example.com'"
 
 
@@ -47,8 +49,9 @@ def _check_pattern(pattern: str) -> None:
 class HostPolicy:
     """Which Host header values are served: the decision both faces take."""
 
-    # Verdicts remembered by raw Host value: a site sees a few hosts, so a lookup replaces
-    # the parse on almost every request; bounded, so forged hosts cannot grow it.
+    # Verdicts for the hosts served, by raw Host value: a site sees a few, so a lookup
+    # replaces the parse on almost every request; bounded, and refusals are not kept, so
+    # refused hosts can neither grow it nor crowd out the ones served.
     MEMO_SIZE = 64
 
     def __init__(self, allowed_hosts: Sequence[str], www_redirect: bool) -> None:
@@ -59,15 +62,15 @@ class HostPolicy:
         self.exact = frozenset(p for p in patterns if not p.startswith("*"))
         self.suffixes = tuple(p[1:] for p in patterns if p.startswith("*."))
         self.www_redirect = www_redirect
-        self._memo: dict[bytes | None, Verdict] = {}
+        self.memo: dict[bytes | None, Verdict] = {}
 
     def verdict(self, host_header: bytes | None) -> Verdict:
-        known = self._memo.get(host_header)
+        known = self.memo.get(host_header)
         if known is not None:
             return known
         decided = self._decide(host_header)
-        if len(self._memo) < self.MEMO_SIZE:
-            self._memo[host_header] = decided
+        if decided is not Verdict.REFUSED and len(self.memo) < self.MEMO_SIZE:
+            self.memo[host_header] = decided
         return decided
 
     def _decide(self, host_header: bytes | None) -> Verdict:
@@ -84,7 +87,7 @@ class HostPolicy:
     def refusal(self, verdict: Verdict, scope: Scope) -> Response:
         """The answer to a request that is not served as it is."""
         if verdict is Verdict.TO_WWW:
-            host = header_value(scope["headers"], b"host") or b""
+            host = header_value(scope["headers"], HOST) or b""
             scheme = scope.get("scheme", "http")
             return redirect(rebuilt_url(scope, scheme, "www." + host.decode("latin-1")))
         return invalid_host()
@@ -104,7 +107,14 @@ class TrustedHostMiddleware(SquallMiddleware):
         policy = self.policy
         if policy.allow_any:
             return await call_next(request)
-        verdict = policy.verdict(header_value(request.raw_headers, b"host"))
+        host = None
+        for name, value in request.raw_headers:  # header_value(), inlined: every request
+            if name == HOST:
+                host = value
+                break
+        if policy.memo.get(host) is Verdict.ALLOWED:  # verdict()'s memo, read first
+            return await call_next(request)
+        verdict = policy.verdict(host)
         if verdict is Verdict.ALLOWED:
             return await call_next(request)
         return policy.refusal(verdict, request.scope)
@@ -114,7 +124,7 @@ class TrustedHostMiddleware(SquallMiddleware):
         if policy.allow_any or scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        verdict = policy.verdict(header_value(scope["headers"], b"host"))
+        verdict = policy.verdict(header_value(scope["headers"], HOST))
         if verdict is Verdict.ALLOWED:
             await self.app(scope, receive, send)
         else:

@@ -18,6 +18,7 @@ from websockets.sync.client import connect
 
 from squall import App, WebSocket
 from squall.middleware import TrustedHostMiddleware
+from squall.middleware.trustedhost import HostPolicy, Verdict
 from tests.compat.conftest import ClientFor
 from tests.framework.conftest import serve_with_squall, serve_with_uvicorn
 from tests.framework.middleware.handshake import raw_request, websocket_handshake
@@ -161,3 +162,13 @@ def test_the_same_answers_as_starlette(servers: dict[str, str]) -> None:
             }
             expected = views.pop("starlette")
             assert views == {"squall-asgi": expected, "squall-native": expected}, host
+
+
+def test_only_the_hosts_served_are_remembered_and_no_more_than_the_bound() -> None:
+    policy = HostPolicy(["*.example.org"], www_redirect=True)
+    for number in range(200):
+        assert policy.verdict(f"forged{number}.test".encode()) is Verdict.REFUSED
+    assert policy.memo == {}
+    for number in range(200):
+        assert policy.verdict(f"a{number}.example.org".encode()) is Verdict.ALLOWED
+    assert len(policy.memo) == HostPolicy.MEMO_SIZE
