@@ -3,12 +3,18 @@ middleware classes (each also plain ASGI middleware), and any ASGI middleware cl
 
 from squall.middleware.base import Middleware, SquallMiddleware
 from squall.middleware.chain import CallNext, MiddlewareFunction, build_asgi_stack, chain
+from squall.middleware.cors import CORSMiddleware
+from squall.middleware.httpsredirect import HTTPSRedirectMiddleware
+from squall.middleware.trustedhost import TrustedHostMiddleware
 
 __all__ = [
+    "CORSMiddleware",
     "CallNext",
+    "HTTPSRedirectMiddleware",
     "Middleware",
     "MiddlewareFunction",
     "SquallMiddleware",
+    "TrustedHostMiddleware",
     "build_asgi_stack",
     "chain",
 ]

@@ -1,0 +1,131 @@
+"""TrustedHostMiddleware: serve only the host names the app is meant for.
+
+A request whose Host header names another host (DNS rebinding, a cache poisoned through a
+forged Host, password-reset links built from it) gets 400 ``Invalid host header``; so does
+one with no Host or a malformed one.  ``allowed_hosts`` takes exact names and
+``*.example.com`` wildcards (any subdomain, not ``example.com`` itself); ``["*"]`` (the
+default) allows every host.  With ``www_redirect`` (the default), ``example.com`` is
+redirected (307) to ``www.example.com`` when only the latter is allowed.
+
+The options and defaults are Starlette's.  A WebSocket handshake to a host not allowed is
+refused the same way through the ASGI face (an HTTP 400 where the server can send one,
+else a close before accept: 403); a Squall App's own WebSocket routes do not go through the
+framework chain, so there add it around the app (``TrustedHostMiddleware(app, ...)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import Enum
+from typing import Any
+
+from squall.middleware.answers import invalid_host, redirect, send_answer
+from squall.middleware.base import ASGIApp, SquallMiddleware
+from squall.middleware.chain import CallNext
+from squall.middleware.headers import header_value
+from squall.middleware.request_url import parse_authority, rebuilt_url
+from squall.requests import Request
+from squall.responses import Response
+
+Scope = dict[str, Any]
+
+HOST = b"host"
+
+WILDCARD_RULE = "a wildcard host pattern is '*' or '*.' followed by a domain: '*.example.com'"
+
+
+class Verdict(Enum):
+    ALLOWED = "allowed"
+    TO_WWW = "to www"  # allowed as www.<host>: redirect there
+    REFUSED = "refused"
+
+
+def _check_pattern(pattern: str) -> None:
+    wildcard = pattern.startswith("*") and pattern != "*"
+    if "*" in pattern[1:] or (wildcard and not pattern.startswith("*.")):
+        raise ValueError(f"{WILDCARD_RULE}, not {pattern!r}")
+
+
+class HostPolicy:
+    """Which Host header values are served: the decision both faces take."""
+
+    # Verdicts for the hosts served, by raw Host value: a site sees a few, so a lookup
+    # replaces the parse on almost every request; bounded, and refusals are not kept, so
+    # refused hosts can neither grow it nor crowd out the ones served.
+    MEMO_SIZE = 64
+
+    def __init__(self, allowed_hosts: Sequence[str], www_redirect: bool) -> None:
+        for pattern in allowed_hosts:
+            _check_pattern(pattern)
+        patterns = [pattern.lower() for pattern in allowed_hosts]
+        self.allow_any = "*" in patterns
+        self.exact = frozenset(p for p in patterns if not p.startswith("*"))
+        self.suffixes = tuple(p[1:] for p in patterns if p.startswith("*."))
+        self.www_redirect = www_redirect
+        self.memo: dict[bytes | None, Verdict] = {}
+
+    def verdict(self, host_header: bytes | None) -> Verdict:
+        known = self.memo.get(host_header)
+        if known is not None:
+            return known
+        decided = self._decide(host_header)
+        if decided is not Verdict.REFUSED and len(self.memo) < self.MEMO_SIZE:
+            self.memo[host_header] = decided
+        return decided
+
+    def _decide(self, host_header: bytes | None) -> Verdict:
+        authority = None if host_header is None else parse_authority(host_header)
+        if authority is None:
+            return Verdict.REFUSED
+        host = authority.host.lower()
+        if host in self.exact or host.endswith(self.suffixes):
+            return Verdict.ALLOWED
+        if self.www_redirect and "www." + host in self.exact:
+            return Verdict.TO_WWW
+        return Verdict.REFUSED
+
+    def refusal(self, verdict: Verdict, scope: Scope) -> Response:
+        """The answer to a request that is not served as it is."""
+        if verdict is Verdict.TO_WWW:
+            host = header_value(scope["headers"], HOST) or b""
+            scheme = scope.get("scheme", "http")
+            return redirect(rebuilt_url(scope, scheme, "www." + host.decode("latin-1")))
+        return invalid_host()
+
+
+class TrustedHostMiddleware(SquallMiddleware):
+    def __init__(
+        self,
+        app: ASGIApp,
+        allowed_hosts: Sequence[str] | None = None,
+        www_redirect: bool = True,
+    ) -> None:
+        super().__init__(app)
+        self.policy = HostPolicy(["*"] if allowed_hosts is None else allowed_hosts, www_redirect)
+
+    async def dispatch(self, request: Request, call_next: CallNext) -> Response:
+        policy = self.policy
+        if policy.allow_any:
+            return await call_next(request)
+        host = None
+        for name, value in request.raw_headers:  # header_value(), inlined: every request
+            if name == HOST:
+                host = value
+                break
+        if policy.memo.get(host) is Verdict.ALLOWED:  # verdict()'s memo, read first
+            return await call_next(request)
+        verdict = policy.verdict(host)
+        if verdict is Verdict.ALLOWED:
+            return await call_next(request)
+        return policy.refusal(verdict, request.scope)
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        policy = self.policy
+        if policy.allow_any or scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        verdict = policy.verdict(header_value(scope["headers"], HOST))
+        if verdict is Verdict.ALLOWED:
+            await self.app(scope, receive, send)
+        else:
+            await send_answer(scope, send, policy.refusal(verdict, scope))
