@@ -3,12 +3,15 @@ middleware classes (each also plain ASGI middleware), and any ASGI middleware cl
 
 from squall.middleware.base import Middleware, SquallMiddleware
 from squall.middleware.chain import CallNext, MiddlewareFunction, build_asgi_stack, chain
+from squall.middleware.requestid import RequestIdFilter, RequestIdMiddleware
 from squall.middleware.sessions import SessionMiddleware
 
 __all__ = [
     "CallNext",
     "Middleware",
     "MiddlewareFunction",
+    "RequestIdFilter",
+    "RequestIdMiddleware",
     "SessionMiddleware",
     "SquallMiddleware",
     "build_asgi_stack",
