@@ -37,6 +37,7 @@ logger = logging.getLogger("squall.middleware.sessions")
 
 BROWSER_COOKIE_LIMIT = 4096  # bytes of name=value browsers keep (RFC 6265 §6.1's minimum)
 _EXPIRED = "Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+_NOT_IN_NAMES = frozenset('()<>@,;:\\"/[]?={} \t\r\n\0')  # RFC 6265: a name is a token
 RawHeaders = list[tuple[bytes, bytes]]
 
 
@@ -75,6 +76,8 @@ class SessionMiddleware(SquallMiddleware):
         clock: Clock = time.time,  # for tests: the time stamped into and checked in cookies
     ) -> None:
         super().__init__(app)
+        if not session_cookie or any(char in _NOT_IN_NAMES for char in session_cookie):
+            raise ValueError(f"invalid cookie name: {session_cookie!r}")
         self.signer = SignedCookie(secret_key, max_age, clock)
         self.session_cookie = session_cookie
         self.attributes = _attributes(path, same_site, https_only, domain, partitioned)

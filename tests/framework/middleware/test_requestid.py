@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,7 +20,7 @@ from starlette.websockets import WebSocket as StarletteWebSocket
 
 from squall import App, BackgroundTasks, Request, Response
 from squall.middleware import RequestIdFilter, RequestIdMiddleware
-from squall.middleware.requestid import request_id
+from squall.middleware.requestid import new_request_id, request_id
 from squall.testing import TestClient
 from tests.compat.conftest import ClientFor
 
@@ -175,3 +176,11 @@ def test_the_asgi_face_restores_the_context_variable_after_the_app() -> None:
 
     assert asyncio.run(call()) is None
     assert seen == ["abc"]
+
+
+def test_new_ids_are_version_4_uuids() -> None:
+    made = {new_request_id() for _ in range(1000)}
+    assert len(made) == 1000
+    for value in made:
+        parsed = uuid.UUID(hex=value)
+        assert (parsed.hex, parsed.version, parsed.variant) == (value, 4, uuid.RFC_4122)

@@ -195,6 +195,8 @@ def test_cookie_options(client_for: ClientFor) -> None:
         {"path": "/; Domain=evil"},
         {"domain": "a\r\nb"},
         {"secret_key": ""},
+        {"session_cookie": "a=b"},
+        {"session_cookie": ""},
     ],
 )
 def test_invalid_options_are_refused(options: dict[str, Any]) -> None:
