@@ -57,6 +57,9 @@ class Request:
     _form: FormData | None = None
     _streamed = False
     _receive: Receive | None = None  # ASGI's receive, when the request came through ASGI
+    _session: dict[str, Any] | None = None
+    # Set by SessionMiddleware in the App's chain: loads the session on first use.
+    _load_session: Callable[[list[tuple[bytes, bytes]]], dict[str, Any]] | None = None
     app: Any = None  # the App handling the request
     background: Any = None  # a returned response's background, awaited once it is sent
     finishes = False  # True once there is work for after the response (background, form)
@@ -144,6 +147,17 @@ class Request:
             else:
                 self._state = State(self.scope.get("state") or {})
         return self._state
+
+    @property
+    def session(self) -> dict[str, Any]:
+        """The session's values (``squall.middleware.SessionMiddleware``), read from its
+        cookie the first time they are used."""
+        if self._session is None:
+            if self._load_session is not None:
+                self._session = self._load_session(self.raw_headers)
+            else:
+                return _scope_session(self._scope)
+        return self._session
 
     # -- The URL ----------------------------------------------------------------------------
 
@@ -310,6 +324,20 @@ class Request:
 
     async def is_disconnected(self) -> bool:
         return self._native is not None and cast(NativeRequest, self._native).disconnected
+
+
+def _scope_session(scope: dict[str, Any] | None) -> dict[str, Any]:
+    """``scope["session"]``, set by a session middleware's ASGI face (Starlette's contract)."""
+    if scope is None or "session" not in scope:
+        raise AssertionError(
+            "request.session needs SessionMiddleware: "
+            "app.add_middleware(squall.middleware.SessionMiddleware, secret_key=...)"
+        )
+    session: dict[str, Any] = scope["session"]
+    mark_accessed = getattr(session, "mark_accessed", None)
+    if mark_accessed is not None:
+        mark_accessed()  # the response varies on Cookie
+    return session
 
 
 def _escape_path(path: str) -> str:

@@ -1,6 +1,6 @@
 """bench.apps.squall_app's app with one middleware added, chosen by $SQUALL_BENCH_MIDDLEWARE
 (for callgrind: instructions per request the middleware costs on a request it does not act
-on; micro_server's requests carry ``Host: 127.0.0.1:8000`` and no ``Origin``)."""
+on; micro_server's requests carry ``Host: 127.0.0.1:8000`` and no ``Origin`` nor ``Cookie``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from squall import Request, Response
 from squall.middleware import (
     CallNext,
     CORSMiddleware,
+    RequestIdMiddleware,
+    SessionMiddleware,
     SquallMiddleware,
     TrustedHostMiddleware,
 )
@@ -30,6 +32,8 @@ CHOICES: dict[str, Callable[[], Any]] = {
     "pass-through": lambda: app.add_middleware(PassThrough),
     "cors": lambda: app.add_middleware(CORSMiddleware, allow_origins=["https://site.example"]),
     "trustedhost": lambda: app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1"]),
+    "session": lambda: app.add_middleware(SessionMiddleware, secret_key="bench"),
+    "requestid": lambda: app.add_middleware(RequestIdMiddleware),  # acts on every request
 }
 
 CHOICES[os.environ.get("SQUALL_BENCH_MIDDLEWARE", "none")]()

@@ -5,6 +5,8 @@ from squall.middleware.base import Middleware, SquallMiddleware
 from squall.middleware.chain import CallNext, MiddlewareFunction, build_asgi_stack, chain
 from squall.middleware.cors import CORSMiddleware
 from squall.middleware.httpsredirect import HTTPSRedirectMiddleware
+from squall.middleware.requestid import RequestIdFilter, RequestIdMiddleware
+from squall.middleware.sessions import SessionMiddleware
 from squall.middleware.trustedhost import TrustedHostMiddleware
 
 __all__ = [
@@ -13,6 +15,9 @@ __all__ = [
     "HTTPSRedirectMiddleware",
     "Middleware",
     "MiddlewareFunction",
+    "RequestIdFilter",
+    "RequestIdMiddleware",
+    "SessionMiddleware",
     "SquallMiddleware",
     "TrustedHostMiddleware",
     "build_asgi_stack",
