@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import threading
 import zlib
 from collections.abc import Callable
 from typing import Any, Final
@@ -113,9 +114,17 @@ def _one_shot(name: str, level: int) -> Callable[[bytes], bytes]:
         return functools.partial(zlib.compress, level=level, wbits=GZIP_WBITS)
     if name == "br":
         return functools.partial(brotli.compress, quality=level)
-    # One compression context, reused: the loop runs one compress call at a time.
-    context: Any = zstandard.ZstdCompressor(level=level)
-    return context.compress  # type: ignore[no-any-return]
+    return _ZstdPerThread(level).compress
+
+
+class _ZstdPerThread(threading.local):
+    """A zstd context reused for every body, one per thread (they are not thread-safe)."""
+
+    def __init__(self, level: int) -> None:
+        self.context = zstandard.ZstdCompressor(level=level)
+
+    def compress(self, data: bytes) -> bytes:
+        return self.context.compress(data)  # type: ignore[no-any-return]
 
 
 def offered_codings(levels: dict[str, int], wanted: tuple[str, ...]) -> tuple[Coding, ...]:

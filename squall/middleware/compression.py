@@ -67,7 +67,7 @@ class CompressionMiddleware(SquallMiddleware):
             return response
         coding = rules.choose(accept)
         body: Any = response.body
-        if type(body) is bytes:
+        if isinstance(body, bytes):
             _encode_bytes(response, rules, coding, body)
         elif isinstance(body, SelfSending):
             response.body = _EncodedSending(body, rules, coding)  # type: ignore[assignment]
