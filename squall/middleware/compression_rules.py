@@ -37,6 +37,7 @@ NEVER: Final = frozenset({"text/event-stream"})
 UNTOUCHED_STATUSES: Final = frozenset({204, 206, 304})
 
 _ACCEPT_ENCODING: Final = b"accept-encoding"
+_UNKNOWN: Final = object()
 _DROPPED_WHEN_ENCODED: Final = frozenset({b"content-length", b"accept-ranges"})
 
 
@@ -87,11 +88,17 @@ class CompressionRules:
         self.names = tuple(coding.name for coding in codings)
         self.minimum_size = minimum_size
         self.content_types = content_types
+        self._chosen: dict[bytes, object] = {}
 
     def choose(self, accept: bytes) -> Coding | None:
         """The coding a request's Accept-Encoding asks for, among those offered."""
-        position = negotiate(accept.decode("latin-1"), self.names)
-        return None if position < 0 else self.codings[position]
+        chosen = self._chosen.get(accept, _UNKNOWN)
+        if chosen is _UNKNOWN:
+            position = negotiate(accept.decode("latin-1"), self.names)
+            chosen = None if position < 0 else self.codings[position]
+            if len(self._chosen) < 256:  # clients send a handful of distinct headers
+                self._chosen[accept] = chosen
+        return chosen  # type: ignore[return-value]
 
     def eligible(self, status: int, headers: RawHeaders) -> bool:
         """Whether a response like this one is compressed (size aside): a compressible type,

@@ -481,3 +481,23 @@ def test_a_mounted_starlette_app_is_encoded(serve_app: Any) -> None:
         answer, raw = raw_get(url + "/sub/items", **{"accept-encoding": "br"})
     assert answer.headers["content-encoding"] == "br"
     assert json.loads(decoded(answer, raw)) == ITEMS
+
+
+def test_websockets_pass_through_the_asgi_face() -> None:
+    from starlette.routing import WebSocketRoute
+    from starlette.websockets import WebSocket
+
+    from squall.testing import TestClient
+
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text(await websocket.receive_text())
+        await websocket.close()
+
+    app = CompressionMiddleware(Starlette(routes=[WebSocketRoute("/ws", echo)]))
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/ws", headers={"accept-encoding": "gzip"}) as ws,
+    ):
+        ws.send_text("x" * 1000)
+        assert ws.receive_text() == "x" * 1000
