@@ -46,7 +46,7 @@ class CompressionMiddleware(SquallMiddleware):
         *,
         minimum_size: int = 500,
         gzip_level: int = 6,
-        brotli_quality: int = 4,
+        brotli_quality: int = 3,
         zstd_level: int = 3,
         content_types: Iterable[str] = DEFAULT_CONTENT_TYPES,
         codings: Iterable[str] = PREFERENCE,
@@ -57,7 +57,11 @@ class CompressionMiddleware(SquallMiddleware):
         self.rules = CompressionRules(offered, minimum_size, ContentTypes(content_types))
 
     async def dispatch(self, request: Request, call_next: CallNext) -> Response:
-        accept = accept_encoding(request.raw_headers)
+        accept = None
+        for name, value in request.raw_headers:  # accept_encoding(), inlined: every request
+            if name == b"accept-encoding":
+                accept = value
+                break
         if accept is None:
             return await call_next(request)
         response = await call_next(request)
