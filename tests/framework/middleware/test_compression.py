@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse as StarletteJSON
 from starlette.responses import Response as StarletteResponse
 from starlette.responses import StreamingResponse as StarletteStreaming
 from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
 
 from squall import App
 from squall.middleware import CompressionMiddleware, GZipMiddleware, codings
@@ -278,7 +279,7 @@ def test_a_request_without_the_header_passes_untouched(serve_app: Any) -> None:
     assert json.loads(answer.body) == ITEMS
 
 
-async def small_stream(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def small_stream(scope: Scope, receive: Receive, send: Send) -> None:
     """A streamed body that says it is small (Content-Length: 20)."""
     headers = [(b"content-type", b"text/plain"), (b"content-length", b"20")]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
