@@ -19,7 +19,12 @@ from bench.chart import chart
 from bench.entries import ENTRIES, Entry
 from bench.profiles import PROFILES, Profile
 from bench.runner import Options, Result, measure
-from bench.serving_entries import STATIC_ENTRIES, TLS_ENTRIES, WORKER_ENTRIES
+from bench.serving_entries import (
+    JSON_COMP_ENTRIES,
+    STATIC_ENTRIES,
+    TLS_ENTRIES,
+    WORKER_ENTRIES,
+)
 
 LOCK = "/tmp/squall-bench.lock"  # one benchmark at a time on this machine
 REPO = Path(__file__).resolve().parent.parent
@@ -103,6 +108,8 @@ def entries_for(profile: Profile) -> tuple[Entry, ...]:
         return TLS_ENTRIES
     if profile.static:
         return STATIC_ENTRIES
+    if profile.compressed:
+        return JSON_COMP_ENTRIES
     return ENTRIES
 
 

@@ -215,6 +215,12 @@ RATIOS: tuple[tuple[str, str, str, float], ...] = (
         0.0,
     ),
     (
+        "Squall framework + CompressionMiddleware vs Starlette + GZipMiddleware on uvicorn",
+        "squall framework + CompressionMiddleware (native path)",
+        "uvicorn + Starlette + GZipMiddleware",
+        2.0,
+    ),
+    (
         "Squall vs uvicorn over TLS",
         "squall + raw ASGI over TLS",
         "uvicorn + raw ASGI over TLS",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,26 @@ def _check_upload(body: bytes) -> bool:
     return json.loads(body) == {"size": UPLOAD_SIZE}
 
 
+def decode_content(body: bytes) -> bytes:
+    """A compressed body as sent, decoded by its magic bytes: gzip, zstd, else brotli."""
+    if body[:2] == b"\x1f\x8b":
+        return zlib.decompress(body, 16 + zlib.MAX_WBITS)
+    if body[:4] == b"\x28\xb5\x2f\xfd":
+        import zstandard
+
+        return zstandard.ZstdDecompressor().decompressobj().decompress(body)  # type: ignore[no-any-return]
+    import brotli  # type: ignore[import-untyped]
+
+    return brotli.decompress(body)  # type: ignore[no-any-return]
+
+
+def _check_items(body: bytes) -> bool:
+    """Encoded (the client accepts gzip and br), and the 50 items once decoded."""
+    from bench.apps.share import items_list
+
+    return body[:1] != b"[" and json.loads(decode_content(body)) == json.loads(items_list())
+
+
 def _not_http(body: bytes) -> bool:
     return False  # checked by its own client (ws-echo: bench/ws_load.py; upload-stream)
 
@@ -52,11 +73,14 @@ class Profile:
     static: bool = False  # the static files (bench/static_files.py), made for the run
     accept_encoding: str | None = None  # sent with every request
     media_type: str = "application/json"  # of the right answer
+    compressed: bool = False  # compression middleware entries; bytes per response reported
 
     @property
     def request_headers(self) -> dict[str, str]:
         if self.static:
             return {"accept-encoding": self.accept_encoding or "identity"}
+        if self.accept_encoding:
+            return {"accept-encoding": self.accept_encoding}
         return {"content-type": "application/json"}
 
     @property
@@ -73,6 +97,8 @@ class Profile:
         elif self.body:
             body = f'string.rep("u", {len(self.body)})'
         headers = '{["Content-Type"] = "application/json"'
+        if self.accept_encoding:
+            headers = f'{{["Accept-Encoding"] = "{self.accept_encoding}"'
         headers += ', ["Connection"] = "close"}' if self.close else "}"
         return (
             f"local body = {body}\n"
@@ -151,6 +177,12 @@ PROFILES = {
         summary="POST /upload-file of 100 MiB multipart files taken as UploadFile, 2 at a time: "
         "MB/s and the server's peak RSS",
         flag="--upload-stream",
+    ),
+    "json-comp": Profile(
+        "json-comp", "GET", "/items", b"", _check_items, simple=False, compressed=True,
+        accept_encoding="gzip, br",
+        summary="GET /items, a JSON list of 50 items (8 KB), Accept-Encoding: gzip, br",
+        flag="--json-comp",
     ),
     "ws-echo": Profile(  # bench/ws_bench.py runs it: WebSocket, not wrk
         "ws-echo", "GET", "/ws", b"", _not_http, simple=False,

@@ -104,6 +104,17 @@ def spread_lines(results: list[Result]) -> list[str]:
     return lines
 
 
+def size_lines(results: list[Result], profile: Profile) -> list[str]:
+    """The compressed profiles: bytes per response (head and body, from wrk's count)."""
+    if not profile.compressed:
+        return []
+    return [
+        f"- {result.name}: **{result.bytes_per_response:,.0f}** bytes per response"
+        for result in results
+        if result.ok
+    ]
+
+
 def markdown(results: list[Result], options: Options, info: dict[str, Any]) -> str:
     lines = [
         "| entry | req/s | decay % | p50 | p99 | server CPU µs/req | peak RSS MiB |",
@@ -119,6 +130,7 @@ def markdown(results: list[Result], options: Options, info: dict[str, Any]) -> s
         goal = f" (target >= {target}x)" if target else ""
         lines.append(f"- {label}: **{value:.2f}x**{goal}")
     lines.extend(spread_lines(results))
+    lines.extend(size_lines(results, PROFILES[info["profile"]]))
     lines.append("")
     lines.append(method_line(options, PROFILES[info["profile"]]))
     lines.append(f"Machine: {hardware_line(info)}.")

@@ -48,6 +48,7 @@ class Result:
     peak_rss_mib: float = 0.0
     rounds: list[float] = field(default_factory=list)
     served_per_worker: list[int] = field(default_factory=list)  # the workers profile's spread
+    bytes_per_response: float = 0.0  # head and body on the wire (--json-comp)
 
     @property
     def ok(self) -> bool:
@@ -224,6 +225,7 @@ class Load:
             cpu_us_per_request=statistics.median(self.cpu_us),
             peak_rss_mib=peak_rss_mib(pid),
             rounds=[r.requests_per_second for r in self.reports],
+            bytes_per_response=middle.bytes_read / middle.requests if middle.requests else 0.0,
         )
 
 

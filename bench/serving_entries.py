@@ -1,5 +1,6 @@
-"""The production-serving profiles' entries: several worker processes (--workers) and TLS
-(--tls), each peer with its own documented settings (see README: "What each peer gets")."""
+"""The production-serving profiles' entries: several worker processes (--workers), TLS
+(--tls), static files (--static) and compressed JSON (--json-comp), each peer with its own
+documented settings (see README: "What each peer gets")."""
 
 from __future__ import annotations
 
@@ -159,5 +160,35 @@ STATIC_ENTRIES: tuple[Entry, ...] = (
         ("-m", "bench.apps.run_nginx", "--port", "{port}", "--root", "{static}"),
         (),
         profiles=STATIC,
+    ),
+)
+
+JSON_COMP = ("json-comp",)
+JSON_COMP_ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        "squall framework + CompressionMiddleware (native path)",
+        ("-m", "squall", "bench.apps.squall_json_comp:app", "--port", "{port}", *SQUALL_FLAGS),
+        (*SQUALL, "brotli"),
+        squall=True,
+        profiles=JSON_COMP,
+    ),
+    Entry(
+        "squall framework + GZipMiddleware (native path)",
+        ("-m", "squall", "bench.apps.squall_json_comp:gzip_app", "--port", "{port}", *SQUALL_FLAGS),
+        SQUALL,
+        squall=True,
+        profiles=JSON_COMP,
+    ),
+    Entry(
+        "uvicorn + Starlette + GZipMiddleware",
+        ("-m", "uvicorn", "bench.apps.starlette_json_comp:app", "--port", "{port}", *UVICORN_FLAGS),
+        (*UVICORN, "starlette"),
+        profiles=JSON_COMP,
+    ),
+    Entry(
+        "uvicorn + FastAPI + GZipMiddleware",
+        ("-m", "uvicorn", "bench.apps.fastapi_json_comp:app", "--port", "{port}", *UVICORN_FLAGS),
+        (*UVICORN, "fastapi"),
+        profiles=JSON_COMP,
     ),
 )

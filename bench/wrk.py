@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _UNITS = {"us": 1.0, "ms": 1000.0, "s": 1_000_000.0}
+_BYTE_UNITS = {"B": 1.0, "KB": 1024.0, "MB": 1024.0**2, "GB": 1024.0**3, "TB": 1024.0**4}
 
 
 @dataclass
@@ -17,6 +18,7 @@ class WrkReport:
     p50_us: float
     p99_us: float
     errors: int  # socket errors plus non-2xx responses
+    bytes_read: float = 0.0  # heads and bodies, as wrk reports it (3-4 significant digits)
 
 
 def write_script(directory: Path, lua: str) -> Path:
@@ -80,4 +82,6 @@ def parse(output: str) -> WrkReport:
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if non_2xx:
         errors += int(non_2xx.group(1))
-    return WrkReport(requests, rps, p50, p99, errors)
+    read = re.search(r"requests in \S+, ([\d.]+)([KMGT]?B) read", output)
+    bytes_read = float(read.group(1)) * _BYTE_UNITS[read.group(2)] if read else 0.0
+    return WrkReport(requests, rps, p50, p99, errors, bytes_read)

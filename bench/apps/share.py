@@ -35,3 +35,32 @@ def users_list() -> bytes:
 
 def upload_size(size: int) -> bytes:
     return encode({"size": size})
+
+
+# --json-comp: a catalogue page of 50 items (about 8 KB of JSON), served compressed.
+class Item(Struct):
+    id: int
+    name: str
+    email: str
+    price: float
+    active: bool
+    tags: list[str]
+    description: str
+
+
+ITEMS = [
+    Item(
+        id=i,
+        name=f"item {i}",
+        email=f"user{i}@example.com",
+        price=round(i * 1.37, 2),
+        active=i % 3 != 0,
+        tags=["alpha", "beta"] if i % 2 else ["gamma"],
+        description=f"The {i}th item of the catalogue, in stock.",
+    )
+    for i in range(50)
+]
+
+
+def items_list() -> bytes:
+    return encode(ITEMS)

@@ -1,6 +1,7 @@
 """bench.apps.squall_app's app with one middleware added, chosen by $SQUALL_BENCH_MIDDLEWARE
 (for callgrind: instructions per request the middleware costs on a request it does not act
-on; micro_server's requests carry ``Host: 127.0.0.1:8000`` and no ``Origin`` nor ``Cookie``)."""
+on; micro_server's requests carry ``Host: 127.0.0.1:8000`` and no ``Origin``, ``Cookie`` nor
+``Accept-Encoding``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from bench.apps.squall_app import app
 from squall import Request, Response
 from squall.middleware import (
     CallNext,
+    CompressionMiddleware,
     CORSMiddleware,
+    GZipMiddleware,
     RequestIdMiddleware,
     SessionMiddleware,
     SquallMiddleware,
@@ -34,6 +37,8 @@ CHOICES: dict[str, Callable[[], Any]] = {
     "trustedhost": lambda: app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1"]),
     "session": lambda: app.add_middleware(SessionMiddleware, secret_key="bench"),
     "requestid": lambda: app.add_middleware(RequestIdMiddleware),  # acts on every request
+    "compression": lambda: app.add_middleware(CompressionMiddleware),
+    "gzip": lambda: app.add_middleware(GZipMiddleware),
 }
 
 CHOICES[os.environ.get("SQUALL_BENCH_MIDDLEWARE", "none")]()

@@ -3,6 +3,7 @@ middleware classes (each also plain ASGI middleware), and any ASGI middleware cl
 
 from squall.middleware.base import Middleware, SquallMiddleware
 from squall.middleware.chain import CallNext, MiddlewareFunction, build_asgi_stack, chain
+from squall.middleware.compression import CompressionMiddleware, GZipMiddleware
 from squall.middleware.cors import CORSMiddleware
 from squall.middleware.httpsredirect import HTTPSRedirectMiddleware
 from squall.middleware.requestid import RequestIdFilter, RequestIdMiddleware
@@ -12,6 +13,8 @@ from squall.middleware.trustedhost import TrustedHostMiddleware
 __all__ = [
     "CORSMiddleware",
     "CallNext",
+    "CompressionMiddleware",
+    "GZipMiddleware",
     "HTTPSRedirectMiddleware",
     "Middleware",
     "MiddlewareFunction",

@@ -1,0 +1,159 @@
+"""``CompressionMiddleware`` (zstd, br, gzip negotiated from Accept-Encoding) and
+``GZipMiddleware`` (Starlette's signature, gzip only).
+
+In a Squall App the framework face compresses a response's bytes in one call, with no ASGI
+messages; a streamed body chunk by chunk, each flushed so streaming stays live; a
+FileResponse through the ASGI face (its 304s and 206s stay untouched, a 200 is read and
+compressed instead of going out with sendfile).  Around any ASGI app, or a mounted one, the
+ASGI face does the same on the app's messages.  A request without Accept-Encoding passes
+through untouched on both faces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import Any
+
+from squall.middleware.base import SquallMiddleware
+from squall.middleware.chain import CallNext
+from squall.middleware.codings import PREFERENCE, Coding, offered_codings
+from squall.middleware.compression_asgi import EncodingSender
+from squall.middleware.compression_rules import (
+    DEFAULT_CONTENT_TYPES,
+    CompressionRules,
+    ContentTypes,
+    RawHeaders,
+    accept_encoding,
+    encoded_headers,
+    with_vary,
+)
+from squall.requests import Request
+from squall.responses import Response, SelfSending
+
+ASGIApp = Any
+
+
+class CompressionMiddleware(SquallMiddleware):
+    """Compress responses with the best coding the client accepts.
+
+    ``codings`` lists those offered, in the server's order of preference on a tie of
+    q-values; one whose package is missing (``brotli``, ``zstandard``) is left out.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        minimum_size: int = 500,
+        gzip_level: int = 6,
+        brotli_quality: int = 3,
+        zstd_level: int = 3,
+        content_types: Iterable[str] = DEFAULT_CONTENT_TYPES,
+        codings: Iterable[str] = PREFERENCE,
+    ) -> None:
+        super().__init__(app)
+        levels = {"gzip": gzip_level, "br": brotli_quality, "zstd": zstd_level}
+        offered = offered_codings(levels, tuple(codings))
+        self.rules = CompressionRules(offered, minimum_size, ContentTypes(content_types))
+
+    async def dispatch(self, request: Request, call_next: CallNext) -> Response:
+        accept = None
+        for name, value in request.raw_headers:  # accept_encoding(), inlined: every request
+            if name == b"accept-encoding":
+                accept = value
+                break
+        if accept is None:
+            return await call_next(request)
+        response = await call_next(request)
+        rules = self.rules
+        headers = response.raw_headers
+        if not rules.eligible(response.status_code, headers):
+            return response
+        coding = rules.choose(accept)
+        body: Any = response.body
+        if isinstance(body, bytes):
+            _encode_bytes(response, rules, coding, body)
+        elif isinstance(body, SelfSending):
+            response.body = _EncodedSending(body, rules, coding)  # type: ignore[assignment]
+        elif coding is None:
+            response.raw_headers = with_vary(headers)
+        else:
+            response.raw_headers = encoded_headers(headers, coding, None)
+            response.body = _encoded_stream(body, coding)  # type: ignore[assignment]
+        return response
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        accept = accept_encoding(scope.get("headers", ()))
+        if accept is None:
+            await self.app(scope, receive, send)
+            return
+        rules = self.rules
+        await self.app(scope, receive, EncodingSender(send, rules, rules.choose(accept)))
+
+
+class GZipMiddleware(CompressionMiddleware):
+    """Starlette's ``GZipMiddleware``: gzip only, at ``compresslevel``."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        minimum_size: int = 500,
+        compresslevel: int = 9,
+        *,
+        content_types: Iterable[str] = DEFAULT_CONTENT_TYPES,
+    ) -> None:
+        super().__init__(
+            app,
+            minimum_size=minimum_size,
+            gzip_level=compresslevel,
+            content_types=content_types,
+            codings=("gzip",),
+        )
+
+
+def _encode_bytes(
+    response: Response, rules: CompressionRules, coding: Coding | None, body: bytes
+) -> None:
+    """A whole body: encoded in one call, unless too small (or no coding is accepted)."""
+    if not rules.big_enough(len(body)):
+        return
+    if coding is None:
+        response.raw_headers = with_vary(response.raw_headers)
+        return
+    encoded = coding.compress(body)
+    response.raw_headers = encoded_headers(response.raw_headers, coding, len(encoded))
+    response.body = encoded
+
+
+async def _encoded_stream(parts: AsyncIterator[bytes], coding: Coding) -> AsyncIterator[bytes]:
+    """Each part encoded and flushed as it comes: the client decodes it before the next."""
+    stream = coding.stream()
+    try:
+        async for part in parts:
+            if part:
+                yield stream.chunk(part)
+        yield stream.finish()
+    finally:
+        close = getattr(parts, "aclose", None)
+        if close is not None:
+            await close()
+
+
+class _EncodedSending(SelfSending):
+    """A body that sends itself (a file), sent through the ASGI face's encoder."""
+
+    def __init__(self, body: SelfSending, rules: CompressionRules, coding: Coding | None) -> None:
+        self.body = body
+        self.rules = rules
+        self.coding = coding
+
+    def __aiter__(self) -> Any:
+        return self.body.__aiter__()  # type: ignore[attr-defined]
+
+    async def send(
+        self, send: Any, scope: Mapping[str, Any], status: int, headers: RawHeaders
+    ) -> None:
+        await self.body.send(EncodingSender(send, self.rules, self.coding), scope, status, headers)
