@@ -12,7 +12,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from squall.app_info import AppInfo, InfoField
 from squall.background import in_turn
@@ -314,7 +314,7 @@ class App(Router):
         """The innermost step of the middleware chain: the routed endpoint's response."""
         root = self._root_of(request)
         path = route_path(request.path, root) if root else request.path
-        native = request._native
+        native = cast(NativeRequest | None, request._native)  # an HTTP request's
         if native is None:
             return await self._matched_response(request, path)
         table = self.router.static.get(path)

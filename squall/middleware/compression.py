@@ -154,6 +154,12 @@ class _EncodedSending(SelfSending):
         return self.body.__aiter__()  # type: ignore[attr-defined]
 
     async def send(
-        self, send: Any, scope: Mapping[str, Any], status: int, headers: RawHeaders
+        self,
+        send: Any,
+        scope: Mapping[str, Any],
+        status: int,
+        headers: RawHeaders,
+        receive: Any = None,
     ) -> None:
-        await self.body.send(EncodingSender(send, self.rules, self.coding), scope, status, headers)
+        encoding = EncodingSender(send, self.rules, self.coding)
+        await self.body.send(encoding, scope, status, headers, receive)

@@ -7,15 +7,15 @@ Squall's server (native path) and under uvicorn (plain ASGI)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 import pytest
 
 from squall import App, Cookie, Header, HTMLResponse, JSONResponse
 from squall.middleware import CORSMiddleware
+from tests.chromium import DevTools, chromium
 from tests.framework.static_tree import SERVERS, serving
 from tests.server.serving import serve
-from tests.server.websocket.test_browser import DevTools, chromium
 
 PAGE = """<!doctype html>
 <title>cors</title>
@@ -104,21 +104,8 @@ def test_chromium_accepts_the_preflight_and_the_credentialed_answer(
         serving(server)(api_app(page)) as api,
         serving(server)(api_app("http://elsewhere.example")) as refusing,
     ):
-        result = run_page(devtools, f"{page}/?api={api}&refusing={refusing}")
+        result = devtools.run_page(f"{page}/?api={api}&refusing={refusing}")
     assert (result["login"], result["status"]) == (200, 200)
     assert result["body"] == {"item_id": 7, "token": "secret", "session": "abc"}
     assert (result["total"], result["hidden"]) == ("1", None)  # only exposed headers are read
     assert result["blocked"] == "TypeError"  # the browser refused the other API's answer
-
-
-def run_page(devtools: DevTools, url: str) -> dict[str, Any]:
-    """Load ``url`` and return what its script's ``window.result`` promise gives."""
-    devtools.command("Page.enable")
-    devtools.command("Page.navigate", url=url)
-    devtools.wait_for_event("Page.loadEventFired")
-    evaluated = devtools.command(
-        "Runtime.evaluate", expression="window.result", awaitPromise=True, returnByValue=True
-    )
-    if "exceptionDetails" in evaluated:
-        raise RuntimeError(f"the page's script failed: {evaluated['exceptionDetails']}")
-    return dict(evaluated["result"]["value"])
