@@ -105,8 +105,7 @@ class App(Router):
             exception_handlers or {}
         )
         self.user_middleware = MiddlewareStack()
-        self._chained = False  # requests go through the framework chain (user_middleware's)
-        self._pipeline: CallNext | None = None
+        self._pipeline: CallNext | None = None  # the framework chain, while it has layers
         self.debug = debug
         self.root_path = root_path.rstrip("/")  # set: it overrides the server's root_path
         self.info = AppInfo(
@@ -268,11 +267,8 @@ class App(Router):
         self._chain_changed()
 
     def _chain_changed(self) -> None:
-        self._chained = self.user_middleware.in_chain
-        self._pipeline = (
-            self.user_middleware.pipeline(self._routed_response) if self._chained else None
-        )
-        if self._chained:
+        if self.user_middleware.in_chain:
+            self._pipeline = self.user_middleware.pipeline(self._routed_response)
             self._direct_routes = {}  # every request goes through the chain (its own short way)
 
     # -- Handling requests ----------------------------------------------------------------
@@ -281,7 +277,7 @@ class App(Router):
         self, method: str, path: str, request: Request
     ) -> tuple[Outcome, Solver | None]:
         """The response for a request routed at ``path``, and what to finish once it is sent."""
-        if self._chained:
+        if self._pipeline is not None:
             return await self._through_middleware(request)
         match = self.router.match(method, path)
         route = match.target

@@ -22,7 +22,6 @@ class MiddlewareStack:
         self.functions: list[MiddlewareFunction] = []  # the framework chain, innermost first
         self.squall_classes: list[tuple[type, Options]] = []
         self.asgi: list[tuple[type, Options]] = []
-        self._pipeline: CallNext | None = None
         self._asgi_stack: Any = None
         self._mounts: dict[int, Any] = {}
 
@@ -45,9 +44,8 @@ class MiddlewareStack:
         self._changed()
 
     def pipeline(self, innermost: CallNext) -> CallNext:
-        if self._pipeline is None:
-            self._pipeline = chain(self.functions, innermost)
-        return self._pipeline
+        """``innermost`` wrapped by the chain's layers (the App keeps it)."""
+        return chain(self.functions, innermost)
 
     def asgi_stack(self, app: Any) -> Any:
         if self._asgi_stack is None:
@@ -64,6 +62,5 @@ class MiddlewareStack:
         return wrapped
 
     def _changed(self) -> None:
-        self._pipeline = None
         self._asgi_stack = None
         self._mounts = {}
