@@ -7,8 +7,6 @@ end the same every way: ``check_agreement`` runs it whole both ways and at the g
 
 from __future__ import annotations
 
-import pytest
-
 from tests.server.parser_harness import run
 from tests.server.test_parser_differential import check_agreement
 
@@ -59,14 +57,40 @@ def test_expect_100_continue_is_interim_whether_or_not_the_body_came_along() -> 
     assert check_agreement(data, [[cut] for cut in range(1, len(data))]).statuses == (200,)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="open: llhttp skips OWS, so a head read whole has no raw size"
-)
 def test_whitespace_padding_past_the_limits_sum_is_refused_however_it_is_read() -> None:
-    # Known and left open: a field value's leading whitespace (OWS) is skipped by llhttp and
-    # never reaches a callback, so a head read whole is measured by what it holds, while an
-    # unfinished one is bounded by its raw bytes (_parse).  Padded past the limits' sum with
-    # whitespace, the head is served whole and refused with 431 in pieces.  A fix needs the
-    # head's end offset in the read (httptools does not give it) or a scan for it.
+    # llhttp skips a field value's leading whitespace (OWS) without a callback, so the fields
+    # of a finished head can hold far fewer bytes than the head itself.  Padded past the
+    # limits' sum, the head was served when read whole and refused (431) in pieces.  A big
+    # read now finds the head's end itself (connection.py's _parse) and counts raw bytes.
     data = b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad:" + b" " * 25000 + b"v\r\n\r\n"
-    check_agreement(data, [[100, 25000]])
+    cuts = [[100, 25000], [len(data) - 2], [len(data) - 3], [30, len(data) - 1]]
+    assert check_agreement(data, cuts).statuses == (431,)
+
+
+def test_whitespace_padding_just_within_the_limits_sum_is_served_however_it_is_read() -> None:
+    head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad:"
+    data = head + b" " * (LIMITS - len(head) - 5) + b"v\r\n\r\n"
+    assert len(data) == LIMITS
+    cuts = [[100, LIMITS - 100], [LIMITS - 2], [LIMITS - 3], [LIMITS - 1]]
+    assert check_agreement(data, cuts).statuses == (200,)
+
+
+def test_empty_lines_before_a_padded_head_count_as_read() -> None:
+    # Empty lines before a request line are skipped (RFC 9112 2.2); the head's end is still
+    # found after them, and the padding still counts.
+    data = b"\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nX-Pad:" + b" " * 25000 + b"v\r\n\r\n"
+    assert run(data, []).statuses == (431,)
+
+
+def padded_head(raw_size: int) -> bytes:
+    head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad:"
+    return head + b" " * (raw_size - len(head) - 5) + b"v\r\n\r\n"
+
+
+def test_a_head_end_straddling_two_reads_is_measured_to_its_end() -> None:
+    # The second read starts inside the first head's empty line and carries a whole second
+    # head: the first head's end is found across the reads, not at the second head's end.
+    within = padded_head(LIMITS) + padded_head(LIMITS)
+    assert run(within, [LIMITS - 2]).statuses == (200, 200)
+    over = padded_head(LIMITS + 1) + padded_head(LIMITS)
+    assert run(over, [LIMITS - 1]).statuses == (431,)

@@ -54,6 +54,7 @@ class HttpConnection(LlhttpReader):
         self._body_left = 0  # bytes of a plain request's body still to come
         self.input_closed = False  # a request asked to close: read no further request
         self.max_head_size = min(state.max_header_size, state.max_request_line_size)
+        self.max_raw_head_size = state.max_request_line_size + state.max_header_size
 
     # -- asyncio.Protocol -----------------------------------------------------------------
 
@@ -110,6 +111,8 @@ class HttpConnection(LlhttpReader):
             self._in_head = True
             self._head_bytes = 0
             self.set_deadline(self.state.timeout_headers)
+        if self._in_head and self._head_bytes + len(data) > self.max_raw_head_size:
+            self._measure_head(data)  # a big read: the head may be over the limit in raw bytes
         incoming = self.incoming if self._chunked else None
         data_before = self._chunk_data
         try:
@@ -123,7 +126,8 @@ class HttpConnection(LlhttpReader):
             self._check_chunk_overhead(len(data) - (self._chunk_data - data_before))
         if self._in_head and not self.broken:
             self._head_bytes += len(data)
-            if self._head_bytes > self.state.max_request_line_size + self.state.max_header_size:
+            self._head_tail = data[-3:]
+            if self._head_bytes > self.max_raw_head_size:
                 self.fail(431 if self._headers else 414, "Request header section too large")
 
     def _take_plain_requests(self, data: bytes) -> bytes:

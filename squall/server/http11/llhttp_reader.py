@@ -82,6 +82,11 @@ class LlhttpReader(StreamConnection):
         self._in_head = False
         self._head_bytes = 0
         self._data_size = 0
+        # A big read holding a head's end: that head's raw size (connection.py's _parse),
+        # else -1.  llhttp skips the whitespace before a field value without telling, so the
+        # fields a finished head holds can be far fewer bytes than the head itself.
+        self._raw_head_size = -1
+        self._head_tail = b""  # the last bytes of an unfinished head (its end may straddle)
 
     # -- Parser callbacks (llhttp) ----------------------------------------------------------
 
@@ -224,8 +229,27 @@ class LlhttpReader(StreamConnection):
         # tests/server/test_parser_agreement.py).  The stricter answer wins.
         request_line = len(self.parser.get_method()) + len(self._url) + 12
         least = request_line + size + 3 * len(headers) + 2
-        if least > state.max_request_line_size + state.max_header_size:
+        raw_size = self._raw_head_size
+        self._raw_head_size = -1  # measured for the head this read began with: this one
+        if max(least, raw_size) > state.max_request_line_size + state.max_header_size:
             raise Rejected(431, "Request header section too large")
+
+    def _measure_head(self, data: bytes) -> None:
+        """Before a big read that continues (or starts) a head: that head's raw size, if
+        it ends in ``data``.  A head's first empty line is its end (llhttp takes CRLF only)."""
+        before = self._head_bytes
+        tail = self._head_tail if before else b""
+        if tail:  # the end may straddle the reads
+            at = (tail + data[:3]).find(b"\r\n\r\n")
+            if at >= 0:
+                self._raw_head_size = before - len(tail) + at + 4
+                return
+        start = 0
+        if not before:
+            while data.startswith(b"\r\n", start):  # empty lines before a request: skipped
+                start += 2
+        at = data.find(b"\r\n\r\n", start)
+        self._raw_head_size = -1 if at < 0 else before + at + 4
 
     def on_body(self, body: bytes) -> None:
         incoming = self.incoming
