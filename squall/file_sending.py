@@ -10,11 +10,12 @@ as ASGI messages, with the zero-copy extensions when the server offers them
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
-from typing import IO, Any, Final
+from typing import Any, Final, Protocol
 
 from squall.file_ranges import (
     FileSpan,
@@ -49,7 +50,46 @@ class Representation:
 
     @property
     def last_modified(self) -> str:
-        return formatdate(self.stat.st_mtime, usegmt=True)
+        return http_date(int(self.stat.st_mtime))
+
+
+class Descriptor(Protocol):
+    """What a file is to the senders: its OS descriptor (as the zero-copy extension's
+    ``file``)."""
+
+    def fileno(self) -> int: ...
+
+
+class OpenFile:
+    """A file opened for reading by descriptor: one system call where ``open()`` makes four
+    (fstat, ioctl, lseek), on every static file served.  Closed by ``close()`` or ``with``."""
+
+    __slots__ = ("fd", "name")
+
+    def __init__(self, path: str) -> None:
+        self.name = path
+        self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def __enter__(self) -> OpenFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+@functools.lru_cache(maxsize=1024)
+def http_date(seconds: int) -> str:
+    """``seconds`` since the epoch as an HTTP date (a file's Last-Modified: files change
+    rarely, so the same few are formatted again and again)."""
+    return formatdate(seconds, usegmt=True)
 
 
 @dataclass(slots=True)
@@ -162,7 +202,7 @@ def _ranged(
 
 
 async def send_answer(
-    send: Any, extensions: Mapping[str, Any] | None, answer: Answer, file: IO[bytes], path: str
+    send: Any, extensions: Mapping[str, Any] | None, answer: Answer, file: Descriptor, path: str
 ) -> None:
     """Send ``answer`` as ASGI messages; its file spans come from ``file``."""
     await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
@@ -178,7 +218,7 @@ async def send_answer(
         await _send_read(send, segments, file)
 
 
-def _whole(segments: list[Segment], file: IO[bytes]) -> bool:
+def _whole(segments: list[Segment], file: Descriptor) -> bool:
     span = segments[0]
     return (
         len(segments) == 1
@@ -188,7 +228,7 @@ def _whole(segments: list[Segment], file: IO[bytes]) -> bool:
     )
 
 
-async def _send_zerocopy(send: Any, segments: list[Segment], file: IO[bytes]) -> None:
+async def _send_zerocopy(send: Any, segments: list[Segment], file: Descriptor) -> None:
     last = len(segments) - 1
     for index, segment in enumerate(segments):
         more = index < last
@@ -199,7 +239,7 @@ async def _send_zerocopy(send: Any, segments: list[Segment], file: IO[bytes]) ->
             await send({"type": "http.response.body", "body": segment, "more_body": more})
 
 
-async def _send_read(send: Any, segments: list[Segment], file: IO[bytes]) -> None:
+async def _send_read(send: Any, segments: list[Segment], file: Descriptor) -> None:
     pending: bytes | None = None  # held back so the last part goes with more_body=False
     async for part in read_segments(segments, file):
         if pending is not None:
@@ -208,7 +248,7 @@ async def _send_read(send: Any, segments: list[Segment], file: IO[bytes]) -> Non
     await send({"type": "http.response.body", "body": pending or b""})
 
 
-async def read_segments(segments: list[Segment], file: IO[bytes]) -> AsyncIterator[bytes]:
+async def read_segments(segments: list[Segment], file: Descriptor) -> AsyncIterator[bytes]:
     """The segments' bytes, in parts of up to CHUNK bytes (a file's read off the loop when
     the span is bigger than one part)."""
     fd = file.fileno()

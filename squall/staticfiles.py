@@ -16,11 +16,17 @@ import importlib.util
 import os
 import stat as stat_module
 from collections.abc import Sequence
-from typing import IO, Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple
 from urllib.parse import quote
 
 from squall.file_response import guess_media_type, open_regular
-from squall.file_sending import Representation, answer_file, request_header, send_answer
+from squall.file_sending import (
+    OpenFile,
+    Representation,
+    answer_file,
+    request_header,
+    send_answer,
+)
 from squall.precompressed import preferred_codings, sibling_suffix
 
 ALLOWED: Final = ("GET", "HEAD")
@@ -153,7 +159,7 @@ class StaticFiles:
             answer = answer_file(rep, scope["method"], headers, status)
             await send_answer(send, scope.get("extensions"), answer, file, file.name)
 
-    def _sibling(self, found: Found, accept: str) -> tuple[str, IO[bytes], os.stat_result] | None:
+    def _sibling(self, found: Found, accept: str) -> tuple[str, OpenFile, os.stat_result] | None:
         """The best precompressed sibling ``accept`` takes: its coding, file and stat."""
         for coding in preferred_codings(accept):
             sibling = found.path + sibling_suffix(coding)
@@ -176,8 +182,10 @@ class Found(NamedTuple):
 def safe_parts(scope: dict[str, Any]) -> list[str] | None:
     """The path under the mount as directory names and a file name, or None if refused."""
     raw = scope.get("raw_path")
-    if raw is not None and any(bad in bytes(raw).lower() for bad in ENCODED_SEPARATORS):
-        return None
+    if raw is not None and b"%" in raw:  # most paths have no escapes: one scan for those
+        lowered = bytes(raw).lower()
+        if any(bad in lowered for bad in ENCODED_SEPARATORS):
+            return None
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
     if root and path.startswith(root):
