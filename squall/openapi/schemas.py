@@ -64,6 +64,10 @@ class Schemas:
         self._named[name] = schema
         return {"$ref": REF_PREFIX + name}
 
+    def has(self, name: str) -> bool:
+        """Whether the component ``name`` was kept with ``named``."""
+        return name in self._named
+
     def finish(self) -> dict[str, Schema]:
         """Fill every schema handed out; the components, by name (sorted)."""
         components = self._generate_msgspec()
