@@ -163,6 +163,31 @@ def test_files_make_the_form_multipart_and_binary() -> None:
     assert schema["required"] == ["file", "raw", "extra"]
 
 
+class Avatar(msgspec.Struct):
+    user: str
+    picture: UploadFile
+
+
+def test_a_plain_upload_or_a_model_with_one_makes_the_form_multipart() -> None:
+    app = App()
+
+    @app.post("/plain")
+    async def plain(file: UploadFile) -> None: ...
+
+    @app.post("/avatar")
+    async def avatar(form: Annotated[Avatar, Form()]) -> None: ...
+
+    assert list(operation_of(app, "/plain", "post")["requestBody"]["content"]) == [
+        "multipart/form-data"
+    ]
+    content = operation_of(app, "/avatar", "post")["requestBody"]["content"]
+    assert content == {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/Avatar"}}}
+    assert schemas_of(app)["Avatar"]["properties"]["picture"] == {
+        "type": "string",
+        "format": "binary",
+    }
+
+
 def test_a_form_model_is_the_form_schema() -> None:
     app = App()
 

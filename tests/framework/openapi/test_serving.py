@@ -10,6 +10,7 @@ import pytest
 
 import squall.app
 from squall import App, Depends, HTTPException
+from squall.openapi import serving
 from tests.framework.conftest import serve_with_squall, serve_with_uvicorn
 from tests.framework.openapi.documents import check_valid, needs_validator
 from tests.server.serving import serve
@@ -37,17 +38,24 @@ def store_app(**options: Any) -> App:
 
 def test_same_bytes_from_squall_and_uvicorn_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
     builds: list[App] = []
+    encodings: list[str] = []
     build = squall.app.app_openapi
+    prepare = serving.with_root_server
 
     def counting(app: App, root_path: str = "") -> dict[str, Any]:
         builds.append(app)
         return build(app, root_path)
 
+    def counting_encodings(document: dict[str, Any], root_path: str) -> dict[str, Any]:
+        encodings.append(root_path)
+        return prepare(document, root_path)
+
     monkeypatch.setattr(squall.app, "app_openapi", counting)
+    monkeypatch.setattr(serving, "with_root_server", counting_encodings)
     app = store_app()
     bodies = []
-    for serving in (serve_with_squall, serve_with_uvicorn):
-        with serving(app) as url, httpx.Client(base_url=url) as client:
+    for serve_on in (serve_with_squall, serve_with_uvicorn):
+        with serve_on(app) as url, httpx.Client(base_url=url) as client:
             for _ in range(2):
                 answer = client.get("/openapi.json")
                 assert answer.status_code == 200  # the app's dependencies don't guard it
@@ -55,6 +63,7 @@ def test_same_bytes_from_squall_and_uvicorn_built_once(monkeypatch: pytest.Monke
                 bodies.append(answer.content)
     assert len(set(bodies)) == 1
     assert len(builds) == 1
+    assert encodings == [""]  # encoded once, for the one root path
     document = check_valid(json.loads(bodies[0]))
     assert document == app.openapi()
     assert list(document["paths"]) == ["/items"]  # the document's own route is not in it
