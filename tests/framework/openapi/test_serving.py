@@ -8,9 +8,8 @@ import httpx
 import msgspec
 import pytest
 
-import squall.app
 from squall import App, Depends, HTTPException
-from squall.openapi import serving
+from squall.openapi import document, serving
 from tests.framework.conftest import serve_with_squall, serve_with_uvicorn
 from tests.framework.openapi.documents import check_valid, needs_validator
 from tests.server.serving import serve
@@ -39,18 +38,18 @@ def store_app(**options: Any) -> App:
 def test_same_bytes_from_squall_and_uvicorn_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
     builds: list[App] = []
     encodings: list[str] = []
-    build = squall.app.app_openapi
+    build = document.app_openapi
     prepare = serving.with_root_server
 
     def counting(app: App, root_path: str = "") -> dict[str, Any]:
         builds.append(app)
         return build(app, root_path)
 
-    def counting_encodings(document: dict[str, Any], root_path: str) -> dict[str, Any]:
+    def counting_encodings(built: dict[str, Any], root_path: str) -> dict[str, Any]:
         encodings.append(root_path)
-        return prepare(document, root_path)
+        return prepare(built, root_path)
 
-    monkeypatch.setattr(squall.app, "app_openapi", counting)
+    monkeypatch.setattr(document, "app_openapi", counting)
     monkeypatch.setattr(serving, "with_root_server", counting_encodings)
     app = store_app()
     bodies = []
@@ -64,9 +63,9 @@ def test_same_bytes_from_squall_and_uvicorn_built_once(monkeypatch: pytest.Monke
     assert len(set(bodies)) == 1
     assert len(builds) == 1
     assert encodings == [""]  # encoded once, for the one root path
-    document = check_valid(json.loads(bodies[0]))
-    assert document == app.openapi()
-    assert list(document["paths"]) == ["/items"]  # the document's own route is not in it
+    served = check_valid(json.loads(bodies[0]))
+    assert served == app.openapi()
+    assert list(served["paths"]) == ["/items"]  # the document's own route is not in it
     assert bodies[0] == msgspec.json.encode(app.openapi())
 
 
