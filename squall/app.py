@@ -159,6 +159,9 @@ class App(Router):
 
     def add(self, declaration: Declaration) -> None:
         """Compile a declared route into the matcher."""
+        from squall.openapi.serving import make_way
+
+        make_way(self, declaration)  # a route of the app's own at openapi_url wins
         super().add(declaration)
         path = declaration.path
         if declaration.websocket:

@@ -97,3 +97,20 @@ def test_the_servers_root_path_is_listed_first() -> None:
         document = client.get("/openapi.json").json()  # the proxy took /api off
     assert document["servers"] == [{"url": "/api"}, {"url": "https://x.org"}]
     assert app.openapi()["servers"] == [{"url": "https://x.org"}]
+
+
+def test_a_route_of_the_apps_own_at_the_url_replaces_the_documents() -> None:
+    app = App()
+
+    @app.post("/items")
+    async def create(item: Item) -> Item:
+        return item
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def mine() -> dict[str, bool]:
+        return {"mine": True}
+
+    with serve(app) as running, httpx.Client(base_url=running.url) as client:
+        assert client.get("/openapi.json").json() == {"mine": True}
+        assert client.head("/openapi.json").status_code == 200
+    assert app.openapi()["paths"].keys() == {"/items"}
