@@ -114,6 +114,27 @@ def test_body_media_type_is_documented() -> None:
     }
 
 
+def test_body_examples_go_in_the_schema_and_openapi_examples_by_the_media_type() -> None:
+    app = App()
+    named = {"cheap": {"summary": "Cheap", "value": {"name": "pen", "price": 1.0}}}
+
+    @app.post("/priced")
+    async def priced(
+        item: Annotated[
+            Item, Body(examples=[{"name": "cup", "price": 2.5}], openapi_examples=named)
+        ],
+    ) -> None: ...
+
+    content = operation_of(app, "/priced", "post")["requestBody"]["content"]["application/json"]
+    assert content == {
+        "schema": {
+            "$ref": "#/components/schemas/Item",
+            "examples": [{"name": "cup", "price": 2.5}],
+        },
+        "examples": named,
+    }
+
+
 def test_form_fields_are_urlencoded() -> None:
     app = App()
 
