@@ -3,6 +3,7 @@
 from typing import Annotated
 
 import msgspec
+import pydantic
 
 from squall import App, Body, File, Form, UploadFile
 from tests.framework.openapi.documents import needs_validator, operation_of, schemas_of
@@ -206,6 +207,26 @@ def test_a_plain_upload_or_a_model_with_one_makes_the_form_multipart() -> None:
     assert schemas_of(app)["Avatar"]["properties"]["picture"] == {
         "type": "string",
         "format": "binary",
+    }
+
+
+class PydanticAvatar(pydantic.BaseModel):
+    user: str
+    picture: UploadFile
+
+
+def test_a_pydantic_form_model_with_an_upload() -> None:
+    app = App()
+
+    @app.post("/avatar")
+    async def avatar(form: Annotated[PydanticAvatar, Form()]) -> None: ...
+
+    content = operation_of(app, "/avatar", "post")["requestBody"]["content"]
+    ref = {"$ref": "#/components/schemas/PydanticAvatar"}
+    assert content == {"multipart/form-data": {"schema": ref}}
+    assert schemas_of(app)["PydanticAvatar"]["properties"] == {
+        "user": {"type": "string", "title": "User"},
+        "picture": {"type": "string", "format": "binary", "title": "Picture"},
     }
 
 
