@@ -65,7 +65,7 @@ def operation(
     body = request_body(inputs, op_id, schemas)
     if body is not None:
         described["requestBody"] = body
-    described["responses"] = responses(route, op_id, inputs.any, schemas)
+    described["responses"] = responses(route, op_id, inputs.any, body is not None, schemas)
     if inputs.scopes:
         described["security"] = [{name: scopes} for name, scopes in inputs.scopes.items()]
         security_schemes.update(inputs.schemes)

@@ -6,7 +6,8 @@ described by the route's ``response_class``: JSON with the schema of the declare
 streams) as a string, no content for statuses that have none (1xx, 204, 304).  Each entry
 of ``responses={404: {"model": Error, "description": ...}}`` adds (or merges into) one
 status.  An operation reading anything a client sends can answer 422 with the body Squall
-really sends: ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``.
+really sends: ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``; one reading a body,
+400 ``{"detail": "Malformed JSON body: ..."}`` (or a malformed form's).
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ VALIDATION_ERROR: Schema = {
     },
     "required": ["loc", "msg", "type"],
 }
+MALFORMED_BODY: Schema = {
+    "title": "MalformedBody",
+    "type": "object",
+    "properties": {"detail": {"title": "Detail", "type": "string"}},
+    "required": ["detail"],
+}
 HTTP_VALIDATION_ERROR: Schema = {
     "title": "HTTPValidationError",
     "type": "object",
@@ -51,7 +58,7 @@ HTTP_VALIDATION_ERROR: Schema = {
 
 
 def responses(
-    route: Route, operation_id: str, takes_input: bool, schemas: Schemas
+    route: Route, operation_id: str, takes_input: bool, reads_body: bool, schemas: Schemas
 ) -> dict[str, Any]:
     declaration = route.declaration
     assert declaration is not None  # every App route keeps it
@@ -66,9 +73,20 @@ def responses(
         _merge(described.setdefault(str(key), {}), _additional(key, extra, schemas))
     for key, entry in described.items():
         entry.setdefault("description", _phrase(key))
+    if reads_body and "400" not in described:
+        described["400"] = malformed_body_response(schemas)
     if takes_input and "422" not in described:
         described["422"] = validation_error_response(schemas)
     return described
+
+
+def malformed_body_response(schemas: Schemas) -> dict[str, Any]:
+    """What Squall answers a body that is not JSON, or not a well-formed form (FastAPI
+    answers malformed JSON with a 422)."""
+    if not schemas.has("MalformedBody"):
+        schemas.named("MalformedBody", copy.deepcopy(MALFORMED_BODY))
+    ref = {"$ref": REF_PREFIX + "MalformedBody"}
+    return {"description": "Malformed Body", "content": {JSON_MEDIA: {"schema": ref}}}
 
 
 def validation_error_response(schemas: Schemas) -> dict[str, Any]:
