@@ -135,9 +135,10 @@ def _additional(key: int | str, extra: Mapping[str, Any], schemas: Schemas) -> d
 
 
 def _merge(target: dict[str, Any], extra: Mapping[str, Any]) -> None:
-    """``extra`` into ``target``, nested dicts merged key by key."""
+    """``extra`` into ``target``, nested dicts merged key by key (a schema is replaced: a
+    ``responses=`` model for the route's own status wins, as in FastAPI)."""
     for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
+        if key != "schema" and isinstance(value, dict) and isinstance(target.get(key), dict):
             _merge(target[key], value)
         else:
             target[key] = value

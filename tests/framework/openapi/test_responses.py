@@ -137,6 +137,19 @@ def test_additional_responses_merge_with_models_and_descriptions() -> None:
     assert list(responses) == ["200", "404", "409", "5XX", "422"]
 
 
+def test_a_model_in_responses_for_the_routes_own_status_is_its_schema() -> None:
+    app = App()
+
+    @app.get("/untyped", responses={200: {"model": Item, "description": "The item"}})
+    async def untyped():  # type: ignore[no-untyped-def]
+        return {"name": "x"}
+
+    assert operation_of(app, "/untyped")["responses"]["200"] == {
+        "description": "The item",
+        "content": {"application/json": {"schema": ITEM_REF}},
+    }
+
+
 def test_a_responses_entry_without_description_gets_the_status_phrase() -> None:
     app = App()
 
