@@ -158,6 +158,36 @@ def test_documentation_keywords() -> None:
     assert "hidden" not in [p["name"] for p in op["parameters"]]
 
 
+def test_a_pydantic_fields_documentation() -> None:
+    app = App()
+
+    @app.get("/field")
+    async def field(
+        size: Annotated[
+            int, pydantic.Field(ge=1, title="Size", description="Page size", examples=[20])
+        ] = 10,
+        old: Annotated[str, Query(), pydantic.Field(deprecated=True, description="Gone")] = "",
+    ) -> None: ...
+
+    op = operation_of(app, "/field")
+    assert parameter(op, "size") == {
+        "name": "size",
+        "in": "query",
+        "required": False,
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "title": "Size",
+            "default": 10,
+            "description": "Page size",
+            "examples": [20],
+        },
+        "description": "Page size",
+    }
+    assert parameter(op, "old")["deprecated"] is True
+    assert parameter(op, "old")["description"] == "Gone"
+
+
 def test_list_query_parameters_explode() -> None:
     app = App()
 
