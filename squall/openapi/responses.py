@@ -17,7 +17,7 @@ import http
 from collections.abc import Mapping
 from typing import Any
 
-from squall.openapi.naming import REF_PREFIX, default_summary
+from squall.openapi.naming import default_summary
 from squall.openapi.schemas import Schema, Schemas, default_title
 from squall.responses import JSONResponse, Response
 from squall.route import Route
@@ -44,17 +44,16 @@ MALFORMED_BODY: Schema = {
     "properties": {"detail": {"title": "Detail", "type": "string"}},
     "required": ["detail"],
 }
-HTTP_VALIDATION_ERROR: Schema = {
-    "title": "HTTPValidationError",
-    "type": "object",
-    "properties": {
-        "detail": {
-            "title": "Detail",
-            "type": "array",
-            "items": {"$ref": REF_PREFIX + "ValidationError"},
-        }
-    },
-}
+
+
+def http_validation_error(schemas: Schemas) -> Schema:
+    return {
+        "title": "HTTPValidationError",
+        "type": "object",
+        "properties": {
+            "detail": {"title": "Detail", "type": "array", "items": schemas.ref("ValidationError")}
+        },
+    }
 
 
 def responses(
@@ -85,15 +84,15 @@ def malformed_body_response(schemas: Schemas) -> dict[str, Any]:
     answers malformed JSON with a 422)."""
     if not schemas.has("MalformedBody"):
         schemas.named("MalformedBody", copy.deepcopy(MALFORMED_BODY))
-    ref = {"$ref": REF_PREFIX + "MalformedBody"}
+    ref = schemas.ref("MalformedBody")
     return {"description": "Malformed Body", "content": {JSON_MEDIA: {"schema": ref}}}
 
 
 def validation_error_response(schemas: Schemas) -> dict[str, Any]:
     if not schemas.has("HTTPValidationError"):
         schemas.named("ValidationError", copy.deepcopy(VALIDATION_ERROR))
-        schemas.named("HTTPValidationError", copy.deepcopy(HTTP_VALIDATION_ERROR))
-    ref = {"$ref": REF_PREFIX + "HTTPValidationError"}
+        schemas.named("HTTPValidationError", http_validation_error(schemas))
+    ref = schemas.ref("HTTPValidationError")
     return {"description": "Validation Error", "content": {JSON_MEDIA: {"schema": ref}}}
 
 

@@ -49,6 +49,7 @@ class Schemas:
         self._msgspec: list[tuple[Schema, Any]] = []
         self._pydantic: list[tuple[Schema | None, Any, str]] = []  # (slot, type, mode)
         self._named: dict[str, Schema] = {}  # schemas the document names itself
+        self._named_refs: list[Schema] = []  # the $refs to them
 
     def schema(self, annotation: Any, mode: str = "validation") -> Schema:
         """A dict that ``finish()`` fills with ``annotation``'s schema; ``mode`` is
@@ -63,7 +64,14 @@ class Schemas:
     def named(self, name: str, schema: Schema) -> Schema:
         """Keep ``schema`` as the component ``name``; a ``$ref`` to it."""
         self._named[name] = schema
-        return {"$ref": REF_PREFIX + name}
+        return self.ref(name)
+
+    def ref(self, name: str) -> Schema:
+        """A ``$ref`` to the component ``name`` kept with ``named``: ``squall.<name>`` in
+        the end if a type of the app's has that name (``ValidationError``...)."""
+        ref = {"$ref": REF_PREFIX + name}
+        self._named_refs.append(ref)
+        return ref
 
     def has(self, name: str) -> bool:
         """Whether the component ``name`` was kept with ``named``."""
@@ -90,8 +98,18 @@ class Schemas:
             name: tagged_one_of(rewrite_refs(schema, markers))
             for name, schema in components.items()
         }
-        components.update(self._named)
+        self._add_named(components)
         return dict(sorted(components.items()))
+
+    def _add_named(self, components: dict[str, Schema]) -> None:
+        """The document's own components into ``components``; a name an app type has
+        already becomes ``squall.<name>``."""
+        renames = {name: f"squall.{name}" for name in self._named if name in components}
+        for ref in self._named_refs:
+            name = ref["$ref"][len(REF_PREFIX) :]
+            ref["$ref"] = REF_PREFIX + renames.get(name, name)
+        for name, schema in self._named.items():
+            components[renames.get(name, name)] = schema
 
     # -- msgspec --------------------------------------------------------------------------
 

@@ -245,6 +245,30 @@ def test_a_pydantic_model_named_as_a_struct_gets_its_module_qualified_name() -> 
     assert schemas["Owner"]["required"] == ["name"]
 
 
+class ValidationError(msgspec.Struct):  # named as the document's own 422 component
+    field: str
+
+
+def test_an_app_type_named_as_the_documents_own_components_keeps_its_name() -> None:
+    app = App()
+
+    @app.post("/check")
+    async def check(n: int) -> ValidationError:
+        return ValidationError("n")
+
+    doc = document_of(app)
+    op = doc["paths"]["/check"]["post"]
+    assert op["responses"]["200"]["content"]["application/json"]["schema"] == ref("ValidationError")
+    schemas = doc["components"]["schemas"]
+    assert schemas["ValidationError"]["required"] == ["field"]
+    assert op["responses"]["422"]["content"]["application/json"]["schema"] == ref(
+        "HTTPValidationError"
+    )
+    items = schemas["HTTPValidationError"]["properties"]["detail"]["items"]
+    assert items == ref("squall.ValidationError")
+    assert schemas["squall.ValidationError"]["required"] == ["loc", "msg", "type"]
+
+
 def test_one_component_for_a_model_used_everywhere_and_stable_names() -> None:
     def build(reverse: bool) -> dict[str, object]:
         app = App()
