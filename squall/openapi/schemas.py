@@ -38,6 +38,7 @@ from squall.openapi.naming import (
 
 BINARY: dict[str, Any] = {"type": "string", "format": "binary"}
 _NESTED_PYDANTIC = "\x00pydantic:"  # a placeholder $ref: a pydantic model inside a msgspec type
+_GENERATED = "\x00generated"  # a slot's generated schema, until finish() fills the slot
 
 Schema = dict[str, Any]
 
@@ -87,13 +88,14 @@ class Schemas:
             components[renames.get(name, name)] = rewrite_refs(schema, renames)
         for slot, _, _ in self._pydantic:
             if slot is not None:
-                _fill(slot, rewrite_refs(dict(slot.pop("\x00generated")), renames))
+                _fill(slot, rewrite_refs(slot.pop(_GENERATED), renames))
+        # The msgspec half: placeholders of nested pydantic models to their final names.
         markers = {
             f"{_NESTED_PYDANTIC}{index}": renames.get(name, name)
             for index, name in self._nested_names.items()
         }
         for slot, _ in self._msgspec:
-            _fill(slot, tagged_one_of(rewrite_refs(slot.pop("\x00generated"), markers)))
+            _fill(slot, tagged_one_of(rewrite_refs(slot.pop(_GENERATED), markers)))
         components = {
             name: tagged_one_of(rewrite_refs(schema, markers))
             for name, schema in components.items()
@@ -125,7 +127,7 @@ class Schemas:
                 types, schema_hook=self._hook, ref_template=REF_PREFIX + "{name}"
             )
         for (slot, _), schema in zip(self._msgspec, generated, strict=True):
-            slot["\x00generated"] = schema
+            slot[_GENERATED] = schema
         return dict(components)
 
     def _hook(self, cls: type) -> Schema:
@@ -168,7 +170,7 @@ class Schemas:
         for index, (slot, _, mode) in enumerate(self._pydantic):
             schema = keyed[(index, mode)]  # type: ignore[index]
             if slot is not None:
-                slot["\x00generated"] = schema
+                slot[_GENERATED] = schema
             else:  # a model inside a msgspec type: always a $ref of its own
                 self._nested_names[index] = str(schema["$ref"])[len(REF_PREFIX) :]
         return dict(top.get("$defs", {}))
