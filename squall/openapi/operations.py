@@ -29,6 +29,11 @@ def openapi_path(template: str) -> str:
     return "/" + "/".join(parts)
 
 
+def path_converters(template: str) -> dict[str, str]:
+    """Each path parameter's converter: ``{"item_id": "int"}`` for ``/{item_id:int}``."""
+    return {seg.name: seg.converter for seg in parse_template(template) if not isinstance(seg, str)}
+
+
 def operation_id(declaration: Declaration, path: str, method: str) -> str:
     if declaration.operation_id is not None:
         return declaration.operation_id
@@ -59,7 +64,7 @@ def operation(
     if declaration.deprecated:
         described["deprecated"] = True
     inputs = gather(route.extractors)
-    found = parameters(inputs, schemas)
+    found = parameters(inputs, path_converters(route.path), schemas)
     if found:
         described["parameters"] = found
     body = request_body(inputs, op_id, schemas)

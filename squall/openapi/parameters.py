@@ -32,12 +32,29 @@ MULTIPART = "multipart/form-data"
 _PLACE_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3}
 
 
-def parameters(inputs: Inputs, schemas: Schemas) -> list[dict[str, Any]]:
+# What a path converter lets through, for a path parameter declared without a type.
+CONVERTER_SCHEMAS: dict[str, Schema] = {
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "uuid": {"type": "string", "format": "uuid"},
+    "str": {"type": "string"},
+    "path": {"type": "string"},
+}
+
+
+def parameters(
+    inputs: Inputs, converters: dict[str, str], schemas: Schemas
+) -> list[dict[str, Any]]:
     """Path, then query, header and cookie parameters (FastAPI's order), each kind in the
-    order the route's tree declares them."""
+    order the route's tree declares them; ``converters``: the path's, by parameter name."""
     shown = [ex for ex in inputs.parameters if _in_schema(ex.source)]
     shown.sort(key=lambda ex: _PLACE_ORDER[ex.place])
-    return [_parameter(ex, schemas) for ex in shown]
+    described = [_parameter(ex, schemas) for ex in shown]
+    for ex, parameter in zip(shown, described, strict=True):
+        converter = converters.get(ex.key)
+        if ex.place == "path" and ex.annotation is Any and converter in CONVERTER_SCHEMAS:
+            parameter["schema"].update(CONVERTER_SCHEMAS[converter])
+    return described
 
 
 def _in_schema(source: Source | None) -> bool:
