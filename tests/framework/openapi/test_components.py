@@ -5,12 +5,16 @@ import dataclasses
 import datetime
 import decimal
 import enum
+import os
+import subprocess
+import sys
 import uuid
 from typing import Annotated, Generic, Literal, TypedDict, TypeVar
 
 import msgspec
 import pydantic
 
+from bench.openapi_build import build_app
 from squall import App
 from tests.framework.openapi import models_a, models_b
 from tests.framework.openapi.documents import (
@@ -291,3 +295,18 @@ def test_one_component_for_a_model_used_everywhere_and_stable_names() -> None:
     assert list(forward) == list(backward)
     assert forward == backward
     assert [name for name in forward if "Point" in name] == ["Point"]
+
+
+def test_the_same_bytes_in_a_process_with_another_hash_seed() -> None:
+    """Names and order depend on the types only: not on set or dict hashing."""
+    script = (
+        "import msgspec\n"
+        "from bench.openapi_build import build_app\n"
+        "print(msgspec.json.encode(build_app(60, 12).openapi()).decode(), end='')"
+    )
+    seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, env=env, check=True, timeout=60
+    )
+    assert done.stdout == msgspec.json.encode(build_app(60, 12).openapi())
