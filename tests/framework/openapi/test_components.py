@@ -9,7 +9,8 @@ import os
 import subprocess
 import sys
 import uuid
-from typing import Annotated, Generic, Literal, TypedDict, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, Generic, Literal, TypedDict, TypeVar
 
 import msgspec
 import pydantic
@@ -286,7 +287,11 @@ def test_one_component_for_a_model_used_everywhere_and_stable_names() -> None:
         async def three(b: models_b.Item) -> models_a.Item:
             return models_a.Item("x")
 
-        routes = [("/one", one, "POST"), ("/two", two, "GET"), ("/three", three, "POST")]
+        routes: list[tuple[str, Callable[..., Any], str]] = [
+            ("/one", one, "POST"),
+            ("/two", two, "GET"),
+            ("/three", three, "POST"),
+        ]
         for path, endpoint, method in reversed(routes) if reverse else routes:
             app.add_api_route(path, endpoint, methods=[method])
         return document_of(app)["components"]["schemas"]
