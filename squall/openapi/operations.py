@@ -12,9 +12,10 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from squall.openapi.bodies import request_body
 from squall.openapi.inputs import gather
 from squall.openapi.naming import default_operation_id, default_summary
-from squall.openapi.parameters import parameters, request_body
+from squall.openapi.parameters import parameters
 from squall.openapi.responses import merge_extra, responses
 from squall.openapi.schemas import Schemas
 from squall.route import Route
