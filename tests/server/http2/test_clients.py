@@ -17,12 +17,14 @@ from typing import Any
 import httpx
 import pytest
 
-pytest.importorskip("h2")
+from tests.server.http2 import require_h2
 
-from squall import App
-from tests.server.http2.apps import Seen, make_app
-from tests.server.serving import serve
-from tests.server.test_tls import Certificates, require, tls_options
+require_h2()
+
+from squall import App  # noqa: E402
+from tests.server.http2.apps import Seen, make_app  # noqa: E402
+from tests.server.serving import serve  # noqa: E402
+from tests.server.test_tls import Certificates, require, tls_options  # noqa: E402
 
 BIG = bytes(range(256)) * 4096  # 1 MiB: past every default window
 

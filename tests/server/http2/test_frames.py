@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import socket
 
-import pytest
+from tests.server.http2 import require_h2
 
-pytest.importorskip("h2")
+require_h2()
 
-from h2.errors import ErrorCodes
-from h2.settings import SettingCodes
+from h2.errors import ErrorCodes  # noqa: E402
+from h2.settings import SettingCodes  # noqa: E402
 
-from squall.server.http2 import PREFACE
-from tests.server.http2.apps import Seen, make_app
-from tests.server.http2.h2client import RawH2
-from tests.server.serving import read_until_closed, serve, wait_until
+from squall.server.http2 import PREFACE  # noqa: E402
+from tests.server.http2.apps import Seen, make_app  # noqa: E402
+from tests.server.http2.h2client import RawH2  # noqa: E402
+from tests.server.serving import read_until_closed, serve, wait_until  # noqa: E402
 
 
 def test_a_request_maps_onto_the_asgi_scope() -> None:
