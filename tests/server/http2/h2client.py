@@ -41,7 +41,13 @@ class StreamLog:
 
 
 class RawH2:
-    def __init__(self, running: Running, window: int | None = None, ack_data: bool = True) -> None:
+    def __init__(
+        self,
+        running: Running,
+        window: int | None = None,
+        ack_data: bool = True,
+        split_preface: Callable[[socket.socket, bytes], None] | None = None,
+    ) -> None:
         self.sock = socket.create_connection((running.host, running.port), timeout=5)
         self.h2 = h2.connection.H2Connection(
             h2.config.H2Configuration(client_side=True, header_encoding=None)
@@ -53,6 +59,8 @@ class RawH2:
                 client=True, initial_values={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: window}
             )
         self.h2.initiate_connection()
+        if split_preface is not None:  # sends the preface its own way
+            split_preface(self.sock, self.h2.data_to_send())
         self.flush()
         self.streams: dict[int, StreamLog] = {}
         # Kept from h2, which would refuse the frames of the streams still being answered.

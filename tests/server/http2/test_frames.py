@@ -133,16 +133,19 @@ def test_an_idle_connection_gets_goaway_then_closes() -> None:
 
 def test_the_preface_in_two_reads_still_hands_over_to_http2() -> None:
     with serve(make_app(Seen())) as running:
-        client = RawH2(running)  # its preface went out whole; a second connection splits it
-        raw = socket.create_connection((running.host, running.port), timeout=5)
-        raw.sendall(PREFACE[:18])
-        wait_until(
-            lambda: any(getattr(c, "_head_bytes", 0) == 18 for c in _connections(running)),
-            "the server read the preface's first part",
-        )
-        raw.sendall(PREFACE[18:] + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")  # empty SETTINGS
-        assert raw.recv(9)[3] == 4  # the server's SETTINGS frame
-        raw.close()
+
+        def in_two_reads(sock: socket.socket, preface: bytes) -> None:
+            sock.sendall(preface[:18])  # "PRI * HTTP/2.0\r\n\r\n": llhttp waits for more
+            wait_until(
+                lambda: any(getattr(c, "_head_bytes", 0) == 18 for c in _connections(running)),
+                "the server read the preface's first part",
+            )
+            sock.sendall(preface[18:])
+
+        client = RawH2(running, split_preface=in_two_reads)
+        stream = client.request("/split")
+        client.read(lambda: client.done(stream))
+        assert bytes(client.streams[stream].data) == b"GET /split  2"
         client.close()
 
 
