@@ -5,7 +5,8 @@ Bytes in go to h2, which answers with events; each new stream becomes an
 :class:`~squall.server.http2.stream.H2Stream` as its connection) whose app runs in a task of its
 own, many at once.  Frames out are h2's ``data_to_send()``, written once per batch of events.
 
-Streams past ``--h2-max-concurrent-streams`` are refused (REFUSED_STREAM).  The connection
+Streams past ``--h2-max-concurrent-streams`` are refused (REFUSED_STREAM); rapid resets and
+zero-window stalls are cut short (defences.py).  The connection
 closes after ``--timeout-keep-alive`` seconds with no stream open (GOAWAY first), and on
 graceful shutdown it sends GOAWAY naming the last stream it will serve, lets the open streams
 finish, then closes.
@@ -30,7 +31,8 @@ from h2.exceptions import ProtocolError
 from hyperframe.frame import GoAwayFrame
 
 from squall.server.exchange import ASGI_VERSION, RECEIVING, Exchange
-from squall.server.http2.flow import send_outbox
+from squall.server.http2.defences import RESET_WINDOW, ResetBudget
+from squall.server.http2.flow import ALL_SENT, send_outbox
 from squall.server.http2.request import request_head
 from squall.server.http2.settings import new_connection
 from squall.server.http2.stream import CLOSED, ENDING, H2Stream, H2Writer
@@ -56,6 +58,8 @@ class H2Protocol:
         self.writer = H2Writer(state)
         self.streams: dict[int, H2Stream] = {}
         self.blocked: dict[int, H2Stream] = {}  # streams whose outbox waits for a window
+        self.stall_timers: dict[int, asyncio.TimerHandle] = {}  # for the blocked streams
+        self.resets = ResetBudget(self.max_streams)
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.scheme = "http"
         self.client: tuple[str, int] | None = None
@@ -110,6 +114,8 @@ class H2Protocol:
             self.close()
             return
         for event in events:
+            if self.closed:
+                return
             self.handle(event)
         self.flush()
 
@@ -126,7 +132,7 @@ class H2Protocol:
         elif isinstance(event, WindowUpdated):
             self.on_window_update(event.stream_id)  # type: ignore[arg-type]
         elif isinstance(event, StreamReset):
-            self.forget(event.stream_id)  # type: ignore[arg-type]
+            self.on_reset(event)
         elif isinstance(event, RemoteSettingsChanged):
             self.on_window_update(0)  # the initial window may have grown
         elif isinstance(event, ConnectionTerminated):
@@ -138,7 +144,8 @@ class H2Protocol:
         self.stop_idle_timer()
         streams = list(self.streams.values())
         self.streams.clear()
-        self.blocked.clear()
+        for stream_id in list(self.blocked):
+            self.unblock(stream_id)
         for stream in streams:
             stream.on_closed()
 
@@ -212,13 +219,13 @@ class H2Protocol:
     def send_outbox(self, stream: H2Stream) -> None:
         if stream.phase == CLOSED:
             return
-        if self.write_paused or not send_outbox(self.h2, stream):
-            self.blocked[stream.stream_id] = stream
-            stream.pause_writing()
-        else:
-            self.blocked.pop(stream.stream_id, None)
+        sent = 0 if self.write_paused else send_outbox(self.h2, stream)
+        if sent == ALL_SENT:
+            self.unblock(stream.stream_id)
             if stream.write_paused:
                 stream.resume_writing()
+        else:
+            self.block(stream, progress=sent > 0)
         self.flush()
         if stream.end_sent and stream.phase == ENDING:
             self.finish(stream)
@@ -249,12 +256,52 @@ class H2Protocol:
             self.flush()
         self.forget(stream.stream_id)
 
+    def block(self, stream: H2Stream, progress: bool) -> None:
+        """The windows hold ``stream``'s outbox back: its app waits, and the stall timer
+        runs (restarted whenever some of it went out)."""
+        stream_id = stream.stream_id
+        if stream_id not in self.blocked or progress:
+            self.blocked[stream_id] = stream
+            self.stop_stall_timer(stream_id)
+            self.stall_timers[stream_id] = self.loop.call_later(
+                self.state.timeout_write, self.on_stall, stream
+            )
+        stream.pause_writing()
+
+    def unblock(self, stream_id: int) -> None:
+        if self.blocked.pop(stream_id, None) is not None:
+            self.stop_stall_timer(stream_id)
+
+    def stop_stall_timer(self, stream_id: int) -> None:
+        timer = self.stall_timers.pop(stream_id, None)
+        if timer is not None:
+            timer.cancel()
+
+    def on_stall(self, stream: H2Stream) -> None:
+        """Nothing of the stream's body went out for ``--timeout-write`` s (defences.py)."""
+        self.stall_timers.pop(stream.stream_id, None)
+        error_logger.debug("resetting HTTP/2 stream %d: its window stayed shut", stream.stream_id)
+        self.reset(stream, ErrorCodes.CANCEL)
+
+    def on_reset(self, event: StreamReset) -> None:
+        stream_id: int = event.stream_id  # type: ignore[assignment]
+        if stream_id in self.streams and not self.resets.spend(self.state.now):
+            error_logger.warning(
+                "HTTP/2 client %s reset more than %d streams in %d s: closing (rapid reset)",
+                self.client,
+                self.resets.limit,
+                RESET_WINDOW,
+            )
+            self.go_away(ErrorCodes.ENHANCE_YOUR_CALM)
+            self.close()
+        self.forget(stream_id)
+
     def forget(self, stream_id: int) -> None:
         stream = self.streams.pop(stream_id, None)
-        self.blocked.pop(stream_id, None)
+        self.unblock(stream_id)
         if stream is not None:
             stream.on_closed()
-        if not self.streams:
+        if not self.streams and not self.closed:
             if self.going_away:
                 self.close()
             else:

@@ -9,7 +9,9 @@ and its app waits in ``drain()`` meanwhile (stream.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
+
+ALL_SENT: Final = -1
 
 if TYPE_CHECKING:
     from h2.connection import H2Connection
@@ -22,19 +24,21 @@ def send_window(h2: H2Connection, stream: H2Stream) -> int:
     return int(h2.local_flow_control_window(stream.stream_id))
 
 
-def send_outbox(h2: H2Connection, stream: H2Stream) -> bool:
-    """Frame as much of the outbox as the windows allow; True once it has all gone.
+def send_outbox(h2: H2Connection, stream: H2Stream) -> int:
+    """Frame as much of the outbox as the windows allow: the bytes framed, or ALL_SENT once
+    the outbox is empty.
 
     The frames are only queued in ``h2`` (its ``data_to_send``): the caller writes them.
     END_STREAM rides on the last DATA frame, or on an empty one.
     """
+    sent = 0
     outbox = stream.outbox
     stream_id = stream.stream_id
     max_frame = h2.max_outbound_frame_size
     while outbox:
         window = send_window(h2, stream)
         if window <= 0:
-            return False
+            return sent
         part = outbox[0]
         size = min(len(part), window, max_frame)
         if size < len(part):
@@ -42,6 +46,7 @@ def send_outbox(h2: H2Connection, stream: H2Stream) -> bool:
             part = part[:size]
         else:
             del outbox[0]
+        sent += size
         last = stream.end_queued and not outbox
         h2.send_data(stream_id, part, end_stream=last)
         if last:
@@ -51,4 +56,4 @@ def send_outbox(h2: H2Connection, stream: H2Stream) -> bool:
         stream.end_queued = False
         stream.end_sent = True
         h2.end_stream(stream_id)
-    return True
+    return ALL_SENT

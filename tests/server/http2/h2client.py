@@ -6,7 +6,6 @@ the server's events per stream, so a test can see windows, resets and GOAWAY fra
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import time
 from collections.abc import Callable
@@ -95,22 +94,33 @@ class RawH2:
         """Read and handle frames until ``until()`` holds; AssertionError after ``limit`` s."""
         deadline = time.monotonic() + limit
         while not until():
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if not self.read_for(deadline - time.monotonic()):
                 raise AssertionError("the expected frames did not come")
-            self.sock.settimeout(left)
-            try:
-                data = self.sock.recv(65536)
-            except TimeoutError:
-                continue
-            if not data:
-                self.closed = True
-                if until():
-                    return
+            if self.closed and not until():
                 raise AssertionError("the server closed the connection")
-            for event in self.h2.receive_data(self.without_goaway(data)):
-                self.handle(event)
-            self.flush()
+
+    def quiet_for(self, seconds: float) -> None:
+        """Read whatever comes for ``seconds`` (to show that something does not)."""
+        deadline = time.monotonic() + seconds
+        while not self.closed and self.read_for(deadline - time.monotonic()):
+            pass
+
+    def read_for(self, seconds: float) -> bool:
+        """Handle what one read brings within ``seconds``; False if the time is up."""
+        if seconds <= 0:
+            return False
+        self.sock.settimeout(seconds)
+        try:
+            data = self.sock.recv(65536)
+        except TimeoutError:
+            return False
+        if not data:
+            self.closed = True
+            return True
+        for event in self.h2.receive_data(self.without_goaway(data)):
+            self.handle(event)
+        self.flush()
+        return True
 
     def without_goaway(self, data: bytes) -> bytes:
         """The whole frames in what was read, minus GOAWAY (noted in ``self.goaway``)."""
@@ -128,12 +138,6 @@ class RawH2:
             buffer = buffer[end:]
         self.unread = buffer
         return bytes(kept)
-
-    def quiet_for(self, seconds: float) -> None:
-        """Read whatever comes for ``seconds`` (to show that something does not)."""
-        deadline = time.monotonic() + seconds
-        with contextlib.suppress(AssertionError):
-            self.read(lambda: time.monotonic() >= deadline, seconds + 1)
 
     def handle(self, event: h2.events.Event) -> None:
         stream_id = getattr(event, "stream_id", 0)
