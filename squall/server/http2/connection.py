@@ -231,9 +231,8 @@ class H2Protocol:
             self.finish(stream)
 
     def acknowledge(self, stream: H2Stream, size: int) -> None:
-        if stream.stream_id in self.h2.streams:
-            self.h2.acknowledge_received_data(size, stream.stream_id)
-            self.flush()
+        self.h2.acknowledge_received_data(size, stream.stream_id)  # closed: the connection's
+        self.flush()
 
     def reset(self, stream: H2Stream, error_code: int) -> None:
         if stream.phase != CLOSED and not self.closed:
@@ -300,6 +299,9 @@ class H2Protocol:
         stream = self.streams.pop(stream_id, None)
         self.unblock(stream_id)
         if stream is not None:
+            unread, stream.unacknowledged = stream.unacknowledged, 0
+            if unread and not self.closed:  # else the connection's window would stay shrunk
+                self.acknowledge(stream, unread)
             stream.on_closed()
         if not self.streams and not self.closed:
             if self.going_away:

@@ -76,6 +76,24 @@ def test_a_request_body_is_acknowledged_only_as_the_app_reads_it() -> None:
         client.close()
 
 
+def test_the_unread_body_of_a_finished_stream_reopens_the_connection_window() -> None:
+    seen = Seen()
+    options = {"h2_initial_window_size": 16384, "timeout_graceful_shutdown": 2}
+    with serve(make_app(seen), **options) as running:  # connection window: 4 x 16384
+        client = RawH2(running)
+        client.read(lambda: SettingCodes.INITIAL_WINDOW_SIZE in client.remote_settings)
+        held = [client.request("/held", "POST", b"a" * 16384, end=False) for _ in range(4)]
+        assert client.h2.outbound_flow_control_window == 0
+        wait_until(seen.held.is_set, "the app holds a request")
+        seen.release()  # answered without reading their bodies
+        client.read(lambda: all(client.done(stream) for stream in held))
+        client.read(lambda: client.h2.outbound_flow_control_window == 4 * 16384)
+        after = client.request("/echo", "POST", b"b" * 16384)
+        client.read(lambda: client.done(after))
+        assert bytes(client.streams[after].data).startswith(b"16384 ")
+        client.close()
+
+
 def test_rst_stream_gives_the_app_a_disconnect() -> None:
     seen = Seen()
     with serve(make_app(seen), timeout_graceful_shutdown=2) as running:
