@@ -148,6 +148,7 @@ class H2Protocol:
             self.unblock(stream_id)
         for stream in streams:
             stream.on_closed()
+            stream.exchange = None
 
     def eof_received(self) -> bool | None:
         return None  # the transport closes; connection_lost tells the streams
@@ -303,6 +304,8 @@ class H2Protocol:
             if unread and not self.closed:  # else the connection's window would stay shrunk
                 self.acknowledge(stream, unread)
             stream.on_closed()
+            stream.exchange = None  # no cycle left: the exchange (an app may hold it) is freed
+            # by reference counting, not by the cyclic collector
         if not self.streams and not self.closed:
             if self.going_away:
                 self.close()
