@@ -68,6 +68,8 @@ class H2Protocol:
         self.deadline: float | None = None  # ManagedConnection: timers are our own (idle)
         self.idle_timer: asyncio.TimerHandle | None = None
         self.write_paused = False  # the socket's buffer is full: streams wait as if blocked
+        self.write_timer: asyncio.TimerHandle | None = None  # runs while write_paused
+        self.unsent = 0  # the socket's unsent bytes when the write timer was armed
         self.going_away = False  # GOAWAY sent: no new streams; close once the last ends
         self.closed = False
 
@@ -142,6 +144,7 @@ class H2Protocol:
         self.closed = True
         self.state.connections.discard(self)
         self.stop_idle_timer()
+        self.stop_write_timer()
         streams = list(self.streams.values())
         self.streams.clear()
         for stream_id in list(self.blocked):
@@ -155,10 +158,33 @@ class H2Protocol:
 
     def pause_writing(self) -> None:
         self.write_paused = True
+        self.arm_write_timer()
 
     def resume_writing(self) -> None:
         self.write_paused = False
+        self.stop_write_timer()
         self.on_window_update(0)
+
+    def arm_write_timer(self) -> None:
+        self.unsent = self.transport.get_write_buffer_size()
+        self.write_timer = self.loop.call_later(self.state.timeout_write, self.on_write_timeout)
+
+    def stop_write_timer(self) -> None:
+        timer = self.write_timer
+        if timer is not None:
+            self.write_timer = None
+            timer.cancel()
+
+    def on_write_timeout(self) -> None:
+        """The socket stayed full for ``--timeout-write`` s: go on if the client took at
+        least a quarter of the high-water mark meanwhile, else drop it (a slow read)."""
+        self.write_timer = None
+        taken = self.unsent - self.transport.get_write_buffer_size()
+        if taken >= max(1, self.state.write_high_water // 4):
+            self.arm_write_timer()
+            return
+        error_logger.debug("dropping an HTTP/2 client that read %d bytes", max(0, taken))
+        self.abort()
 
     # -- Streams in ----------------------------------------------------------------------------
 

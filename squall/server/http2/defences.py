@@ -7,7 +7,9 @@
   ENHANCE_YOUR_CALM and is closed.
 - Zero-window stall: a stream whose peer keeps its window closed holds its app and its
   unsent body; with no byte sent for ``--timeout-write`` seconds the stream is reset (the
-  app sees a disconnect).  The timers are connection.py's.
+  app sees a disconnect).  A client that stops reading the socket itself is dropped after
+  ``--timeout-write`` seconds of a full socket buffer, as on HTTP/1.1.  The timers are
+  connection.py's.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""HTTP/2 attacks, by a raw ``h2`` client on a real socket: rapid reset and the zero-window
-stall (the rest of issue 16's list is the next increment)."""
+"""HTTP/2 attacks, by a raw ``h2`` client on a real socket: rapid reset, the zero-window stall
+and a client that stops reading the socket (the rest of issue 16's list comes next)."""
 
 from __future__ import annotations
 
@@ -84,4 +84,17 @@ def test_a_slow_reader_that_keeps_opening_its_window_is_not_reset() -> None:
                 client.flush()
         client.read(lambda: client.done(stream))
         assert log.ended and log.reset is None
+        client.close()
+
+
+def test_a_client_that_stops_reading_the_socket_is_dropped_after_the_write_timeout() -> None:
+    with serve(make_app(Seen()), timeout_write=0.3) as running:
+        client = RawH2(running, window=2**31 - 1)
+        client.h2.increment_flow_control_window(2**31 - 1 - 65535)  # the connection's too
+        first = client.request("/")
+        client.read(lambda: client.done(first))
+        state = running.server.state
+        assert state is not None and len(state.connections) == 1
+        client.request(f"/big?size={16 * 1024 * 1024}")  # then reads nothing
+        wait_until(lambda: not state.connections, "the server dropped the connection", 10)
         client.close()
