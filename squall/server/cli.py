@@ -44,7 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--uds", help="bind to this Unix domain socket")
     p.add_argument("--fd", type=int, help="serve on this already-open socket file descriptor")
     p.add_argument("--loop", choices=["auto", "uvloop", "asyncio"], default="auto")
-    p.add_argument("--http", choices=["auto", "httptools"], default="auto")
+    p.add_argument(
+        "--http",
+        choices=["auto", "httptools", "h1", "h2"],
+        default="auto",
+        help="auto: HTTP/1.1 and HTTP/2 (with the squall[http2] extra); h1 or h2 only; "
+        "httptools: as auto (uvicorn's name)",
+    )
     p.add_argument("--lifespan", choices=["auto", "on", "off"], default="auto")
     p.add_argument(
         "--log-level", choices=list(LOG_LEVELS), help="level of squall's loggers (default info)"
@@ -122,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_process_manager_flags(p.add_argument_group("process manager"))
     _add_tls_and_proxy_flags(p)
     _add_websocket_flags(p)
+    _add_http2_flags(p)
     document(p)
     return p
 
@@ -212,6 +219,26 @@ def _add_websocket_flags(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="--ws squall: ask both sides to compress each message on its own, so an idle "
         "compressed socket holds no zlib state (less memory, a worse ratio)",
+    )
+
+
+def _add_http2_flags(p: argparse.ArgumentParser) -> None:
+    h2 = p.add_argument_group("HTTP/2 (the squall[http2] extra)")
+    h2.add_argument(
+        "--h2-max-concurrent-streams",
+        type=int,
+        default=100,
+        help="streams open at once per connection; more are refused (REFUSED_STREAM)",
+    )
+    h2.add_argument(
+        "--h2-initial-window-size",
+        type=_size,
+        default=256 * 1024,
+        help="request body bytes a stream may send before the app reads them (256k)",
+    )
+    h2.add_argument("--h2-max-frame-size", type=_size, default=16384, help="16384 to 16m")
+    h2.add_argument(
+        "--h2-max-header-list-size", type=_size, default=16384, help="decoded header bytes"
     )
 
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 WsChoice = Literal["auto", "squall", "websockets", "wsproto", "none"]
 LoopChoice = Literal["auto", "uvloop", "asyncio"]
-HttpChoice = Literal["auto", "httptools"]
+HttpChoice = Literal["auto", "httptools", "h1", "h2"]  # httptools: uvicorn's name for auto
 LifespanChoice = Literal["auto", "on", "off"]
 
 LOG_LEVELS: dict[str, int] = {
@@ -118,12 +118,17 @@ class Config:
     ws_per_message_deflate: bool = True
     ws_close_timeout: float = 5.0
     ws_deflate_no_context_takeover: bool = False  # --ws squall: no zlib state between messages
+    # HTTP/2 (squall/server/http2/, the squall[http2] extra): the SETTINGS the server sends.
+    h2_max_concurrent_streams: int = 100
+    h2_initial_window_size: int = 256 * 1024
+    h2_max_frame_size: int = 16384
+    h2_max_header_list_size: int = 16384
 
     def __post_init__(self) -> None:
         if self.loop not in ("auto", "uvloop", "asyncio"):
             raise ConfigError(f"unknown loop {self.loop!r}: use auto, uvloop or asyncio")
-        if self.http not in ("auto", "httptools"):
-            raise ConfigError(f"unknown http implementation {self.http!r}: use auto or httptools")
+        if self.http not in ("auto", "httptools", "h1", "h2"):
+            raise ConfigError(f"unknown http {self.http!r}: use auto, h1 or h2 (httptools = auto)")
         if self.lifespan not in ("auto", "on", "off"):
             raise ConfigError(f"unknown lifespan mode {self.lifespan!r}: use auto, on or off")
         if self.ws not in ("auto", "squall", "websockets", "wsproto", "none"):

@@ -20,4 +20,5 @@ HOT_PATH = (
     "squall.server.websocket.phase",
     "squall.server.websocket.asgi",
     "squall.server.websocket.connection",
+    "squall.server.http2.stream",
 )

@@ -16,7 +16,7 @@ from squall.native import NativeHandler, NativeWebSocketHandler
 from squall.server.acceptor import Acceptor
 from squall.server.config import Config, ConfigError
 from squall.server.descriptors import ShortageReport, probe
-from squall.server.http11.connection import HttpConnection
+from squall.server.http2.choice import ProtocolFactory, protocol_factory
 from squall.server.lifespan import Lifespan
 from squall.server.memory import tune_malloc
 from squall.server.state import ServerState, error_logger
@@ -94,6 +94,7 @@ class Server:
         self.acceptor: Acceptor | None = None  # accepting in Python (asyncio, workers)
         self.shortage: ShortageReport | None = None  # libuv accepting: probed every tick
         self.ssl_context: ssl.SSLContext | None = None
+        self.protocol_factory: ProtocolFactory | None = None  # --http, resolved (http2/choice.py)
 
     def run(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Serve until told to stop (signal or ``should_exit``); blocks the calling thread."""
@@ -119,6 +120,7 @@ class Server:
             self.ssl_context = create_ssl_context(config)  # TLS: squall/server/tls.py
             state = ServerState(config, app, loop)  # reads --forwarded-allow-ips
             state.websocket_upgrade = websocket_upgrade(config)
+            self.protocol_factory = protocol_factory(state, self.ssl_context is not None)
         except ConfigError as exc:
             error_logger.error("%s", exc)
             self.exit_code = 1
@@ -150,10 +152,8 @@ class Server:
     async def _listen(self, state: ServerState, sockets: Sequence[socket.socket] | None) -> None:
         self.sockets = list(sockets) if sockets else [self.config.bind_socket()]
 
-        def factory() -> asyncio.Protocol:
-            return HttpConnection(state)  # type: ignore[return-value]  # a protocol by duck typing
-
-        await self._accept(state, factory)
+        assert self.protocol_factory is not None  # set with the state, in serve()
+        await self._accept(state, self.protocol_factory)
         scheme = "https" if self.ssl_context is not None else "http"
         for sock in self.sockets:
             error_logger.info("Squall running on %s (press CTRL+C to quit)", describe(sock, scheme))

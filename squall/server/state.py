@@ -30,6 +30,9 @@ class ServerState:
         self.native: NativeHandler | None = None
         # The WebSocket upgrade (squall/server/websocket/upgrade.py); None: --ws none.
         self.websocket_upgrade: Any = None
+        # Takes over a connection that opened with HTTP/2's preface (http2/choice.py); None:
+        # cleartext HTTP/2 is not spoken.
+        self.h2c_take_over: Any = None
         # The app's native WebSocket handler (squall.native), set after lifespan startup.
         self.native_websocket: NativeWebSocketHandler | None = None
         self.lifespan_state: dict[str, Any] = {}

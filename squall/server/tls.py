@@ -13,13 +13,11 @@ import ssl
 from typing import TYPE_CHECKING, Final
 
 from squall.server.config import ConfigError
+from squall.server.http2 import protocols
 
 if TYPE_CHECKING:
     from squall.server.config import Config
 
-# What ALPN offers, in order of preference.  HTTP/2 goes first here ("h2") once the server
-# speaks it; a client that offers neither still gets HTTP/1.1.
-ALPN_PROTOCOLS: Final = ("http/1.1",)
 CERT_REQS: Final = frozenset((ssl.CERT_NONE, ssl.CERT_OPTIONAL, ssl.CERT_REQUIRED))  # 0, 1, 2
 
 
@@ -53,8 +51,15 @@ def create_ssl_context(config: Config) -> ssl.SSLContext | None:
             context.set_ciphers(config.ssl_ciphers)
         except ssl.SSLError as exc:
             raise ConfigError(f"--ssl-ciphers {config.ssl_ciphers!r}: {exc}") from exc
-    context.set_alpn_protocols(list(ALPN_PROTOCOLS))
+    context.set_alpn_protocols(alpn_protocols(config))
     return context
+
+
+def alpn_protocols(config: Config) -> list[str]:
+    """What ALPN offers, in order of preference: "h2" first when HTTP/2 is spoken (``--http``
+    and the squall[http2] extra); a client that offers neither gets the first of HTTP/1.1."""
+    speaks = protocols(config)
+    return (["h2"] if speaks.http2 else []) + (["http/1.1"] if speaks.http1 else [])
 
 
 def _load_certificate(context: ssl.SSLContext, config: Config) -> None:

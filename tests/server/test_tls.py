@@ -190,7 +190,7 @@ def test_curl_with_the_ca(certs: Certificates) -> None:
 
 def test_openssl_s_client_negotiates_http11_by_alpn(certs: Certificates) -> None:
     openssl = require("openssl")
-    with serve(echo_scope, **tls_options(certs)) as running:
+    with serve(echo_scope, http="h1", **tls_options(certs)) as running:
         command = [openssl, "s_client", "-connect", f"127.0.0.1:{running.port}"]
         command += ["-CAfile", str(certs.ca), "-alpn", "h2,http/1.1"]
         result = subprocess.run(command, input=b"", capture_output=True, timeout=30)

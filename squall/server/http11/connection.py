@@ -18,6 +18,7 @@ import httptools
 
 from squall.server.eager import Worker
 from squall.server.exchange import ASGI_VERSION, PENDING, RECEIVING, Exchange
+from squall.server.http2 import PREFACE, PREFACE_REFUSAL
 from squall.server.http11 import wire
 from squall.server.http11.errors import Rejected, parse_failure
 from squall.server.http11.llhttp_reader import LlhttpReader
@@ -121,6 +122,8 @@ class HttpConnection(LlhttpReader):
             self.upgrade_data = data[exc.args[0] :] if exc.args else b""
             self._on_unsupported_upgrade()
         except Exception as exc:
+            if self._h2c_preface(exc, data):
+                return
             self._on_parse_error(exc)
         if incoming is not None and incoming is self.incoming and not self.broken:
             self._check_chunk_overhead(len(data) - (self._chunk_data - data_before))
@@ -129,6 +132,24 @@ class HttpConnection(LlhttpReader):
             self._head_tail = data[-3:]
             if self._head_bytes > self.max_raw_head_size:
                 self.fail(431 if self._headers else 414, "Request header section too large")
+
+    def _h2c_preface(self, exc: Exception, data: bytes) -> bool:
+        """The connection opened with HTTP/2's preface (h2c with prior knowledge), which llhttp
+        refuses: hand it to HTTP/2 if spoken.  Looked for only here, on the refusal, so
+        HTTP/1.1 requests pay nothing for it; the preface's first part llhttp read in
+        earlier reads is known (it refuses nothing else with this reason)."""
+        take_over = self.state.h2c_take_over
+        if (
+            take_over is None
+            or self.exchange is not None
+            or self.worker is not None  # requests came before: it is not a preface
+            or str(exc) != PREFACE_REFUSAL
+        ):
+            return False
+        self.hand_over()
+        take_over(self, PREFACE[: self._head_bytes] + data)
+        self._release()
+        return True
 
     def _take_plain_requests(self, data: bytes) -> bytes:
         """Accept the plain requests at the front of ``data``; return what llhttp must read."""

@@ -1,0 +1,412 @@
+"""HTTP/2 over one TCP connection: the asyncio protocol around h2's sans-IO ``H2Connection``.
+
+Bytes in go to h2, which answers with events; each new stream becomes an
+:class:`~squall.server.exchange.Exchange` (the same request object as HTTP/1.1, with an
+:class:`~squall.server.http2.stream.H2Stream` as its connection) whose app runs in a task of its
+own, many at once.  Frames out are h2's ``data_to_send()``, written once per batch of events.
+
+Streams past ``--h2-max-concurrent-streams`` are refused (REFUSED_STREAM); rapid resets and
+zero-window stalls are cut short (defences.py).  The connection
+closes after ``--timeout-keep-alive`` seconds with no stream open (GOAWAY first), and on
+graceful shutdown it sends GOAWAY naming the last stream it will serve, lets the open streams
+finish, then closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from h2.errors import ErrorCodes
+from h2.events import (
+    ConnectionTerminated,
+    DataReceived,
+    RemoteSettingsChanged,
+    RequestReceived,
+    StreamEnded,
+    StreamReset,
+    WindowUpdated,
+)
+from h2.exceptions import ProtocolError
+from hyperframe.frame import GoAwayFrame
+
+from squall.server.exchange import ASGI_VERSION, RECEIVING, Exchange
+from squall.server.http2.defences import RESET_WINDOW, ResetBudget
+from squall.server.http2.flow import ALL_SENT, send_outbox
+from squall.server.http2.request import request_head
+from squall.server.http2.settings import new_connection
+from squall.server.http2.stream import CLOSED, ENDING, H2Stream, H2Writer
+from squall.server.sendfile import FILE_EXTENSIONS
+from squall.server.state import error_logger
+from squall.server.tasks import watch
+
+if TYPE_CHECKING:
+    from h2.events import Event
+
+    from squall.server.state import ServerState
+
+
+class H2Protocol:
+    """An ``asyncio.Protocol`` (by its methods) speaking HTTP/2 as a server."""
+
+    def __init__(self, state: ServerState, received: bytes = b"") -> None:
+        self.state = state
+        self.loop = state.loop
+        self.received = received  # bytes HTTP/1.1 read before handing the connection over
+        self.h2 = new_connection(state.config)
+        self.max_streams = state.config.h2_max_concurrent_streams
+        self.writer = H2Writer(state)
+        self.streams: dict[int, H2Stream] = {}
+        self.blocked: dict[int, H2Stream] = {}  # streams whose outbox waits for a window
+        self.stall_timers: dict[int, asyncio.TimerHandle] = {}  # for the blocked streams
+        self.resets = ResetBudget(self.max_streams)
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]
+        self.scheme = "http"
+        self.client: tuple[str, int] | None = None
+        self.server: tuple[str, int] | None = None
+        self.scope_template: dict[str, Any] = {}
+        self.deadline: float | None = None  # ManagedConnection: timers are our own (idle)
+        self.idle_timer: asyncio.TimerHandle | None = None
+        self.write_paused = False  # the socket's buffer is full: streams wait as if blocked
+        self.write_timer: asyncio.TimerHandle | None = None  # runs while write_paused
+        self.unsent = 0  # the socket's unsent bytes when the write timer was armed
+        self.going_away = False  # GOAWAY sent: no new streams; close once the last ends
+        self.closed = False
+
+    # -- asyncio.Protocol --------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's is not a subclass
+        self.state.connections.add(self)
+        self.client = peer_address(transport.get_extra_info("peername"))
+        self.server = peer_address(transport.get_extra_info("sockname"))
+        if transport.get_extra_info("sslcontext") is not None:
+            self.scheme = "https"
+        self.transport.set_write_buffer_limits(high=self.state.write_high_water)
+        self.scope_template = {
+            "type": "http",
+            "asgi": ASGI_VERSION,
+            "http_version": "2",
+            "server": self.server,
+            "client": self.client,
+            "scheme": self.scheme,
+            "method": "GET",
+            "root_path": self.state.root_path,
+            "path": "/",
+            "raw_path": b"/",
+            "query_string": b"",
+            "headers": [],
+            "state": {},
+            "extensions": FILE_EXTENSIONS,
+        }
+        self.flush()
+        self.start_idle_timer()
+        received, self.received = self.received, b""
+        if received:
+            self.data_received(received)
+
+    def data_received(self, data: bytes) -> None:
+        if self.closed:
+            return
+        try:
+            events = self.h2.receive_data(data)
+        except ProtocolError as exc:  # h2 has queued a GOAWAY with the error
+            error_logger.debug("HTTP/2 protocol error: %s", exc)
+            self.flush()
+            self.close()
+            return
+        for event in events:
+            if self.closed:
+                return
+            self.handle(event)
+        self.flush()
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, DataReceived):
+            self.on_data(event)
+        elif isinstance(event, RequestReceived):
+            self.on_request(event)
+        elif isinstance(event, StreamEnded):
+            stream = self.streams.get(event.stream_id)  # type: ignore[arg-type]
+            exchange = stream.exchange if stream is not None else None
+            if exchange is not None and exchange.body_state == RECEIVING:
+                exchange.finish_body()
+        elif isinstance(event, WindowUpdated):
+            self.on_window_update(event.stream_id)  # type: ignore[arg-type]
+        elif isinstance(event, StreamReset):
+            self.on_reset(event)
+        elif isinstance(event, RemoteSettingsChanged):
+            self.on_window_update(0)  # the initial window may have grown
+        elif isinstance(event, ConnectionTerminated):
+            self.on_goaway()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self.state.connections.discard(self)
+        self.stop_idle_timer()
+        self.stop_write_timer()
+        streams = list(self.streams.values())
+        self.streams.clear()
+        for stream_id in list(self.blocked):
+            self.unblock(stream_id)
+        for stream in streams:
+            stream.on_closed()
+            stream.exchange = None
+
+    def eof_received(self) -> bool | None:
+        return None  # the transport closes; connection_lost tells the streams
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+        self.arm_write_timer()
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        self.stop_write_timer()
+        self.on_window_update(0)
+
+    def arm_write_timer(self) -> None:
+        self.unsent = self.transport.get_write_buffer_size()
+        self.write_timer = self.loop.call_later(self.state.timeout_write, self.on_write_timeout)
+
+    def stop_write_timer(self) -> None:
+        timer = self.write_timer
+        if timer is not None:
+            self.write_timer = None
+            timer.cancel()
+
+    def on_write_timeout(self) -> None:
+        """The socket stayed full for ``--timeout-write`` s: go on if the client took at
+        least a quarter of the high-water mark meanwhile, else drop it (a slow read)."""
+        self.write_timer = None
+        taken = self.unsent - self.transport.get_write_buffer_size()
+        if taken >= max(1, self.state.write_high_water // 4):
+            self.arm_write_timer()
+            return
+        error_logger.debug("dropping an HTTP/2 client that read %d bytes", max(0, taken))
+        self.abort()
+
+    # -- Streams in ----------------------------------------------------------------------------
+
+    def on_request(self, event: RequestReceived) -> None:
+        stream_id: int = event.stream_id  # type: ignore[assignment]
+        if self.going_away or len(self.streams) >= self.max_streams:
+            self.h2.reset_stream(stream_id, ErrorCodes.REFUSED_STREAM)
+            return
+        head = request_head(event.headers)  # type: ignore[arg-type]
+        if head is None:
+            self.h2.reset_stream(stream_id, ErrorCodes.PROTOCOL_ERROR)
+            return
+        self.stop_idle_timer()
+        stream = H2Stream(self.state, self, stream_id)
+        stream.transport = self.transport
+        stream.scheme = self.scheme
+        stream.client = self.client
+        stream.server = self.server
+        stream.scope_template = self.scope_template
+        exchange = Exchange(
+            stream, self.writer, head.method, head.raw_path, head.query, head.headers, "2"
+        )
+        exchange.content_type = head.content_type
+        stream.exchange = exchange
+        self.streams[stream_id] = stream
+        if event.stream_ended is not None:
+            exchange.finish_body()
+        self.run(exchange)
+
+    def run(self, exchange: Exchange) -> None:
+        state = self.state
+        state.active_requests += 1
+        try:
+            if state.native is not None:
+                coro = state.native(exchange)
+            else:
+                coro = state.app(exchange.scope(), exchange.receive, exchange.send)
+        except Exception as exc:
+            exchange.app_done(exc)
+            return
+        state.start_task(watch(coro, exchange.app_done))
+
+    def on_data(self, event: DataReceived) -> None:
+        stream_id: int = event.stream_id  # type: ignore[assignment]
+        size: int = event.flow_controlled_length  # type: ignore[assignment]
+        stream = self.streams.get(stream_id)
+        if stream is None or stream.phase == CLOSED:  # nobody will read it: open the window
+            if size:
+                self.h2.acknowledge_received_data(size, stream_id)
+            return
+        stream.on_data(event.data, size)  # type: ignore[arg-type]
+
+    # -- StreamOwner: what the streams ask (stream.py) ------------------------------------------
+
+    def send_headers(self, stream: H2Stream, headers: list[tuple[bytes, bytes]], end: bool) -> None:
+        self.h2.send_headers(stream.stream_id, headers, end_stream=end)
+        self.flush()
+
+    def send_outbox(self, stream: H2Stream) -> None:
+        if stream.phase == CLOSED:
+            return
+        sent = 0 if self.write_paused else send_outbox(self.h2, stream)
+        if sent == ALL_SENT:
+            self.unblock(stream.stream_id)
+            if stream.write_paused:
+                stream.resume_writing()
+        else:
+            self.block(stream, progress=sent > 0)
+        self.flush()
+        if stream.end_sent and stream.phase == ENDING:
+            self.finish(stream)
+
+    def acknowledge(self, stream: H2Stream, size: int) -> None:
+        self.h2.acknowledge_received_data(size, stream.stream_id)  # closed: the connection's
+        self.flush()
+
+    def reset(self, stream: H2Stream, error_code: int) -> None:
+        if stream.phase != CLOSED and not self.closed:
+            self.h2.reset_stream(stream.stream_id, error_code)
+            self.flush()
+        self.forget(stream.stream_id)
+
+    def response_ended(self, stream: H2Stream) -> None:
+        if stream.end_sent:
+            self.finish(stream)
+
+    # -- Streams out ---------------------------------------------------------------------------
+
+    def finish(self, stream: H2Stream) -> None:
+        """The response has gone out in full: forget the stream; a request body still on its
+        way is not wanted any more (RST_STREAM NO_ERROR, RFC 9113 8.1)."""
+        exchange = stream.exchange
+        if exchange is not None and exchange.body_state == RECEIVING and not self.closed:
+            self.h2.reset_stream(stream.stream_id, ErrorCodes.NO_ERROR)
+            self.flush()
+        self.forget(stream.stream_id)
+
+    def block(self, stream: H2Stream, progress: bool) -> None:
+        """The windows hold ``stream``'s outbox back: its app waits, and the stall timer
+        runs (restarted whenever some of it went out)."""
+        stream_id = stream.stream_id
+        if stream_id not in self.blocked or progress:
+            self.blocked[stream_id] = stream
+            self.stop_stall_timer(stream_id)
+            self.stall_timers[stream_id] = self.loop.call_later(
+                self.state.timeout_write, self.on_stall, stream
+            )
+        stream.pause_writing()
+
+    def unblock(self, stream_id: int) -> None:
+        if self.blocked.pop(stream_id, None) is not None:
+            self.stop_stall_timer(stream_id)
+
+    def stop_stall_timer(self, stream_id: int) -> None:
+        timer = self.stall_timers.pop(stream_id, None)
+        if timer is not None:
+            timer.cancel()
+
+    def on_stall(self, stream: H2Stream) -> None:
+        """Nothing of the stream's body went out for ``--timeout-write`` s (defences.py)."""
+        self.stall_timers.pop(stream.stream_id, None)
+        error_logger.debug("resetting HTTP/2 stream %d: its window stayed shut", stream.stream_id)
+        self.reset(stream, ErrorCodes.CANCEL)
+
+    def on_reset(self, event: StreamReset) -> None:
+        stream_id: int = event.stream_id  # type: ignore[assignment]
+        if stream_id in self.streams and not self.resets.spend(self.state.now):
+            error_logger.warning(
+                "HTTP/2 client %s reset more than %d streams in %d s: closing (rapid reset)",
+                self.client,
+                self.resets.limit,
+                RESET_WINDOW,
+            )
+            self.go_away(ErrorCodes.ENHANCE_YOUR_CALM)
+            self.close()
+        self.forget(stream_id)
+
+    def forget(self, stream_id: int) -> None:
+        stream = self.streams.pop(stream_id, None)
+        self.unblock(stream_id)
+        if stream is not None:
+            unread, stream.unacknowledged = stream.unacknowledged, 0
+            if unread and not self.closed:  # else the connection's window would stay shrunk
+                self.acknowledge(stream, unread)
+            stream.on_closed()
+            stream.exchange = None  # no cycle left: the exchange (an app may hold it) is freed
+            # by reference counting, not by the cyclic collector
+        if not self.streams and not self.closed:
+            if self.going_away:
+                self.close()
+            else:
+                self.start_idle_timer()
+
+    def on_window_update(self, stream_id: int) -> None:
+        if self.write_paused:
+            return
+        if stream_id:
+            stream = self.blocked.get(stream_id)
+            if stream is not None:
+                self.send_outbox(stream)
+            return
+        for stream in list(self.blocked.values()):
+            self.send_outbox(stream)
+
+    def flush(self) -> None:
+        data = self.h2.data_to_send()
+        if data and not self.transport.is_closing():
+            self.transport.write(data)
+
+    # -- Closing -------------------------------------------------------------------------------
+
+    def on_goaway(self) -> None:
+        """The peer is going away: finish what is open, start nothing new."""
+        self.going_away = True
+        if not self.streams:
+            self.close()
+
+    def go_away(self, error_code: int = ErrorCodes.NO_ERROR) -> None:
+        """Send GOAWAY naming the last stream served; close once the open ones end."""
+        if self.going_away or self.closed:
+            return
+        self.going_away = True
+        # Written past h2: its close_connection() would refuse to send anything after it, and
+        # the open streams are still to be answered.
+        frame = GoAwayFrame(0)
+        frame.last_stream_id = self.h2.highest_inbound_stream_id
+        frame.error_code = error_code
+        self.flush()
+        self.transport.write(frame.serialize())
+        if not self.streams:
+            self.close()
+
+    def close(self) -> None:
+        self.stop_idle_timer()
+        if not self.closed:
+            self.closed = True
+            self.transport.close()
+
+    def start_idle_timer(self) -> None:
+        self.stop_idle_timer()
+        self.idle_timer = self.loop.call_later(self.state.timeout_keep_alive, self.go_away)
+
+    def stop_idle_timer(self) -> None:
+        timer = self.idle_timer
+        if timer is not None:
+            self.idle_timer = None
+            timer.cancel()
+
+    # -- ManagedConnection ---------------------------------------------------------------------
+
+    def on_deadline(self) -> None:
+        """Not filed with the server's deadlines: the idle timer is the connection's own."""
+
+    def shutdown(self) -> None:
+        self.go_away()
+
+    def abort(self) -> None:
+        self.closed = True
+        self.transport.abort()
+
+
+def peer_address(value: Any) -> tuple[str, int] | None:
+    if isinstance(value, tuple) and len(value) >= 2:
+        return (str(value[0]), int(value[1]))
+    return None

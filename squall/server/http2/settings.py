@@ -1,0 +1,66 @@
+"""The SETTINGS the server announces, from the ``--h2-*`` options, and the h2 configuration.
+
+The framing and HPACK are the ``h2`` library's (sans-IO): this module is where its knobs are
+set, once per connection.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from h2.config import H2Configuration
+from h2.connection import H2Connection
+from h2.settings import SettingCodes, Settings
+
+from squall.server.config import ConfigError
+
+if TYPE_CHECKING:
+    from squall.server.config import Config
+
+DEFAULT_WINDOW: Final = 65535  # RFC 9113, 6.9.2: every window starts here
+# The connection's receive window, in initial stream windows: streams share it, so one stream
+# whose app reads slowly does not stop the others.
+CONNECTION_WINDOW_STREAMS: Final = 4
+# h2 treats a peer opening more streams than announced as a connection error; the server
+# refuses the extra streams itself (REFUSED_STREAM, RFC 9113 5.1.2), so h2's own count is
+# lifted out of the way.
+UNLIMITED_STREAMS: Final = 2**31 - 1
+
+
+def check(config: Config) -> None:
+    """Raise ConfigError for SETTINGS values RFC 9113 does not allow."""
+    if not 16384 <= config.h2_max_frame_size <= 2**24 - 1:
+        raise ConfigError("--h2-max-frame-size must be between 16384 and 16777215")
+    if not 1 <= config.h2_initial_window_size <= 2**31 - 1:
+        raise ConfigError("--h2-initial-window-size must be between 1 and 2147483647")
+    if config.h2_max_concurrent_streams < 1:
+        raise ConfigError("--h2-max-concurrent-streams must be at least 1")
+
+
+def new_connection(config: Config) -> H2Connection:
+    """A server-side h2 connection whose first bytes out are our SETTINGS."""
+    h2 = H2Connection(
+        H2Configuration(client_side=False, header_encoding=None, validate_inbound_headers=True)
+    )
+    # In force from the start (not pending until the peer's ACK): h2 sends what is current.
+    h2.local_settings = _settings(config, config.h2_max_concurrent_streams)
+    h2.initiate_connection()
+    h2.local_settings = _settings(config, UNLIMITED_STREAMS)
+    h2.max_inbound_frame_size = config.h2_max_frame_size
+    h2.decoder.max_header_list_size = config.h2_max_header_list_size
+    grow = config.h2_initial_window_size * CONNECTION_WINDOW_STREAMS - DEFAULT_WINDOW
+    if grow > 0:
+        h2.increment_flow_control_window(grow)
+    return h2
+
+
+def _settings(config: Config, max_concurrent_streams: int) -> Settings:
+    return Settings(
+        client=False,
+        initial_values={
+            SettingCodes.MAX_CONCURRENT_STREAMS: max_concurrent_streams,
+            SettingCodes.INITIAL_WINDOW_SIZE: config.h2_initial_window_size,
+            SettingCodes.MAX_FRAME_SIZE: config.h2_max_frame_size,
+            SettingCodes.MAX_HEADER_LIST_SIZE: config.h2_max_header_list_size,
+        },
+    )
