@@ -53,6 +53,7 @@ def _declared_type(declaration: Declaration) -> Any:
 
 
 class App(Router):
+    openapi_schema = InfoField()  # the document App.openapi() built; set it to serve your own
     title = InfoField()
     version = InfoField()
     description = InfoField()
@@ -86,7 +87,7 @@ class App(Router):
         root_path: str = "",
         middleware: Sequence[Middleware] = (),
         form_limits: FormLimits | None = None,
-        # OpenAPI settings: kept for the schema (squall does not serve one yet).
+        # OpenAPI settings (see squall/openapi/).
         title: str = "Squall",
         version: str = "0.1.0",
         description: str = "",
@@ -148,6 +149,9 @@ class App(Router):
         # False: a body without a Content-Type is read as JSON (see squall.media).
         self.strict_content_type = strict_content_type
         self.form_limits = form_limits or FormLimits()  # request.form()'s (squall.forms)
+        from squall.openapi.serving import add_openapi_route  # (squall.openapi imports App's parts)
+
+        add_openapi_route(self)  # GET openapi_url: the document's bytes
         self.lifecycle.startup.append(self._create_singletons)
         self.lifecycle.startup.extend(on_startup)
         self.lifecycle.shutdown.extend(on_shutdown)
@@ -169,6 +173,9 @@ class App(Router):
 
     def add(self, declaration: Declaration) -> None:
         """Compile a declared route into the matcher."""
+        from squall.openapi.serving import make_way
+
+        make_way(self, declaration)  # a route of the app's own at openapi_url wins
         super().add(declaration)
         path = declaration.path
         if declaration.websocket:
@@ -200,6 +207,14 @@ class App(Router):
         )
         self.router.add(path, route.methods, route)
         self.routes.append(route)
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI document, built from the routes on first use and kept."""
+        if self.openapi_schema is None:
+            from squall.openapi import document  # the generator loads when first asked
+
+            self.openapi_schema = document.app_openapi(self, self.root_path)
+        return self.openapi_schema
 
     async def _create_singletons(self) -> None:
         plans = [route.extractors for route in self.routes]

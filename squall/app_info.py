@@ -14,6 +14,7 @@ from typing import Any
 
 @dataclass
 class AppInfo:
+    openapi_schema: dict[str, Any] | None = field(default=None, init=False)  # App.openapi()'s
     title: str = "Squall"
     version: str = "0.1.0"
     description: str = ""
