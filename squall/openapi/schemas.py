@@ -38,6 +38,7 @@ from squall.openapi.naming import (
 
 BINARY: dict[str, Any] = {"type": "string", "format": "binary"}
 _NESTED_PYDANTIC = "\x00pydantic:"  # a placeholder $ref: a pydantic model inside a msgspec type
+_GENERATED = "\x00generated"  # a slot's generated schema, until finish() fills the slot
 
 Schema = dict[str, Any]
 
@@ -87,15 +88,16 @@ class Schemas:
             components[renames.get(name, name)] = rewrite_refs(schema, renames)
         for slot, _, _ in self._pydantic:
             if slot is not None:
-                _fill(slot, rewrite_refs(dict(slot.pop("\x00generated")), renames))
+                _fill(slot, rewrite_refs(slot.pop(_GENERATED), renames))
+        # The msgspec half: placeholders of nested pydantic models to their final names.
         markers = {
             f"{_NESTED_PYDANTIC}{index}": renames.get(name, name)
             for index, name in self._nested_names.items()
         }
         for slot, _ in self._msgspec:
-            _fill(slot, tagged_one_of(rewrite_refs(slot.pop("\x00generated"), markers)))
+            _fill(slot, _from_msgspec(rewrite_refs(slot.pop("\x00generated"), markers)))
         components = {
-            name: tagged_one_of(rewrite_refs(schema, markers))
+            name: _from_msgspec(rewrite_refs(schema, markers))
             for name, schema in components.items()
         }
         self._add_named(components)
@@ -125,7 +127,7 @@ class Schemas:
                 types, schema_hook=self._hook, ref_template=REF_PREFIX + "{name}"
             )
         for (slot, _), schema in zip(self._msgspec, generated, strict=True):
-            slot["\x00generated"] = schema
+            slot[_GENERATED] = schema
         return dict(components)
 
     def _hook(self, cls: type) -> Schema:
@@ -168,7 +170,7 @@ class Schemas:
         for index, (slot, _, mode) in enumerate(self._pydantic):
             schema = keyed[(index, mode)]  # type: ignore[index]
             if slot is not None:
-                slot["\x00generated"] = schema
+                slot[_GENERATED] = schema
             else:  # a model inside a msgspec type: always a $ref of its own
                 self._nested_names[index] = str(schema["$ref"])[len(REF_PREFIX) :]
         return dict(top.get("$defs", {}))
@@ -223,6 +225,29 @@ def tagged_one_of(schema: Any) -> Any:
     if isinstance(schema, list):
         return [tagged_one_of(item) for item in schema]
     return schema
+
+
+def typed_enums(schema: Any) -> Any:
+    """``schema`` with a ``type`` beside each ``enum`` of strings or of integers (msgspec
+    writes the values alone, which Swagger UI and ReDoc show as "any")."""
+    if isinstance(schema, dict):
+        out = {key: typed_enums(value) for key, value in schema.items()}
+        values = out.get("enum")
+        if isinstance(values, list) and values and "type" not in out:
+            if all(isinstance(value, str) for value in values):
+                out["type"] = "string"
+            elif all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+                out["type"] = "integer"
+        return out
+    if isinstance(schema, list):
+        return [typed_enums(item) for item in schema]
+    return schema
+
+
+def _from_msgspec(schema: Any) -> Any:
+    """A schema msgspec generated, in the shape the document gives: tagged unions as
+    ``oneOf``, enums typed."""
+    return typed_enums(tagged_one_of(schema))
 
 
 def _describable(annotation: Any, hook: Any) -> Any:

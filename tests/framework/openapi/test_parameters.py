@@ -66,6 +66,22 @@ def test_path_query_header_cookie_with_types_and_defaults() -> None:
     ]
 
 
+def test_untyped_path_parameters_take_their_converters_type() -> None:
+    app = App()
+
+    @app.get("/files/{fid:uuid}/{n:int}/{x:float}/{rest:path}")
+    async def files(fid, n, x, rest):  # type: ignore[no-untyped-def]
+        return None
+
+    op = operation_of(app, "/files/{fid}/{n}/{x}/{rest}")
+    assert [p["schema"] for p in op["parameters"]] == [
+        {"title": "Fid", "type": "string", "format": "uuid"},
+        {"title": "N", "type": "integer"},
+        {"title": "X", "type": "number"},
+        {"title": "Rest", "type": "string"},
+    ]
+
+
 def test_constraints_from_meta_query_keywords_and_pydantic_field() -> None:
     app = App()
 
