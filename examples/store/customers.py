@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from examples.store.auth import ProfileReader, issue_token
 from examples.store.data import STORE
-from examples.store.models import Customer, Preferences, Subscription, Token
+from examples.store.models import Customer, Error, Preferences, Subscription, Token
 from squall import Cookie, Depends, Form, Header, Router
 from squall.security import OAuth2PasswordRequestForm
 
@@ -15,7 +15,12 @@ router = Router(tags=["customers"])
 Topic = Literal["offers", "new-products", "garden-tips"]
 
 
-@router.post("/token", tags=["auth"], summary="Sign in")
+@router.post(
+    "/token",
+    tags=["auth"],
+    summary="Sign in",
+    responses={400: {"model": Error, "description": "Wrong username or password"}},
+)
 async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     """The OAuth2 password flow: a form with username and password gives a bearer token."""
     return issue_token(form)

@@ -8,9 +8,14 @@ from pydantic import BaseModel, Field
 
 from examples.store.catalog import ProductId, find_product
 from examples.store.data import STORE
+from examples.store.models import Error
 from squall import Router, status
 
-router = Router(prefix="/products", tags=["reviews"])
+router = Router(
+    prefix="/products",
+    tags=["reviews"],
+    responses={404: {"model": Error, "description": "No such product"}},
+)
 
 
 class Review(BaseModel):

@@ -183,7 +183,11 @@ async def upload_image(product_id: ProductId, image: UploadFile, staff: StaffMem
     }
 
 
-reviews = APIRouter(prefix="/products", tags=["reviews"])
+reviews = APIRouter(
+    prefix="/products",
+    tags=["reviews"],
+    responses={404: {"model": Error, "description": "No such product"}},
+)
 
 
 @reviews.get("/{product_id}/reviews")
@@ -253,7 +257,12 @@ async def cancel_order(order_id: int, customer: OrdersCustomer) -> Order:
 customers = APIRouter(tags=["customers"])
 
 
-@customers.post("/token", tags=["auth"], summary="Sign in")
+@customers.post(
+    "/token",
+    tags=["auth"],
+    summary="Sign in",
+    responses={400: {"model": Error, "description": "Wrong username or password"}},
+)
 async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     """The OAuth2 password flow: a form with username and password gives a bearer token."""
     return auth.issue_token(form)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from examples.store.data import STORE
+from tests.examples.extras import needs
 from tests.server.serving import serve
 
 
@@ -18,7 +19,7 @@ def store_app(kind: str) -> Any:
         from examples.store.app import app
 
         return app
-    pytest.importorskip("fastapi", reason="the FastAPI twin needs fastapi (the dev extra)")
+    needs("fastapi")
     from examples.store_fastapi.app import app as fastapi_app
 
     return fastapi_app
