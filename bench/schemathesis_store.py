@@ -22,6 +22,7 @@ import httpx
 import hypothesis
 import schemathesis
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -96,8 +97,13 @@ def run_operation(operation: Any, base_url: str, examples: int, seed: int | None
 
 
 def operations(document_url: str) -> list[Any]:
-    schema = schemathesis.openapi.from_url(document_url)
-    return [result.ok() for result in schema.get_all_operations()]
+    """The operations of the document at ``document_url`` (one schemathesis can't read raises)."""
+    found = []
+    for result in schemathesis.openapi.from_url(document_url).get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
+        found.append(result.ok())
+    return found
 
 
 def run_all(
