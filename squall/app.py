@@ -26,6 +26,7 @@ from squall.middleware.base import Middleware
 from squall.middleware.chain import CallNext, MiddlewareFunction
 from squall.middleware.stack import MiddlewareStack
 from squall.native import NativeHandler, NativeRequest, NativeWebSocket, NativeWebSocketHandler
+from squall.openapi import add_openapi_route, app_openapi
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
 from squall.params import Depends, plan_endpoint
 from squall.requests import Request
@@ -64,6 +65,7 @@ class App(Router):
     redoc_url = InfoField()
     openapi_tags = InfoField()
     servers = InfoField()
+    openapi_schema = InfoField()  # set it to serve a document of your own
 
     def __init__(
         self,
@@ -81,7 +83,7 @@ class App(Router):
         root_path: str = "",
         middleware: Sequence[Middleware] = (),
         form_limits: FormLimits | None = None,
-        # OpenAPI settings: kept for the schema (squall does not serve one yet).
+        # OpenAPI settings (see squall/openapi/).
         title: str = "Squall",
         version: str = "0.1.0",
         description: str = "",
@@ -141,6 +143,7 @@ class App(Router):
         for layer in reversed(middleware):  # the first listed is the outermost
             self.add_middleware(layer.cls, **layer.kwargs)
         self.lifecycle.closers += [self.container.close, self._stop_threads]
+        add_openapi_route(self)
 
     @property
     def dependency_overrides(self) -> dict[Callable[..., Any], Callable[..., Any]]:
@@ -186,6 +189,12 @@ class App(Router):
         )
         self.router.add(path, route.methods, route)
         self.routes.append(route)
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI document, built from the routes on first use and kept."""
+        if self.openapi_schema is None:
+            self.openapi_schema = app_openapi(self, self.root_path)
+        return self.openapi_schema
 
     async def _create_singletons(self) -> None:
         plans = [route.extractors for route in self.routes]

@@ -26,6 +26,7 @@ class AppInfo:
     redoc_url: str | None = "/redoc"
     openapi_tags: list[dict[str, Any]] | None = None
     servers: list[dict[str, Any]] = field(default_factory=list)
+    openapi_schema: dict[str, Any] | None = None  # App.openapi()'s document, once built
 
 
 class InfoField:

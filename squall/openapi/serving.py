@@ -1,0 +1,62 @@
+"""``/openapi.json``: the App's document as bytes, encoded once and answered as they are.
+
+The route is added by the App when ``openapi_url`` is set (``App(openapi_url=None)``: none),
+with ``include_in_schema=False`` and none of the app's ``dependencies=`` (as FastAPI's).
+Per request it only picks the cached bytes: those of ``app.openapi()`` (which a user may
+replace, FastAPI-style, by setting ``app.openapi_schema`` or assigning ``app.openapi``) for
+the request's root path, listed as the first server when the server runs under one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from squall.requests import Request
+from squall.responses import Response
+from squall.router import Declaration
+
+if TYPE_CHECKING:
+    from squall.app import App
+
+JSON_MEDIA = "application/json"
+_KEPT_ROOTS = 8  # root paths are server settings: a few at most
+
+
+class ServedDocument:
+    """The endpoint of the ``openapi_url`` route, with its bytes cached per root path."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.cache: dict[str, tuple[dict[str, Any], bytes]] = {}
+
+    async def openapi(self, request: Request) -> Response:
+        return Response(self.encoded(self.app._root_of(request)), media_type=JSON_MEDIA)
+
+    def encoded(self, root_path: str) -> bytes:
+        document = self.app.openapi()
+        cached = self.cache.get(root_path)
+        if cached is None or cached[0] is not document:
+            if len(self.cache) >= _KEPT_ROOTS:
+                self.cache.clear()
+            body = msgspec.json.encode(with_root_server(document, root_path))
+            cached = self.cache[root_path] = (document, body)
+        return cached[1]
+
+
+def with_root_server(document: dict[str, Any], root_path: str) -> dict[str, Any]:
+    """``document`` with a server at ``root_path`` first, unless one is listed already."""
+    servers = document.get("servers") or []
+    if not root_path or any(server.get("url") == root_path for server in servers):
+        return document
+    return {**document, "servers": [{"url": root_path}, *servers]}
+
+
+def add_openapi_route(app: App) -> None:
+    """The route at ``app.openapi_url`` answering the document (none when it is None)."""
+    url = app.openapi_url
+    if url is None:
+        return
+    served = ServedDocument(app)
+    app.add(Declaration(url, ("GET",), served.openapi, name="openapi", include_in_schema=False))
