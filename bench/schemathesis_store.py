@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import hypothesis
+import requests
 import schemathesis
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
@@ -65,7 +66,9 @@ def credentials_for(operation: Any) -> dict[str, str]:
     return headers
 
 
-def run_operation(operation: Any, base_url: str, examples: int, seed: int | None) -> Outcome:
+def run_operation(
+    operation: Any, base_url: str, examples: int, seed: int | None, session: requests.Session
+) -> Outcome:
     """Send ``examples`` generated requests for ``operation``; stop at the first failure."""
     outcome = Outcome(operation.label)
     headers = credentials_for(operation)
@@ -81,7 +84,7 @@ def run_operation(operation: Any, base_url: str, examples: int, seed: int | None
     )
     @hypothesis.given(case=operation.as_strategy())
     def check(case: schemathesis.Case) -> None:
-        response = case.call(base_url=base_url, headers=headers, timeout=10)
+        response = case.call(base_url=base_url, session=session, headers=headers, timeout=10)
         outcome.requests += 1
         outcome.statuses[response.status_code] = outcome.statuses.get(response.status_code, 0) + 1
         case.validate_response(response, checks=CHECKS, headers=headers)
@@ -111,10 +114,11 @@ def run_all(
 ) -> list[Outcome]:
     """Run every operation of the document served at ``base_url``."""
     outcomes = []
-    for operation in operations(f"{base_url}/openapi.json"):
-        outcome = run_operation(operation, base_url, examples, seed)
-        report(outcome)
-        outcomes.append(outcome)
+    with requests.Session() as session:  # one connection, kept alive
+        for operation in operations(f"{base_url}/openapi.json"):
+            outcome = run_operation(operation, base_url, examples, seed, session)
+            report(outcome)
+            outcomes.append(outcome)
     return outcomes
 
 

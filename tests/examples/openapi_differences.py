@@ -7,9 +7,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
-from tests.examples.openapi_diff import MISSING, Difference
+from tests.examples.openapi_diff import MISSING, Difference, Facts, facts
+
+Test = Callable[[Difference, Facts], bool]
+
+
+def parent(where: str) -> str:
+    return where.rsplit(".", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -17,29 +24,147 @@ class Explained:
     name: str
     reason: str
     where: str  # a regular expression searched in Difference.where
-    when: Callable[[Difference], bool] = field(default=lambda difference: True)
+    when: Test  # given the difference and the facts of Squall's document
 
-    def matches(self, difference: Difference) -> bool:
-        return re.search(self.where, difference.where) is not None and self.when(difference)
+    def matches(self, difference: Difference, ours: Facts) -> bool:
+        return re.search(self.where, difference.where) is not None and self.when(difference, ours)
 
 
-def only_fastapi(difference: Difference) -> bool:
+def fastapi_only(difference: Difference, ours: Facts) -> bool:
     return difference.squall is MISSING
 
 
-def only_squall(difference: Difference) -> bool:
+def sorted_enum(difference: Difference, ours: Facts) -> bool:
+    theirs, mine = difference.fastapi, difference.squall
+    return isinstance(theirs, list) and theirs != mine and sorted(theirs) == mine
+
+
+def beside_an_enum(difference: Difference, ours: Facts) -> bool:
+    where = parent(difference.where)
+    return difference.squall is MISSING and f"{where}.enum" in ours
+
+
+def tag_as_enum(difference: Difference, ours: Facts) -> bool:
+    where = parent(difference.where)
+    if difference.where.endswith(".const"):
+        return ours.get(f"{where}.enum") == [difference.fastapi]
+    return difference.fastapi is MISSING and len(difference.squall) == 1
+
+
+def null_default(difference: Difference, ours: Facts) -> bool:
+    return difference.fastapi is MISSING and difference.squall is None
+
+
+def factory_default(difference: Difference, ours: Facts) -> bool:
+    return difference.fastapi is MISSING and difference.squall == []
+
+
+def only_squall(difference: Difference, ours: Facts) -> bool:
     return difference.fastapi is MISSING
 
 
-EXPLAINED: list[Explained] = []
+def validation_error_fields(difference: Difference, ours: Facts) -> bool:
+    if difference.where.endswith("(names)"):
+        return set(difference.fastapi) - set(difference.squall) == {"input", "ctx"}
+    return difference.squall is MISSING
 
 
-def explain(difference: Difference) -> Explained | None:
-    return next((reason for reason in EXPLAINED if reason.matches(difference)), None)
+def binary_file(difference: Difference, ours: Facts) -> bool:
+    if difference.where.endswith(".format"):
+        return difference.fastapi is MISSING and difference.squall == "binary"
+    return difference.squall is MISSING and difference.fastapi == "application/octet-stream"
 
 
-def markdown_table(found: list[Difference]) -> str:
+EXPLAINED = [
+    Explained(
+        "Titles of properties and parameters",
+        "pydantic titles every field after its name (`price_cents`: `Price Cents`); msgspec "
+        "leaves titles to what is declared (`Meta(title=)`), so Squall's schemas have only "
+        "those (and each model's, its name). Swagger UI and ReDoc show the name either way.",
+        r"\.(properties\.[^.]+|parameters\.[a-z]+ [^.]+\.schema)\.title$",
+        fastapi_only,
+    ),
+    Explained(
+        "Enum and Literal values sorted",
+        "msgspec lists the values of an Enum or a Literal sorted; pydantic in declaration "
+        "order. The same values.",
+        r"\.enum$",
+        sorted_enum,
+    ),
+    Explained(
+        "No `type` beside an `enum`",
+        'msgspec gives the values alone (`{"enum": ["garden", ...]}`); pydantic adds '
+        '`"type": "string"`. The values say it.',
+        r"\.type$",
+        beside_an_enum,
+    ),
+    Explained(
+        "A tagged union's tag as a one-value `enum`",
+        'msgspec writes a Struct\'s tag as `{"enum": ["card"]}`, pydantic a `Literal["card"]` '
+        'as `{"const": "card", "type": "string"}`: the same constraint. Both documents have '
+        "the `oneOf` with a `discriminator` on `kind` and its mapping.",
+        r"\.kind\.(const|enum)$",
+        tag_as_enum,
+    ),
+    Explained(
+        "`default: null` stated",
+        "Squall states the default of an optional field or parameter that defaults to None "
+        "(msgspec does); FastAPI leaves `default: null` out.",
+        r"\.default$",
+        null_default,
+    ),
+    Explained(
+        "A dataclass field's `default_factory` shown",
+        "msgspec shows what `field(default_factory=list)` gives (`[]`); pydantic shows no "
+        "default for it.",
+        r"\.default$",
+        factory_default,
+    ),
+    Explained(
+        "`required: []` on a model with no required field",
+        "msgspec writes the empty list; pydantic leaves the keyword out. Equivalent in JSON "
+        "Schema 2020-12.",
+        r"\.required$",
+        lambda difference, ours: difference.fastapi is MISSING and difference.squall == [],
+    ),
+    Explained(
+        "A generic model's docstring kept",
+        "Squall keeps `Page`'s docstring as the description of `Page[Product]`; pydantic "
+        "drops it for a parametrized generic model.",
+        r"/products\.get\.responses\.200\.content\.application/json\.schema\.description$",
+        only_squall,
+    ),
+    Explained(
+        "422 items: `loc`, `msg`, `type`",
+        'Squall\'s validation errors carry these three (README, "The framework"), so its '
+        "`ValidationError` schema has no `input` and `ctx`, which FastAPI's errors add.",
+        r"\.422\.content\.application/json\.schema\.properties\.detail\.items\.properties",
+        validation_error_fields,
+    ),
+    Explained(
+        "A file field is `format: binary`",
+        "Squall marks an `UploadFile` field as `format: binary` (what Swagger UI turns into a "
+        "file picker, valid in 3.1); FastAPI uses 3.1's `contentMediaType`.",
+        r"multipart/form-data\.schema\.properties\.[^.]+\.(format|contentMediaType)$",
+        binary_file,
+    ),
+]
+
+
+def explainer(squall_document: dict[str, Any]) -> Callable[[Difference], Explained | None]:
+    """The function giving a difference's explanation (None: unexplained)."""
+    ours = facts(squall_document)
+
+    def explain(difference: Difference) -> Explained | None:
+        return next((e for e in EXPLAINED if e.matches(difference, ours)), None)
+
+    return explain
+
+
+def markdown_table(
+    found: list[Difference], explain: Callable[[Difference], Explained | None]
+) -> str:
     counts = Counter(reason.name for d in found if (reason := explain(d)) is not None)
     lines = ["| difference | facts | why |", "| --- | ---: | --- |"]
-    lines += [f"| {r.name} | {counts[r.name]} | {r.reason} |" for r in EXPLAINED if counts[r.name]]
+    lines += [f"| {e.name} | {counts[e.name]} | {e.reason} |" for e in EXPLAINED if counts[e.name]]
     return "\n".join(lines)
