@@ -7,12 +7,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import httpx
 import pytest
 
 from examples.store.app import app
 from tests.examples.extras import needs
 from tests.examples.openapi_diff import store_documents
-from tests.server.serving import serve
+from tests.server.serving import serve, serve_subprocess
 
 STORE_OPERATIONS = {
     ("/", "get"),
@@ -58,6 +59,14 @@ def test_the_document_is_valid_openapi_3_1() -> None:
 
 def test_the_document_has_every_operation_but_the_hidden_ones() -> None:
     assert operations(app.openapi()) == STORE_OPERATIONS
+
+
+def test_the_squall_command_serves_the_store_and_its_document() -> None:
+    with serve_subprocess("examples.store.app:app") as (_, port):
+        served = httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=10)
+        assert served.headers["content-type"] == "application/json"
+        assert served.json() == app.openapi()
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).text == "ok"
 
 
 def test_the_fastapi_twin_documents_the_same_operations() -> None:
