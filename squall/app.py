@@ -26,7 +26,6 @@ from squall.middleware.base import Middleware
 from squall.middleware.chain import CallNext, MiddlewareFunction
 from squall.middleware.stack import MiddlewareStack
 from squall.native import NativeHandler, NativeRequest, NativeWebSocket, NativeWebSocketHandler
-from squall.openapi import add_openapi_route, app_openapi
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
 from squall.params import Depends, plan_endpoint
 from squall.requests import Request
@@ -53,6 +52,7 @@ def _declared_type(declaration: Declaration) -> Any:
 
 
 class App(Router):
+    openapi_schema = InfoField()  # the document App.openapi() built; set it to serve your own
     title = InfoField()
     version = InfoField()
     description = InfoField()
@@ -65,7 +65,6 @@ class App(Router):
     redoc_url = InfoField()
     openapi_tags = InfoField()
     servers = InfoField()
-    openapi_schema = InfoField()  # set it to serve a document of your own
 
     def __init__(
         self,
@@ -137,13 +136,15 @@ class App(Router):
         # False: a body without a Content-Type is read as JSON (see squall.media).
         self.strict_content_type = strict_content_type
         self.form_limits = form_limits or FormLimits()  # request.form()'s (squall.forms)
+        from squall.openapi.serving import add_openapi_route  # (squall.openapi imports App's parts)
+
+        add_openapi_route(self)  # GET openapi_url: the document's bytes
         self.lifecycle.startup += [self._restart_threads, self._create_singletons]
         self.lifecycle.startup.extend(on_startup)
         self.lifecycle.shutdown.extend(on_shutdown)
         for layer in reversed(middleware):  # the first listed is the outermost
             self.add_middleware(layer.cls, **layer.kwargs)
         self.lifecycle.closers += [self.container.close, self._stop_threads]
-        add_openapi_route(self)
 
     @property
     def dependency_overrides(self) -> dict[Callable[..., Any], Callable[..., Any]]:
@@ -158,6 +159,9 @@ class App(Router):
 
     def add(self, declaration: Declaration) -> None:
         """Compile a declared route into the matcher."""
+        from squall.openapi.serving import make_way
+
+        make_way(self, declaration)  # a route of the app's own at openapi_url wins
         super().add(declaration)
         path = declaration.path
         if declaration.websocket:
@@ -193,7 +197,9 @@ class App(Router):
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document, built from the routes on first use and kept."""
         if self.openapi_schema is None:
-            self.openapi_schema = app_openapi(self, self.root_path)
+            from squall.openapi import document  # the generator loads when first asked
+
+            self.openapi_schema = document.app_openapi(self, self.root_path)
         return self.openapi_schema
 
     async def _create_singletons(self) -> None:

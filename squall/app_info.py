@@ -14,6 +14,7 @@ from typing import Any
 
 @dataclass
 class AppInfo:
+    openapi_schema: dict[str, Any] | None = field(default=None, init=False)  # App.openapi()'s
     title: str = "Squall"
     version: str = "0.1.0"
     description: str = ""
@@ -26,7 +27,6 @@ class AppInfo:
     redoc_url: str | None = "/redoc"
     openapi_tags: list[dict[str, Any]] | None = None
     servers: list[dict[str, Any]] = field(default_factory=list)
-    openapi_schema: dict[str, Any] | None = None  # App.openapi()'s document, once built
 
 
 class InfoField:

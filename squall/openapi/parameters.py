@@ -129,7 +129,10 @@ def request_body(inputs: Inputs, operation_id: str, schemas: Schemas) -> dict[st
     else:  # keys of one JSON object
         schema = _named_object(f"Body_{operation_id}", bodies, schemas)
         required = any(ex.required for ex in bodies)
-    return {"content": {media: {"schema": schema}}, "required": required}
+    content: dict[str, Any] = {"schema": schema}
+    if first.source is not None and first.source.openapi_examples:  # FastAPI's place for them
+        content["examples"] = dict(first.source.openapi_examples)
+    return {"content": {media: content}, "required": required}
 
 
 def _form_body(forms: list[Extractor], operation_id: str, schemas: Schemas) -> dict[str, Any]:

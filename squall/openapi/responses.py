@@ -72,8 +72,10 @@ def responses(
 
 
 def validation_error_response(schemas: Schemas) -> dict[str, Any]:
-    schemas.named("ValidationError", copy.deepcopy(VALIDATION_ERROR))
-    ref = schemas.named("HTTPValidationError", copy.deepcopy(HTTP_VALIDATION_ERROR))
+    if not schemas.has("HTTPValidationError"):
+        schemas.named("ValidationError", copy.deepcopy(VALIDATION_ERROR))
+        schemas.named("HTTPValidationError", copy.deepcopy(HTTP_VALIDATION_ERROR))
+    ref = {"$ref": REF_PREFIX + "HTTPValidationError"}
     return {"description": "Validation Error", "content": {JSON_MEDIA: {"schema": ref}}}
 
 

@@ -20,6 +20,7 @@ where the schema is a bare ``$ref`` (the component has its own title), as FastAP
 
 from __future__ import annotations
 
+import functools
 import inspect
 import warnings
 from typing import Any
@@ -63,6 +64,10 @@ class Schemas:
         """Keep ``schema`` as the component ``name``; a ``$ref`` to it."""
         self._named[name] = schema
         return {"$ref": REF_PREFIX + name}
+
+    def has(self, name: str) -> bool:
+        """Whether the component ``name`` was kept with ``named``."""
+        return name in self._named
 
     def finish(self) -> dict[str, Schema]:
         """Fill every schema handed out; the components, by name (sorted)."""
@@ -140,6 +145,7 @@ class Schemas:
         keyed, top = pydantic.TypeAdapter.json_schemas(
             inputs,  # type: ignore[arg-type]  # mode is "validation" or "serialization"
             ref_template=REF_PREFIX + "{model}",
+            schema_generator=_pydantic_generator(),
         )
         for index, (slot, _, mode) in enumerate(self._pydantic):
             schema = keyed[(index, mode)]  # type: ignore[index]
@@ -156,6 +162,25 @@ _DEFAULT_TITLE = "\x00title"
 def default_title(schema: Schema, title: str) -> None:
     """Title ``schema`` (a dict from ``Schemas.schema``) unless it turns out a bare ``$ref``."""
     schema[_DEFAULT_TITLE] = title
+
+
+@functools.cache
+def _pydantic_generator() -> Any:
+    """pydantic's generator, knowing uploads (a form model's ``UploadFile`` fields) and
+    describing what it can't (an arbitrary class) as any value rather than failing."""
+    from pydantic.json_schema import GenerateJsonSchema
+
+    class Generator(GenerateJsonSchema):
+        def is_instance_schema(self, schema: Any) -> Any:
+            cls = schema.get("cls")
+            if inspect.isclass(cls) and issubclass(cls, UploadFile):
+                return dict(BINARY)
+            return super().is_instance_schema(schema)
+
+        def handle_invalid_for_json_schema(self, schema: Any, error_info: str) -> Any:
+            return {}
+
+    return Generator
 
 
 def _fill(slot: Schema, generated: Schema) -> None:

@@ -53,6 +53,21 @@ def with_root_server(document: dict[str, Any], root_path: str) -> dict[str, Any]
     return {**document, "servers": [{"url": root_path}, *servers]}
 
 
+def make_way(app: App, declaration: Declaration) -> None:
+    """A route the app declares for GET at ``openapi_url`` replaces the document's own
+    (FastAPI would keep serving its document there, unseen)."""
+    if declaration.path != app.openapi_url or "GET" not in declaration.methods:
+        return
+    table = app.router.static.get(declaration.path, {})
+    route = table.get("GET")
+    if route is None or not isinstance(getattr(route.endpoint, "__self__", None), ServedDocument):
+        return
+    for method in (*route.methods, "HEAD"):
+        table.pop(method, None)
+    app.routes.remove(route)
+    app.declarations.remove(route.declaration)  # type: ignore[arg-type]  # an App route's
+
+
 def add_openapi_route(app: App) -> None:
     """The route at ``app.openapi_url`` answering the document (none when it is None)."""
     url = app.openapi_url

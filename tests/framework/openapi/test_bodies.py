@@ -3,6 +3,7 @@
 from typing import Annotated
 
 import msgspec
+import pydantic
 
 from squall import App, Body, File, Form, UploadFile
 from tests.framework.openapi.documents import needs_validator, operation_of, schemas_of
@@ -114,6 +115,27 @@ def test_body_media_type_is_documented() -> None:
     }
 
 
+def test_body_examples_go_in_the_schema_and_openapi_examples_by_the_media_type() -> None:
+    app = App()
+    named = {"cheap": {"summary": "Cheap", "value": {"name": "pen", "price": 1.0}}}
+
+    @app.post("/priced")
+    async def priced(
+        item: Annotated[
+            Item, Body(examples=[{"name": "cup", "price": 2.5}], openapi_examples=named)
+        ],
+    ) -> None: ...
+
+    content = operation_of(app, "/priced", "post")["requestBody"]["content"]["application/json"]
+    assert content == {
+        "schema": {
+            "$ref": "#/components/schemas/Item",
+            "examples": [{"name": "cup", "price": 2.5}],
+        },
+        "examples": named,
+    }
+
+
 def test_form_fields_are_urlencoded() -> None:
     app = App()
 
@@ -161,6 +183,51 @@ def test_files_make_the_form_multipart_and_binary() -> None:
         "title": "Extra",
     }
     assert schema["required"] == ["file", "raw", "extra"]
+
+
+class Avatar(msgspec.Struct):
+    user: str
+    picture: UploadFile
+
+
+def test_a_plain_upload_or_a_model_with_one_makes_the_form_multipart() -> None:
+    app = App()
+
+    @app.post("/plain")
+    async def plain(file: UploadFile) -> None: ...
+
+    @app.post("/avatar")
+    async def avatar(form: Annotated[Avatar, Form()]) -> None: ...
+
+    assert list(operation_of(app, "/plain", "post")["requestBody"]["content"]) == [
+        "multipart/form-data"
+    ]
+    content = operation_of(app, "/avatar", "post")["requestBody"]["content"]
+    assert content == {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/Avatar"}}}
+    assert schemas_of(app)["Avatar"]["properties"]["picture"] == {
+        "type": "string",
+        "format": "binary",
+    }
+
+
+class PydanticAvatar(pydantic.BaseModel):
+    user: str
+    picture: UploadFile
+
+
+def test_a_pydantic_form_model_with_an_upload() -> None:
+    app = App()
+
+    @app.post("/avatar")
+    async def avatar(form: Annotated[PydanticAvatar, Form()]) -> None: ...
+
+    content = operation_of(app, "/avatar", "post")["requestBody"]["content"]
+    ref = {"$ref": "#/components/schemas/PydanticAvatar"}
+    assert content == {"multipart/form-data": {"schema": ref}}
+    assert schemas_of(app)["PydanticAvatar"]["properties"] == {
+        "user": {"type": "string", "title": "User"},
+        "picture": {"type": "string", "format": "binary", "title": "Picture"},
+    }
 
 
 def test_a_form_model_is_the_form_schema() -> None:

@@ -229,6 +229,22 @@ def test_same_names_from_different_modules_stay_apart() -> None:
     assert len({a_body["owner"]["$ref"], b_body["owner"]["$ref"], ref("Owner")["$ref"]}) == 3
 
 
+def test_a_pydantic_model_named_as_a_struct_gets_its_module_qualified_name() -> None:
+    app = App()
+
+    @app.post("/owners")
+    async def owners(owner: models_a.Owner) -> Owner:
+        return Owner("x")
+
+    op = operation_of(app, "/owners", "post")
+    qualified = "tests.framework.openapi.models_a.Owner"
+    assert op["requestBody"]["content"]["application/json"]["schema"] == ref(qualified)
+    assert op["responses"]["200"]["content"]["application/json"]["schema"] == ref("Owner")
+    schemas = schemas_of(app)
+    assert schemas[qualified]["required"] == ["login"]
+    assert schemas["Owner"]["required"] == ["name"]
+
+
 def test_one_component_for_a_model_used_everywhere_and_stable_names() -> None:
     def build(reverse: bool) -> dict[str, object]:
         app = App()

@@ -8,8 +8,8 @@ import httpx
 import msgspec
 import pytest
 
-import squall.app
 from squall import App, Depends, HTTPException
+from squall.openapi import document, serving
 from tests.framework.conftest import serve_with_squall, serve_with_uvicorn
 from tests.framework.openapi.documents import check_valid, needs_validator
 from tests.server.serving import serve
@@ -37,17 +37,24 @@ def store_app(**options: Any) -> App:
 
 def test_same_bytes_from_squall_and_uvicorn_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
     builds: list[App] = []
-    build = squall.app.app_openapi
+    encodings: list[str] = []
+    build = document.app_openapi
+    prepare = serving.with_root_server
 
     def counting(app: App, root_path: str = "") -> dict[str, Any]:
         builds.append(app)
         return build(app, root_path)
 
-    monkeypatch.setattr(squall.app, "app_openapi", counting)
+    def counting_encodings(built: dict[str, Any], root_path: str) -> dict[str, Any]:
+        encodings.append(root_path)
+        return prepare(built, root_path)
+
+    monkeypatch.setattr(document, "app_openapi", counting)
+    monkeypatch.setattr(serving, "with_root_server", counting_encodings)
     app = store_app()
     bodies = []
-    for serving in (serve_with_squall, serve_with_uvicorn):
-        with serving(app) as url, httpx.Client(base_url=url) as client:
+    for serve_on in (serve_with_squall, serve_with_uvicorn):
+        with serve_on(app) as url, httpx.Client(base_url=url) as client:
             for _ in range(2):
                 answer = client.get("/openapi.json")
                 assert answer.status_code == 200  # the app's dependencies don't guard it
@@ -55,9 +62,10 @@ def test_same_bytes_from_squall_and_uvicorn_built_once(monkeypatch: pytest.Monke
                 bodies.append(answer.content)
     assert len(set(bodies)) == 1
     assert len(builds) == 1
-    document = check_valid(json.loads(bodies[0]))
-    assert document == app.openapi()
-    assert list(document["paths"]) == ["/items"]  # the document's own route is not in it
+    assert encodings == [""]  # encoded once, for the one root path
+    served = check_valid(json.loads(bodies[0]))
+    assert served == app.openapi()
+    assert list(served["paths"]) == ["/items"]  # the document's own route is not in it
     assert bodies[0] == msgspec.json.encode(app.openapi())
 
 
@@ -89,3 +97,20 @@ def test_the_servers_root_path_is_listed_first() -> None:
         document = client.get("/openapi.json").json()  # the proxy took /api off
     assert document["servers"] == [{"url": "/api"}, {"url": "https://x.org"}]
     assert app.openapi()["servers"] == [{"url": "https://x.org"}]
+
+
+def test_a_route_of_the_apps_own_at_the_url_replaces_the_documents() -> None:
+    app = App()
+
+    @app.post("/items")
+    async def create(item: Item) -> Item:
+        return item
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def mine() -> dict[str, bool]:
+        return {"mine": True}
+
+    with serve(app) as running, httpx.Client(base_url=running.url) as client:
+        assert client.get("/openapi.json").json() == {"mine": True}
+        assert client.head("/openapi.json").status_code == 200
+    assert app.openapi()["paths"].keys() == {"/items"}
