@@ -26,6 +26,7 @@ from squall.middleware.base import Middleware
 from squall.middleware.chain import CallNext, MiddlewareFunction
 from squall.middleware.stack import MiddlewareStack
 from squall.native import NativeHandler, NativeRequest, NativeWebSocket, NativeWebSocketHandler
+from squall.openapi.docs_routes import add_docs_routes
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
 from squall.params import Depends, plan_endpoint
 from squall.requests import Request
@@ -65,6 +66,10 @@ class App(Router):
     redoc_url = InfoField()
     openapi_tags = InfoField()
     servers = InfoField()
+    swagger_ui_oauth2_redirect_url = InfoField()
+    swagger_ui_init_oauth = InfoField()
+    swagger_ui_parameters = InfoField()
+    docs_assets_url = InfoField()
 
     def __init__(
         self,
@@ -95,6 +100,10 @@ class App(Router):
         redoc_url: str | None = "/redoc",
         openapi_tags: list[dict[str, Any]] | None = None,
         servers: list[dict[str, Any]] | None = None,
+        swagger_ui_oauth2_redirect_url: str | None = "/docs/oauth2-redirect",
+        swagger_ui_init_oauth: dict[str, Any] | None = None,
+        swagger_ui_parameters: dict[str, Any] | None = None,
+        docs_assets_url: str | None = "/docs/assets",
     ) -> None:
         super().__init__(dependencies=dependencies, default_response_class=default_response_class)
         self.mounts: list[tuple[str, Any]] = []
@@ -122,6 +131,10 @@ class App(Router):
             redoc_url,
             openapi_tags,
             servers or [],
+            swagger_ui_oauth2_redirect_url,
+            swagger_ui_init_oauth,
+            swagger_ui_parameters,
+            docs_assets_url,
         )
         self.router: Matcher[Route] = Matcher(redirect_slashes)
         self.websocket_routes: Matcher[WebSocketRoute] = Matcher(redirect_slashes=False)
@@ -145,6 +158,7 @@ class App(Router):
         for layer in reversed(middleware):  # the first listed is the outermost
             self.add_middleware(layer.cls, **layer.kwargs)
         self.lifecycle.closers += [self.container.close, self._stop_threads]
+        add_docs_routes(self)  # /docs, /redoc and their assets, as the URLs above ask
 
     @property
     def dependency_overrides(self) -> dict[Callable[..., Any], Callable[..., Any]]:

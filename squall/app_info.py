@@ -27,6 +27,11 @@ class AppInfo:
     redoc_url: str | None = "/redoc"
     openapi_tags: list[dict[str, Any]] | None = None
     servers: list[dict[str, Any]] = field(default_factory=list)
+    # The docs pages (squall/openapi/docs_routes.py).
+    swagger_ui_oauth2_redirect_url: str | None = "/docs/oauth2-redirect"
+    swagger_ui_init_oauth: dict[str, Any] | None = None
+    swagger_ui_parameters: dict[str, Any] | None = None
+    docs_assets_url: str | None = "/docs/assets"  # None: the pages load them from the CDN
 
 
 class InfoField:

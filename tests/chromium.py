@@ -19,7 +19,7 @@ import signal
 import subprocess
 import tempfile
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,22 +55,36 @@ class DevTools:
         while json.loads(self.connection.recv(timeout=20)).get("method") != method:
             pass
 
-    def run_page(self, url: str) -> Any:
-        """Load ``url`` and return the value its script's ``window.result`` promise gives."""
+    def navigate(self, url: str) -> None:
+        """Load ``url`` and wait for its load event."""
         self.command("Page.enable")
         self.command("Page.navigate", url=url)
         self.wait_for_event("Page.loadEventFired")
+
+    def evaluate(self, expression: str, **options: Any) -> Any:
+        """The value of ``expression`` in the page (a promise is awaited); ``options`` are
+        more Runtime.evaluate parameters (``userGesture=True``...)."""
         evaluated = self.command(
-            "Runtime.evaluate", expression="window.result", awaitPromise=True, returnByValue=True
+            "Runtime.evaluate",
+            expression=expression,
+            awaitPromise=True,
+            returnByValue=True,
+            **options,
         )
         if "exceptionDetails" in evaluated:
             raise RuntimeError(f"the page's script failed: {evaluated['exceptionDetails']}")
-        return evaluated["result"]["value"]
+        return evaluated["result"].get("value")
+
+    def run_page(self, url: str) -> Any:
+        """Load ``url`` and return the value its script's ``window.result`` promise gives."""
+        self.navigate(url)
+        return self.evaluate("window.result")
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[DevTools]:
-    """Headless Chromium with its DevTools on a free port, connected to its blank page."""
+def chromium(extra_args: Sequence[str] = ()) -> Iterator[DevTools]:
+    """Headless Chromium with its DevTools on a free port, connected to its blank page;
+    ``extra_args`` are more command-line switches (``--host-resolver-rules=...``)."""
     assert CHROMIUM is not None, "CI=true: chromium must be installed (.ci/run's apt list)"
     with tempfile.TemporaryDirectory() as profile:
         process = subprocess.Popen(
@@ -82,6 +96,7 @@ def chromium() -> Iterator[DevTools]:
                 "--no-first-run",
                 "--remote-debugging-port=0",
                 f"--user-data-dir={profile}",
+                *extra_args,
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,
