@@ -85,9 +85,9 @@ class Schemas:
             for index, name in self._nested_names.items()
         }
         for slot, _ in self._msgspec:
-            _fill(slot, tagged_one_of(rewrite_refs(slot.pop("\x00generated"), markers)))
+            _fill(slot, _from_msgspec(rewrite_refs(slot.pop("\x00generated"), markers)))
         components = {
-            name: tagged_one_of(rewrite_refs(schema, markers))
+            name: _from_msgspec(rewrite_refs(schema, markers))
             for name, schema in components.items()
         }
         components.update(self._named)
@@ -205,6 +205,29 @@ def tagged_one_of(schema: Any) -> Any:
     if isinstance(schema, list):
         return [tagged_one_of(item) for item in schema]
     return schema
+
+
+def typed_enums(schema: Any) -> Any:
+    """``schema`` with a ``type`` beside each ``enum`` of strings or of integers (msgspec
+    writes the values alone, which Swagger UI and ReDoc show as "any")."""
+    if isinstance(schema, dict):
+        out = {key: typed_enums(value) for key, value in schema.items()}
+        values = out.get("enum")
+        if isinstance(values, list) and values and "type" not in out:
+            if all(isinstance(value, str) for value in values):
+                out["type"] = "string"
+            elif all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+                out["type"] = "integer"
+        return out
+    if isinstance(schema, list):
+        return [typed_enums(item) for item in schema]
+    return schema
+
+
+def _from_msgspec(schema: Any) -> Any:
+    """A schema msgspec generated, in the shape the document gives: tagged unions as
+    ``oneOf``, enums typed."""
+    return typed_enums(tagged_one_of(schema))
 
 
 def _describable(annotation: Any, hook: Any) -> Any:

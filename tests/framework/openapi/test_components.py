@@ -115,7 +115,7 @@ def test_tagged_unions_are_one_of_with_a_discriminator() -> None:
             "mapping": {"cat": "#/components/schemas/Cat", "dog": "#/components/schemas/Dog"},
         },
     }
-    assert schemas_of(app)["Cat"]["properties"]["type"] == {"enum": ["cat"]}
+    assert schemas_of(app)["Cat"]["properties"]["type"] == {"enum": ["cat"], "type": "string"}
     assert schemas_of(app)["Cat"]["required"] == ["type", "lives"]
 
 
@@ -139,11 +139,11 @@ def test_dataclass_typeddict_enum_literal_and_formats() -> None:
         "id": {"type": "string", "format": "uuid"},
         "blob": {"type": "string", "contentEncoding": "base64"},
     }
-    assert schemas["Kind"] == {"title": "Kind", "enum": ["book", "game"]}
+    assert schemas["Kind"] == {"title": "Kind", "enum": ["book", "game"], "type": "string"}
     body = schemas["Body_mixed_mixed_post"]["properties"]
     assert body["kind"] == ref("Kind")
     mode = operation_of(app, "/mixed", "post")["parameters"][0]  # a scalar: from the query
-    assert mode["schema"] == {"enum": ["a", "b"], "title": "Mode", "default": "a"}
+    assert mode["schema"] == {"enum": ["a", "b"], "type": "string", "title": "Mode", "default": "a"}
 
 
 def test_generic_structs_get_one_component_per_parameter() -> None:
