@@ -39,11 +39,6 @@ def sorted_enum(difference: Difference, ours: Facts) -> bool:
     return isinstance(theirs, list) and theirs != mine and sorted(theirs) == mine
 
 
-def beside_an_enum(difference: Difference, ours: Facts) -> bool:
-    where = parent(difference.where)
-    return difference.squall is MISSING and f"{where}.enum" in ours
-
-
 def tag_as_enum(difference: Difference, ours: Facts) -> bool:
     where = parent(difference.where)
     if difference.where.endswith(".const"):
@@ -92,17 +87,10 @@ EXPLAINED = [
         sorted_enum,
     ),
     Explained(
-        "No `type` beside an `enum`",
-        'msgspec gives the values alone (`{"enum": ["garden", ...]}`); pydantic adds '
-        '`"type": "string"`. The values say it.',
-        r"\.type$",
-        beside_an_enum,
-    ),
-    Explained(
         "A tagged union's tag as a one-value `enum`",
         'msgspec writes a Struct\'s tag as `{"enum": ["card"]}`, pydantic a `Literal["card"]` '
-        'as `{"const": "card", "type": "string"}`: the same constraint. Both documents have '
-        "the `oneOf` with a `discriminator` on `kind` and its mapping.",
+        'as `{"const": "card"}` (both with `"type": "string"`): the same constraint. Both '
+        "documents have the `oneOf` with a `discriminator` on `kind` and its mapping.",
         r"\.kind\.(const|enum)$",
         tag_as_enum,
     ),
