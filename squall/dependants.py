@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from squall.params import MISSING, Depends, Extractor, embed_bodies, plan_endpoint
+from squall.params import MISSING, Depends, Extractor, awaits, embed_bodies, plan_endpoint
 from squall.security import SecurityScopes, added_scopes
 from squall.signatures import Kind, kind_of
 
@@ -30,6 +30,12 @@ class Plan:
     extractors: list[Extractor]
     kind: Kind
     uses_scopes: bool  # it or a dependency below asks for SecurityScopes
+    # Reading its arguments awaits nothing (no body, no dependency): the request, headers...
+    # are read without a coroutine (a security scheme's ``__call__(request)`` is one).
+    reads_now: bool = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reads_now = not awaits(self.extractors)
 
 
 class Planned(Depends):

@@ -18,9 +18,10 @@ from typing import Any
 from squall.background import BackgroundTasks
 from squall.calling import call_dependency
 from squall.dependants import Plan, Planned
-from squall.params import Depends, Extractor, extract
+from squall.params import Depends, Extractor, extract, extract_now
 from squall.requests import Request
 from squall.responses import Response
+from squall.signatures import Kind
 
 logger = logging.getLogger("squall.app")
 
@@ -126,10 +127,16 @@ class Solver:
         cache = container.singletons if scope == "app" else self.cache
         if (depends.use_cache or scope == "app") and key in cache:
             return cache[key]
-        kwargs = await extract(plan.extractors, request, path, self)
-        value = await call_dependency(
-            plan.kind, call, kwargs, self._stack_for(scope), container.executor
-        )
+        if plan.reads_now:  # the common cases without a coroutine each: ~1.5k instructions
+            kwargs = extract_now(plan.extractors, request, path, self)
+        else:
+            kwargs = await extract(plan.extractors, request, path, self)
+        if plan.kind is Kind.ASYNC:
+            value = await call(**kwargs)
+        else:
+            value = await call_dependency(
+                plan.kind, call, kwargs, self._stack_for(scope), container.executor
+            )
         if key not in cache:
             cache[key] = value
         return value
@@ -144,6 +151,11 @@ class Solver:
         if self._request_stack is None:
             self._request_stack = AsyncExitStack()
         return self._request_stack
+
+    @property
+    def closes_after_endpoint(self) -> bool:
+        """A ``scope="function"`` generator dependency is open (see endpoint_returned)."""
+        return self._function_stack is not None
 
     async def endpoint_returned(self) -> None:
         """Close the ``scope="function"`` generator dependencies (before the response)."""

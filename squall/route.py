@@ -116,7 +116,8 @@ class Route:
                 request.finishes = True
             if solver is None:
                 return status, headers, body
-            await solver.endpoint_returned()  # closes scope="function" dependencies
+            if solver.closes_after_endpoint:
+                await solver.endpoint_returned()  # closes scope="function" dependencies
         except Exception as exc:
             if solver is not None:
                 await solver.unwind(exc)  # generator dependencies see it (may raise another)
