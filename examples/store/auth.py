@@ -6,65 +6,23 @@ The tokens are fixed strings: this is an example, not an identity provider.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Protocol
 
 from examples.store.models import Customer, Token
-from squall import Depends, HTTPException, Request, Security, SecurityScopes
+from squall import Depends, HTTPException, Security, SecurityScopes
+from squall.security import (
+    APIKeyHeader,
+    HTTPAuthorizationCredentials,
+    HTTPBearer,
+    OAuth2PasswordBearer,
+)
 
 STAFF_TOKEN = "staff-token"
 ADMIN_KEY = "admin-key"
 CUSTOMERS = {"alice": ("wonderland", Customer("alice", "Alice Liddell", ["profile", "orders"]))}
 SCOPES = {"profile": "Read your profile", "orders": "Place and read your orders"}
-
-
-class _Scheme:
-    """Stand-in for squall.security's classes until they land (same contract attributes)."""
-
-    def __init__(self, scheme_name: str, security_scheme: dict[str, object]) -> None:
-        self.scheme_name = scheme_name
-        self.security_scheme = security_scheme
-
-
-@dataclass
-class HTTPAuthorizationCredentials:
-    scheme: str
-    credentials: str
-
-
-class HTTPBearer(_Scheme):
-    def __init__(self) -> None:
-        super().__init__("HTTPBearer", {"type": "http", "scheme": "bearer"})
-
-    async def __call__(self, request: Request) -> HTTPAuthorizationCredentials:
-        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not credentials:
-            raise HTTPException(401, "Not authenticated", {"WWW-Authenticate": "Bearer"})
-        return HTTPAuthorizationCredentials(scheme, credentials)
-
-
-class APIKeyHeader(_Scheme):
-    def __init__(self, name: str) -> None:
-        super().__init__("APIKeyHeader", {"type": "apiKey", "in": "header", "name": name})
-        self.name = name
-
-    async def __call__(self, request: Request) -> str:
-        key = request.headers.get(self.name)
-        if not key:
-            raise HTTPException(401, "Not authenticated")
-        return key
-
-
-class OAuth2PasswordBearer(_Scheme):
-    def __init__(self, tokenUrl: str, scopes: dict[str, str]) -> None:
-        flows = {"password": {"tokenUrl": tokenUrl, "scopes": scopes}}
-        super().__init__("OAuth2PasswordBearer", {"type": "oauth2", "flows": flows})
-
-    async def __call__(self, request: Request) -> str:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise HTTPException(401, "Not authenticated", {"WWW-Authenticate": "Bearer"})
-        return token
+STAFF_DESCRIPTION = f"Staff: `{STAFF_TOKEN}` in this example"
+ADMIN_DESCRIPTION = f"The back office's key: `{ADMIN_KEY}` in this example"
 
 
 class PasswordForm(Protocol):
@@ -111,8 +69,8 @@ def issue_token(form: PasswordForm) -> Token:
 
 
 # The security dependencies (everything above this line is shared with the FastAPI twin).
-staff_bearer = HTTPBearer()
-admin_api_key = APIKeyHeader(name="X-API-Key")
+staff_bearer = HTTPBearer(description=STAFF_DESCRIPTION)
+admin_api_key = APIKeyHeader(name="X-API-Key", description=ADMIN_DESCRIPTION)
 customer_oauth2 = OAuth2PasswordBearer(tokenUrl="token", scopes=SCOPES)
 
 

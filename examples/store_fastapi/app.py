@@ -81,8 +81,8 @@ def struct(model: Any, kind: type[Any]) -> Any:
     return msgspec.convert(model.model_dump(), kind)
 
 
-staff_bearer = HTTPBearer()
-admin_api_key = APIKeyHeader(name="X-API-Key")
+staff_bearer = HTTPBearer(description=auth.STAFF_DESCRIPTION)
+admin_api_key = APIKeyHeader(name="X-API-Key", description=auth.ADMIN_DESCRIPTION)
 customer_oauth2 = OAuth2PasswordBearer(tokenUrl="token", scopes=auth.SCOPES)
 
 

@@ -159,7 +159,8 @@ def test_the_newsletter_takes_a_form(store: httpx.Client) -> None:
 
 
 def test_the_back_office_needs_the_api_key(store: httpx.Client) -> None:
-    assert store.get("/admin/stats").status_code == 401
+    anonymous = store.get("/admin/stats")
+    assert (anonymous.status_code, anonymous.headers["www-authenticate"]) == (401, "APIKey")
     assert store.get("/admin/stats", headers={"X-API-Key": "guess"}).status_code == 403
     stats = store.get("/admin/stats", headers=ADMIN).json()
     assert stats == {"productCount": 4, "orderCount": 0, "revenueCents": 0}
