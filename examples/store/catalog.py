@@ -17,7 +17,7 @@ from examples.store.models import (
     ProductIn,
     ProductPatch,
 )
-from squall import HTTPException, Path, Query, Router, UploadFile, status
+from squall import Body, HTTPException, Path, Query, Router, UploadFile, status
 
 router = Router(
     prefix="/products",
@@ -25,6 +25,21 @@ router = Router(
     responses={404: {"model": Error, "description": "No such product"}},
 )
 
+NEW_PRODUCT_EXAMPLES = {
+    "tool": {
+        "summary": "A tool",
+        "value": {"name": "Spirit level", "price_cents": 1290, "category": "tools"},
+    },
+    "tagged": {
+        "summary": "With tags",
+        "value": {
+            "name": "Watering can",
+            "price_cents": 990,
+            "category": "garden",
+            "tags": ["5 l"],
+        },
+    },
+}
 ProductId = Annotated[int, Path(ge=1, description="The product's number", examples=[1])]
 
 
@@ -66,7 +81,9 @@ async def read_product(product_id: ProductId) -> Product:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Add a product")
-async def create_product(product: ProductIn, staff: StaffMember) -> Product:
+async def create_product(
+    product: Annotated[ProductIn, Body(openapi_examples=NEW_PRODUCT_EXAMPLES)], staff: StaffMember
+) -> Product:
     return STORE.add_product(product)
 
 

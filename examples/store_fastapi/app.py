@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from fastapi import (
     APIRouter,
+    Body,
     Cookie,
     Depends,
     FastAPI,
@@ -34,7 +35,7 @@ from typing_extensions import TypedDict
 import squall
 from examples.store import auth, models
 from examples.store.app import TAGS
-from examples.store.catalog import find_product
+from examples.store.catalog import NEW_PRODUCT_EXAMPLES, find_product
 from examples.store.customers import Topic
 from examples.store.data import STORE, UnknownProduct
 from examples.store.models import Category, Customer, OrderStatus
@@ -145,7 +146,9 @@ async def read_product(product_id: ProductId) -> Product:
 
 
 @catalog.post("", status_code=201, summary="Add a product", **NO_DEFAULTS)
-async def create_product(product: ProductIn, staff: StaffMember) -> Product:
+async def create_product(
+    product: Annotated[ProductIn, Body(openapi_examples=NEW_PRODUCT_EXAMPLES)], staff: StaffMember
+) -> Product:
     return builtins(STORE.add_product(struct(product, models.ProductIn)))
 
 
