@@ -42,6 +42,7 @@ class Declared:
 
     alias: str | None = None
     default: Any = dataclasses.field(default_factory=lambda: NOTHING)
+    docs: dict[str, Any] = dataclasses.field(default_factory=dict)  # title, description... set
 
 
 NOTHING: Any = object()
@@ -118,7 +119,17 @@ def _field_declared(field: Any, declared: Declared) -> Declared:
     default = declared.default
     if not field.is_required():
         default = field.default
-    return Declared(alias, default)
+    return Declared(alias, default, {**declared.docs, **_field_docs(field)})
+
+
+def _field_docs(field: Any) -> dict[str, Any]:
+    """A ``Field``'s documentation keywords, as a Source takes them (for the OpenAPI schema)."""
+    docs = {name: getattr(field, name, None) for name in ("title", "description", "examples")}
+    extra = getattr(field, "json_schema_extra", None)
+    docs["json_schema_extra"] = extra if isinstance(extra, dict) else None
+    deprecated = getattr(field, "deprecated", None)
+    docs["deprecated"] = None if deprecated is None else bool(deprecated)
+    return {name: value for name, value in docs.items() if value is not None}
 
 
 def _metadata_metas(metadata: Iterable[Any], where: str) -> list[msgspec.Meta]:

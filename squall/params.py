@@ -234,6 +234,9 @@ def _with_pydantic_checks(
     metas.extend(found)
     if declared.alias is not None and (source is None or source.alias is None):
         source = dataclasses.replace(source or Source(""), alias=declared.alias)
+    unset = {k: v for k, v in declared.docs.items() if getattr(source, k, None) is None}
+    if unset:  # a Field's title, description... where the Query() etc. says none
+        source = dataclasses.replace(source or Source(""), **unset)
     default = MISSING if declared.default in (NOTHING, Ellipsis) else declared.default
     return source, default
 
@@ -253,7 +256,7 @@ def _extractor(
         if name in path_params:
             return Extractor(name, "path", name, checked, MISSING)
         place = "file" if is_upload(annotation) else "query" if _is_scalar(annotation) else "body"
-        source = Source(place, alias=None if source is None else source.alias)
+        source = Source(place) if source is None else dataclasses.replace(source, place=place)
     key = source.alias or name
     if source.place == "header":  # x_token is read from x-token; header names are lower-case
         convert = source.convert_underscores and source.alias is None

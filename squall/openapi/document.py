@@ -36,6 +36,7 @@ def get_openapi(
     terms_of_service: str | None = None,
     contact: dict[str, Any] | None = None,
     license_info: dict[str, Any] | None = None,
+    external_docs: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The document for ``routes`` (an App's ``app.routes``)."""
     info: dict[str, Any] = {"title": title, "version": version}
@@ -63,6 +64,8 @@ def get_openapi(
         document["components"] = components
     if tags:
         document["tags"] = [dict(tag) for tag in tags]
+    if external_docs:
+        document["externalDocs"] = dict(external_docs)
     return document
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from squall.openapi.bodies import request_body
 from squall.openapi.inputs import gather
 from squall.openapi.naming import default_operation_id, default_summary
-from squall.openapi.parameters import parameters, request_body
+from squall.openapi.parameters import parameters
 from squall.openapi.responses import merge_extra, responses
 from squall.openapi.schemas import Schemas
 from squall.route import Route
@@ -27,6 +28,11 @@ def openapi_path(template: str) -> str:
     segments = parse_template(template)
     parts = [seg if isinstance(seg, str) else "{" + seg.name + "}" for seg in segments]
     return "/" + "/".join(parts)
+
+
+def path_converters(template: str) -> dict[str, str]:
+    """Each path parameter's converter: ``{"item_id": "int"}`` for ``/{item_id:int}``."""
+    return {seg.name: seg.converter for seg in parse_template(template) if not isinstance(seg, str)}
 
 
 def operation_id(declaration: Declaration, path: str, method: str) -> str:
@@ -59,13 +65,13 @@ def operation(
     if declaration.deprecated:
         described["deprecated"] = True
     inputs = gather(route.extractors)
-    found = parameters(inputs, schemas)
+    found = parameters(inputs, path_converters(route.path), schemas)
     if found:
         described["parameters"] = found
     body = request_body(inputs, op_id, schemas)
     if body is not None:
         described["requestBody"] = body
-    described["responses"] = responses(route, op_id, inputs.any, schemas)
+    described["responses"] = responses(route, op_id, inputs.any, body is not None, schemas)
     if inputs.scopes:
         described["security"] = [{name: scopes} for name, scopes in inputs.scopes.items()]
         security_schemes.update(inputs.schemes)

@@ -6,7 +6,8 @@ described by the route's ``response_class``: JSON with the schema of the declare
 streams) as a string, no content for statuses that have none (1xx, 204, 304).  Each entry
 of ``responses={404: {"model": Error, "description": ...}}`` adds (or merges into) one
 status.  An operation reading anything a client sends can answer 422 with the body Squall
-really sends: ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``.
+really sends: ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``; one reading a body,
+400 ``{"detail": "Malformed JSON body: ..."}`` (or a malformed form's).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import http
 from collections.abc import Mapping
 from typing import Any
 
-from squall.openapi.naming import REF_PREFIX, default_summary
+from squall.openapi.naming import default_summary
 from squall.openapi.schemas import Schema, Schemas, default_title
 from squall.responses import JSONResponse, Response
 from squall.route import Route
@@ -37,21 +38,26 @@ VALIDATION_ERROR: Schema = {
     },
     "required": ["loc", "msg", "type"],
 }
-HTTP_VALIDATION_ERROR: Schema = {
-    "title": "HTTPValidationError",
+MALFORMED_BODY: Schema = {
+    "title": "MalformedBody",
     "type": "object",
-    "properties": {
-        "detail": {
-            "title": "Detail",
-            "type": "array",
-            "items": {"$ref": REF_PREFIX + "ValidationError"},
-        }
-    },
+    "properties": {"detail": {"title": "Detail", "type": "string"}},
+    "required": ["detail"],
 }
 
 
+def http_validation_error(schemas: Schemas) -> Schema:
+    return {
+        "title": "HTTPValidationError",
+        "type": "object",
+        "properties": {
+            "detail": {"title": "Detail", "type": "array", "items": schemas.ref("ValidationError")}
+        },
+    }
+
+
 def responses(
-    route: Route, operation_id: str, takes_input: bool, schemas: Schemas
+    route: Route, operation_id: str, takes_input: bool, reads_body: bool, schemas: Schemas
 ) -> dict[str, Any]:
     declaration = route.declaration
     assert declaration is not None  # every App route keeps it
@@ -66,16 +72,27 @@ def responses(
         _merge(described.setdefault(str(key), {}), _additional(key, extra, schemas))
     for key, entry in described.items():
         entry.setdefault("description", _phrase(key))
+    if reads_body and "400" not in described:
+        described["400"] = malformed_body_response(schemas)
     if takes_input and "422" not in described:
         described["422"] = validation_error_response(schemas)
     return described
 
 
+def malformed_body_response(schemas: Schemas) -> dict[str, Any]:
+    """What Squall answers a body that is not JSON, or not a well-formed form (FastAPI
+    answers malformed JSON with a 422)."""
+    if not schemas.has("MalformedBody"):
+        schemas.named("MalformedBody", copy.deepcopy(MALFORMED_BODY))
+    ref = schemas.ref("MalformedBody")
+    return {"description": "Malformed Body", "content": {JSON_MEDIA: {"schema": ref}}}
+
+
 def validation_error_response(schemas: Schemas) -> dict[str, Any]:
     if not schemas.has("HTTPValidationError"):
         schemas.named("ValidationError", copy.deepcopy(VALIDATION_ERROR))
-        schemas.named("HTTPValidationError", copy.deepcopy(HTTP_VALIDATION_ERROR))
-    ref = {"$ref": REF_PREFIX + "HTTPValidationError"}
+        schemas.named("HTTPValidationError", http_validation_error(schemas))
+    ref = schemas.ref("HTTPValidationError")
     return {"description": "Validation Error", "content": {JSON_MEDIA: {"schema": ref}}}
 
 
@@ -117,9 +134,10 @@ def _additional(key: int | str, extra: Mapping[str, Any], schemas: Schemas) -> d
 
 
 def _merge(target: dict[str, Any], extra: Mapping[str, Any]) -> None:
-    """``extra`` into ``target``, nested dicts merged key by key."""
+    """``extra`` into ``target``, nested dicts merged key by key (a schema is replaced: a
+    ``responses=`` model for the route's own status wins, as in FastAPI)."""
     for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
+        if key != "schema" and isinstance(value, dict) and isinstance(target.get(key), dict):
             _merge(target[key], value)
         else:
             target[key] = value

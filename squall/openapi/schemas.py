@@ -38,6 +38,7 @@ from squall.openapi.naming import (
 
 BINARY: dict[str, Any] = {"type": "string", "format": "binary"}
 _NESTED_PYDANTIC = "\x00pydantic:"  # a placeholder $ref: a pydantic model inside a msgspec type
+_GENERATED = "\x00generated"  # a slot's generated schema, until finish() fills the slot
 
 Schema = dict[str, Any]
 
@@ -49,6 +50,7 @@ class Schemas:
         self._msgspec: list[tuple[Schema, Any]] = []
         self._pydantic: list[tuple[Schema | None, Any, str]] = []  # (slot, type, mode)
         self._named: dict[str, Schema] = {}  # schemas the document names itself
+        self._named_refs: list[Schema] = []  # the $refs to them
 
     def schema(self, annotation: Any, mode: str = "validation") -> Schema:
         """A dict that ``finish()`` fills with ``annotation``'s schema; ``mode`` is
@@ -63,7 +65,14 @@ class Schemas:
     def named(self, name: str, schema: Schema) -> Schema:
         """Keep ``schema`` as the component ``name``; a ``$ref`` to it."""
         self._named[name] = schema
-        return {"$ref": REF_PREFIX + name}
+        return self.ref(name)
+
+    def ref(self, name: str) -> Schema:
+        """A ``$ref`` to the component ``name`` kept with ``named``: ``squall.<name>`` in
+        the end if a type of the app's has that name (``ValidationError``...)."""
+        ref = {"$ref": REF_PREFIX + name}
+        self._named_refs.append(ref)
+        return ref
 
     def has(self, name: str) -> bool:
         """Whether the component ``name`` was kept with ``named``."""
@@ -79,7 +88,8 @@ class Schemas:
             components[renames.get(name, name)] = rewrite_refs(schema, renames)
         for slot, _, _ in self._pydantic:
             if slot is not None:
-                _fill(slot, rewrite_refs(dict(slot.pop("\x00generated")), renames))
+                _fill(slot, rewrite_refs(slot.pop(_GENERATED), renames))
+        # The msgspec half: placeholders of nested pydantic models to their final names.
         markers = {
             f"{_NESTED_PYDANTIC}{index}": renames.get(name, name)
             for index, name in self._nested_names.items()
@@ -90,8 +100,18 @@ class Schemas:
             name: _from_msgspec(rewrite_refs(schema, markers))
             for name, schema in components.items()
         }
-        components.update(self._named)
+        self._add_named(components)
         return dict(sorted(components.items()))
+
+    def _add_named(self, components: dict[str, Schema]) -> None:
+        """The document's own components into ``components``; a name an app type has
+        already becomes ``squall.<name>``."""
+        renames = {name: f"squall.{name}" for name in self._named if name in components}
+        for ref in self._named_refs:
+            name = ref["$ref"][len(REF_PREFIX) :]
+            ref["$ref"] = REF_PREFIX + renames.get(name, name)
+        for name, schema in self._named.items():
+            components[renames.get(name, name)] = schema
 
     # -- msgspec --------------------------------------------------------------------------
 
@@ -107,7 +127,7 @@ class Schemas:
                 types, schema_hook=self._hook, ref_template=REF_PREFIX + "{name}"
             )
         for (slot, _), schema in zip(self._msgspec, generated, strict=True):
-            slot["\x00generated"] = schema
+            slot[_GENERATED] = schema
         return dict(components)
 
     def _hook(self, cls: type) -> Schema:
@@ -150,7 +170,7 @@ class Schemas:
         for index, (slot, _, mode) in enumerate(self._pydantic):
             schema = keyed[(index, mode)]  # type: ignore[index]
             if slot is not None:
-                slot["\x00generated"] = schema
+                slot[_GENERATED] = schema
             else:  # a model inside a msgspec type: always a $ref of its own
                 self._nested_names[index] = str(schema["$ref"])[len(REF_PREFIX) :]
         return dict(top.get("$defs", {}))

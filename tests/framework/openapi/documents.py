@@ -31,7 +31,7 @@ def check_valid(document: dict[str, Any]) -> dict[str, Any]:
 
 def check_instance(value: Any, component: str, document: dict[str, Any]) -> None:
     """Raise unless ``value`` is valid for the document's schema component ``component``."""
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]  # (openapi-spec-validator's dependency)
 
     schemas = json.loads(json.dumps(document["components"]["schemas"]).replace(REFS, "#/$defs/"))
     jsonschema.validate(value, {**schemas[component], "$defs": schemas})

@@ -5,12 +5,17 @@ import dataclasses
 import datetime
 import decimal
 import enum
+import os
+import subprocess
+import sys
 import uuid
-from typing import Annotated, Generic, Literal, TypedDict, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, Generic, Literal, TypedDict, TypeVar
 
 import msgspec
 import pydantic
 
+from bench.openapi_build import build_app
 from squall import App
 from tests.framework.openapi import models_a, models_b
 from tests.framework.openapi.documents import (
@@ -245,6 +250,30 @@ def test_a_pydantic_model_named_as_a_struct_gets_its_module_qualified_name() -> 
     assert schemas["Owner"]["required"] == ["name"]
 
 
+class ValidationError(msgspec.Struct):  # named as the document's own 422 component
+    field: str
+
+
+def test_an_app_type_named_as_the_documents_own_components_keeps_its_name() -> None:
+    app = App()
+
+    @app.post("/check")
+    async def check(n: int) -> ValidationError:
+        return ValidationError("n")
+
+    doc = document_of(app)
+    op = doc["paths"]["/check"]["post"]
+    assert op["responses"]["200"]["content"]["application/json"]["schema"] == ref("ValidationError")
+    schemas = doc["components"]["schemas"]
+    assert schemas["ValidationError"]["required"] == ["field"]
+    assert op["responses"]["422"]["content"]["application/json"]["schema"] == ref(
+        "HTTPValidationError"
+    )
+    items = schemas["HTTPValidationError"]["properties"]["detail"]["items"]
+    assert items == ref("squall.ValidationError")
+    assert schemas["squall.ValidationError"]["required"] == ["loc", "msg", "type"]
+
+
 def test_one_component_for_a_model_used_everywhere_and_stable_names() -> None:
     def build(reverse: bool) -> dict[str, object]:
         app = App()
@@ -258,7 +287,11 @@ def test_one_component_for_a_model_used_everywhere_and_stable_names() -> None:
         async def three(b: models_b.Item) -> models_a.Item:
             return models_a.Item("x")
 
-        routes = [("/one", one, "POST"), ("/two", two, "GET"), ("/three", three, "POST")]
+        routes: list[tuple[str, Callable[..., Any], str]] = [
+            ("/one", one, "POST"),
+            ("/two", two, "GET"),
+            ("/three", three, "POST"),
+        ]
         for path, endpoint, method in reversed(routes) if reverse else routes:
             app.add_api_route(path, endpoint, methods=[method])
         return document_of(app)["components"]["schemas"]
@@ -267,3 +300,18 @@ def test_one_component_for_a_model_used_everywhere_and_stable_names() -> None:
     assert list(forward) == list(backward)
     assert forward == backward
     assert [name for name in forward if "Point" in name] == ["Point"]
+
+
+def test_the_same_bytes_in_a_process_with_another_hash_seed() -> None:
+    """Names and order depend on the types only: not on set or dict hashing."""
+    script = (
+        "import msgspec\n"
+        "from bench.openapi_build import build_app\n"
+        "print(msgspec.json.encode(build_app(60, 12).openapi()).decode(), end='')"
+    )
+    seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, env=env, check=True, timeout=60
+    )
+    assert done.stdout == msgspec.json.encode(build_app(60, 12).openapi())

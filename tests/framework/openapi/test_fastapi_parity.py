@@ -4,9 +4,11 @@ for the differences Squall means (listed and undone here, each for a reason)."""
 from typing import Annotated, Any
 
 import fastapi
+import fastapi.security
 import pydantic
 
 import squall
+import squall.security
 from tests.framework.openapi.documents import check_valid, needs_validator
 
 pytestmark = needs_validator
@@ -59,14 +61,85 @@ def build(framework: Any) -> Any:
     return app
 
 
-def test_documents_agree_but_for_the_meant_differences() -> None:
-    ours = check_valid(build(squall).openapi())
-    theirs = check_valid(build(fastapi).openapi())
-    # Squall's 422 entries are {"loc", "msg", "type"}: no "input" or "ctx" is ever sent.
+def undo_validation_error_difference(theirs: dict[str, Any]) -> None:
+    """Squall's 422 entries are {"loc", "msg", "type"}: no "input" or "ctx" is ever sent."""
     validation_error = theirs["components"]["schemas"]["ValidationError"]["properties"]
     assert validation_error.pop("input") == {"title": "Input"}
     assert validation_error.pop("ctx") == {"title": "Context", "type": "object"}
+
+
+def undo_malformed_body_difference(
+    ours: dict[str, Any], with_bodies: list[tuple[str, str]]
+) -> None:
+    """Squall answers a malformed body with a 400 (FastAPI: a 422), and documents it."""
+    malformed = {
+        "description": "Malformed Body",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MalformedBody"}}},
+    }
+    for path, method in with_bodies:
+        assert ours["paths"][path][method]["responses"].pop("400") == malformed
+    assert ours["components"]["schemas"].pop("MalformedBody")["required"] == ["detail"]
+
+
+def test_documents_agree_but_for_the_meant_differences() -> None:
+    ours = check_valid(build(squall).openapi())
+    theirs = check_valid(build(fastapi).openapi())
+    undo_validation_error_difference(theirs)
     # A parameter's None default is written out (FastAPI leaves it out with a description).
     q_schema = ours["paths"]["/items/{item_id}"]["get"]["parameters"][1]["schema"]
     assert q_schema.pop("default") is None
+    undo_malformed_body_difference(
+        ours, [("/items", "post"), ("/items/{item_id}", "put"), ("/login", "post")]
+    )
+    assert ours == theirs
+
+
+def build_secured(framework: Any, security: Any) -> Any:
+    """An app using each security scheme class, in FastAPI's or Squall's spelling."""
+    app = fastapi.FastAPI(title="S") if framework is fastapi else squall.App(title="S")
+    depends, secured = framework.Depends, framework.Security
+    bearer = security.HTTPBearer(description="Token")
+    basic = security.HTTPBasic()
+    key = security.APIKeyHeader(name="X-Key")
+    optional_key = security.APIKeyQuery(name="key", auto_error=False)
+    cookie = security.APIKeyCookie(name="session")
+    oauth = security.OAuth2PasswordBearer(tokenUrl="token", scopes={"read": "R", "write": "W"})
+
+    async def user(token: Annotated[str, secured(oauth, scopes=["read"])]) -> str:
+        return token
+
+    @app.get("/bearer")
+    async def with_bearer(credentials: Annotated[object, depends(bearer)]) -> None: ...
+
+    @app.get("/basic", dependencies=[depends(basic)])
+    async def with_basic() -> None: ...
+
+    @app.get("/keys")
+    async def with_keys(
+        header: Annotated[str, depends(key)],
+        query: Annotated[str | None, depends(optional_key)],
+        session: Annotated[str, depends(cookie)],
+    ) -> None: ...
+
+    @app.get("/me")
+    async def me(name: Annotated[str, secured(user, scopes=["write"])]) -> None: ...
+
+    @app.post("/token")
+    async def token(
+        form: Annotated[security.OAuth2PasswordRequestForm, depends()],
+    ) -> dict[str, str]:
+        return {}
+
+    return app
+
+
+def test_security_documents_agree_but_for_the_meant_differences() -> None:
+    ours = check_valid(build_secured(squall, squall.security).openapi())
+    theirs = check_valid(build_secured(fastapi, fastapi.security).openapi())
+    assert ours["paths"]["/me"]["get"]["security"] == [{"OAuth2PasswordBearer": ["write", "read"]}]
+    undo_validation_error_difference(theirs)
+    undo_malformed_body_difference(ours, [("/token", "post")])
+    form = ours["components"]["schemas"]["Body_token_token_post"]["properties"]
+    for name in ("grant_type", "client_id", "client_secret"):  # None defaults written out
+        assert form[name].pop("default") is None
     assert ours == theirs

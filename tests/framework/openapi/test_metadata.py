@@ -2,11 +2,14 @@
 hiding, openapi_extra, routers' tags and responses, info and servers."""
 
 import warnings
+from typing import Any
 
 import msgspec
 import pytest
 
 from squall import App, Router, WebSocket
+from squall.openapi import get_openapi
+from squall.testing import TestClient
 from tests.framework.openapi.documents import document_of, needs_validator, operation_of
 
 pytestmark = needs_validator
@@ -179,3 +182,36 @@ def test_openapi_is_built_once_and_can_be_replaced() -> None:
     assert app.openapi_schema is first
     app.openapi_schema = {"openapi": "3.1.0", "info": {"title": "Mine", "version": "0"}}
     assert app.openapi()["info"]["title"] == "Mine"
+
+
+def test_get_openapi_takes_fastapis_keywords_for_a_custom_document() -> None:
+    app = App()
+
+    @app.get("/one")
+    async def one() -> None: ...
+
+    def custom_openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title="Custom",
+                version="9",
+                summary="Mine",
+                routes=app.routes,
+                external_docs={"url": "https://x.org/docs"},
+            )
+            document["info"]["x-logo"] = {"url": "https://x.org/logo.png"}
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = custom_openapi  # type: ignore[method-assign]  # FastAPI's documented way
+    doc = document_of(app)
+    assert doc["info"] == {
+        "title": "Custom",
+        "version": "9",
+        "summary": "Mine",
+        "x-logo": {"url": "https://x.org/logo.png"},
+    }
+    assert doc["externalDocs"] == {"url": "https://x.org/docs"}
+    assert list(doc["paths"]) == ["/one"]
+    with TestClient(app) as client:
+        assert client.get("/openapi.json").json() == doc

@@ -66,6 +66,22 @@ def test_path_query_header_cookie_with_types_and_defaults() -> None:
     ]
 
 
+def test_untyped_path_parameters_take_their_converters_type() -> None:
+    app = App()
+
+    @app.get("/files/{fid:uuid}/{n:int}/{x:float}/{rest:path}")
+    async def files(fid, n, x, rest):  # type: ignore[no-untyped-def]
+        return None
+
+    op = operation_of(app, "/files/{fid}/{n}/{x}/{rest}")
+    assert [p["schema"] for p in op["parameters"]] == [
+        {"title": "Fid", "type": "string", "format": "uuid"},
+        {"title": "N", "type": "integer"},
+        {"title": "X", "type": "number"},
+        {"title": "Rest", "type": "string"},
+    ]
+
+
 def test_constraints_from_meta_query_keywords_and_pydantic_field() -> None:
     app = App()
 
@@ -156,6 +172,36 @@ def test_documentation_keywords() -> None:
     assert parameter(op, "named")["examples"] == {"one": {"summary": "One", "value": 1}}
     assert parameter(op, "extra")["schema"]["x-internal"] is True
     assert "hidden" not in [p["name"] for p in op["parameters"]]
+
+
+def test_a_pydantic_fields_documentation() -> None:
+    app = App()
+
+    @app.get("/field")
+    async def field(
+        size: Annotated[
+            int, pydantic.Field(ge=1, title="Size", description="Page size", examples=[20])
+        ] = 10,
+        old: Annotated[str, Query(), pydantic.Field(deprecated=True, description="Gone")] = "",
+    ) -> None: ...
+
+    op = operation_of(app, "/field")
+    assert parameter(op, "size") == {
+        "name": "size",
+        "in": "query",
+        "required": False,
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "title": "Size",
+            "default": 10,
+            "description": "Page size",
+            "examples": [20],
+        },
+        "description": "Page size",
+    }
+    assert parameter(op, "old")["deprecated"] is True
+    assert parameter(op, "old")["description"] == "Gone"
 
 
 def test_list_query_parameters_explode() -> None:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import msgspec
 
-from squall import App, Query
+from squall import App, Form, Query
 from squall.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from squall.testing import TestClient
 from tests.framework.openapi.documents import (
@@ -40,7 +40,7 @@ def test_the_return_annotation_under_the_status_code() -> None:
         "description": "Created",
         "content": {"application/json": {"schema": ITEM_REF}},
     }
-    assert list(responses) == ["201", "422"]
+    assert list(responses) == ["201", "400", "422"]
 
 
 def test_response_model_wins_over_the_annotation_and_lists_work() -> None:
@@ -137,6 +137,19 @@ def test_additional_responses_merge_with_models_and_descriptions() -> None:
     assert list(responses) == ["200", "404", "409", "5XX", "422"]
 
 
+def test_a_model_in_responses_for_the_routes_own_status_is_its_schema() -> None:
+    app = App()
+
+    @app.get("/untyped", responses={200: {"model": Item, "description": "The item"}})
+    async def untyped():  # type: ignore[no-untyped-def]
+        return {"name": "x"}
+
+    assert operation_of(app, "/untyped")["responses"]["200"] == {
+        "description": "The item",
+        "content": {"application/json": {"schema": ITEM_REF}},
+    }
+
+
 def test_a_responses_entry_without_description_gets_the_status_phrase() -> None:
     app = App()
 
@@ -144,6 +157,34 @@ def test_a_responses_entry_without_description_gets_the_status_phrase() -> None:
     async def teapot() -> None: ...
 
     assert operation_of(app, "/teapot")["responses"]["418"]["description"] == "I'm a Teapot"
+
+
+def test_the_400_of_a_malformed_body_is_documented_as_squall_answers_it() -> None:
+    app = App()
+
+    @app.post("/items")
+    async def create(item: Item) -> None: ...
+
+    @app.post("/form")
+    async def form(name: Annotated[str, Form()]) -> None: ...
+
+    doc = document_of(app)
+    for path in ("/items", "/form"):
+        assert doc["paths"][path]["post"]["responses"]["400"] == {
+            "description": "Malformed Body",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/MalformedBody"}}
+            },
+        }
+    with TestClient(app) as client:
+        bad_json = client.post("/items", content=b"{", headers={"content-type": "application/json"})
+        boundary = "multipart/form-data; boundary=x"
+        bad_form = client.post(
+            "/form", content=b"--x\r\nnot a part", headers={"content-type": boundary}
+        )
+    for answer in (bad_json, bad_form):
+        assert answer.status_code == 400
+        check_instance(answer.json(), "MalformedBody", doc)
 
 
 def test_the_422_schema_is_what_squall_answers() -> None:

@@ -7,11 +7,14 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 import httpx
+import msgspec
 import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 import squall
 import squall.security as security
-from squall import App, Depends, HTTPException, Security
+from squall import App, Depends, HTTPException, Security, WebSocket
 from squall.security.utils import get_authorization_scheme_param
 from tests.framework.conftest import serve_with_squall, serve_with_uvicorn
 
@@ -91,6 +94,27 @@ class Bearer403(security.HTTPBearer):
 bearer = security.HTTPBearer()
 keyed = security.APIKeyHeader(name="x-key")
 quoted_realm = security.HTTPBasic(realm='the "inner" \\ realm')
+socket_key = security.APIKeyQuery(name="key")  # a browser's WebSocket sends no headers
+SCOPED = {  # a scheme of each kind, and a request it takes
+    "bearer": (security.HTTPBearer(), {"authorization": "Bearer t"}),
+    "basic": (security.HTTPBasic(), {"authorization": "Basic dTpw"}),
+    "key": (security.APIKeyHeader(name="x-key"), {"x-key": "k"}),
+    "oauth2": (security.OAuth2PasswordBearer("token"), {"authorization": "Bearer t"}),
+}
+
+
+def add_scoped_route(app: App, kind: str, scheme: Any) -> None:
+    """GET /scoped/KIND: the scopes a dependency on ``scheme`` is asked for, added up."""
+
+    async def checked(scopes: security.SecurityScopes, _: Annotated[Any, Depends(scheme)]) -> Any:
+        return scopes.scopes
+
+    async def outer(scopes: Annotated[Any, Security(checked, scopes=["read"])]) -> Any:
+        return scopes
+
+    @app.get(f"/scoped/{kind}")
+    async def scoped(scopes: Annotated[Any, Security(outer, scopes=["write", "read"])]) -> Any:
+        return scopes
 
 
 def usage_app() -> App:
@@ -115,6 +139,15 @@ def usage_app() -> App:
     @app.get("/overridden")
     async def overridden(credentials: Annotated[Any, Depends(bearer)]) -> Any:
         return credentials.credentials
+
+    for kind, (scheme, _) in SCOPED.items():
+        add_scoped_route(app, kind, scheme)
+
+    @app.websocket("/socket")
+    async def socket(websocket: WebSocket, key: Annotated[str, Depends(socket_key)]) -> None:
+        await websocket.accept()
+        await websocket.send_text(key)
+        await websocket.close()
 
     return app
 
@@ -156,3 +189,26 @@ def test_a_scheme_is_replaced_by_dependency_overrides(served: tuple[App, httpx.C
     finally:
         app.dependency_overrides.clear()
     assert client.get("/overridden").status_code == 401
+
+
+def test_a_scheme_guards_a_websocket_before_its_handshake(
+    served: tuple[App, httpx.Client],
+) -> None:
+    _, client = served
+    base = "ws" + str(client.base_url).removeprefix("http").rstrip("/")
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"{base}/socket")
+    response = refused.value.response
+    assert (response.status_code, response.headers["www-authenticate"]) == (401, "APIKey")
+    assert msgspec.json.decode(response.body) == {"detail": "Not authenticated"}
+    with connect(f"{base}/socket?key=k1") as socket:
+        assert socket.recv(timeout=5) == "k1"
+
+
+@pytest.mark.parametrize("kind", list(SCOPED))
+def test_scopes_reach_a_dependency_on_each_kind_of_scheme(
+    served: tuple[App, httpx.Client], kind: str
+) -> None:
+    _, client = served
+    assert client.get(f"/scoped/{kind}", headers=SCOPED[kind][1]).json() == ["write", "read"]
+    assert client.get(f"/scoped/{kind}").status_code == 401
