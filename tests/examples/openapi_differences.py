@@ -130,6 +130,14 @@ EXPLAINED = [
         validation_error_fields,
     ),
     Explained(
+        "A 400 for a malformed JSON body",
+        'Squall answers a body that is not JSON with a 400 (README, "The framework") and '
+        "documents it on each operation taking a JSON body (`MalformedBody`); FastAPI answers "
+        "such a body with a 422 and documents no 400.",
+        r"\.responses\.400\.|^components\.schemas\.MalformedBody$",
+        only_squall,
+    ),
+    Explained(
         "A file field is `format: binary`",
         "Squall marks an `UploadFile` field as `format: binary` (what Swagger UI turns into a "
         "file picker, valid in 3.1); FastAPI uses 3.1's `contentMediaType`.",
