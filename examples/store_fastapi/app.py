@@ -36,7 +36,7 @@ import squall
 from examples.store import auth, models
 from examples.store.app import TAGS
 from examples.store.catalog import NEW_PRODUCT_EXAMPLES, find_product
-from examples.store.customers import Topic
+from examples.store.customers import EMAIL_PATTERN, Topic
 from examples.store.data import STORE, UnknownProduct
 from examples.store.models import Category, Customer, OrderStatus
 from examples.store.orders import find_order
@@ -294,8 +294,8 @@ async def read_preferences(
 
 @customers.post("/customers/newsletter", status_code=201)
 async def subscribe(
-    email: Annotated[str, Form(pattern=r"^[^@\s]+@[^@\s]+$", examples=["ann@example.com"])],
-    topics: Annotated[list[Topic], Form()],
+    email: Annotated[str, Form(pattern=EMAIL_PATTERN, examples=["ann@example.com"])],
+    topics: Annotated[list[Topic], Form(min_length=1)],
 ) -> Subscription:
     """Subscribe an address to some topics (an HTML form can post this)."""
     STORE.subscribers[email] = list(topics)

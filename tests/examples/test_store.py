@@ -156,6 +156,10 @@ def test_the_newsletter_takes_a_form(store: httpx.Client) -> None:
     assert bad_topic.status_code == 422
     bad_email = store.post("/customers/newsletter", data={**form, "email": "ann"})
     assert bad_email.status_code == 422
+    spaced = store.post("/customers/newsletter", data={**form, "email": "ann @example.com"})
+    assert spaced.status_code == 422
+    no_topics = store.post("/customers/newsletter", data={"email": "ann@example.com"})
+    assert no_topics.status_code == 422  # documented: at least one (a form can't send none)
 
 
 def test_the_back_office_needs_the_api_key(store: httpx.Client) -> None:
