@@ -14,7 +14,7 @@ from websockets.sync.client import connect
 
 import squall
 import squall.security as security
-from squall import App, Depends, HTTPException, Security, WebSocket
+from squall import App, Depends, HTTPException, Request, Security, WebSocket
 from squall.security.utils import get_authorization_scheme_param
 from tests.framework.conftest import serve_with_squall, serve_with_uvicorn
 
@@ -91,7 +91,23 @@ class Bearer403(security.HTTPBearer):
         return HTTPException(403, "Not authenticated")
 
 
+class SignedHeader(security.SecurityBase):
+    """A scheme of one's own (README, "Security"): a signature header with its challenge."""
+
+    def __init__(self) -> None:
+        document = {"type": "apiKey", "in": "header", "name": "x-signature"}
+        super().__init__(document, scheme_name=None, auto_error=True, challenge="Signature")
+
+    async def __call__(self, request: Request) -> str | None:
+        signature: str | None = request.headers.get("x-signature")
+        if signature != "valid":
+            self.refuse()
+            return None
+        return signature
+
+
 bearer = security.HTTPBearer()
+signed = SignedHeader()
 keyed = security.APIKeyHeader(name="x-key")
 quoted_realm = security.HTTPBasic(realm='the "inner" \\ realm')
 socket_key = security.APIKeyQuery(name="key")  # a browser's WebSocket sends no headers
@@ -140,6 +156,10 @@ def usage_app() -> App:
     async def overridden(credentials: Annotated[Any, Depends(bearer)]) -> Any:
         return credentials.credentials
 
+    @app.get("/signed")
+    async def signed_route(signature: Annotated[str, Depends(signed)]) -> str:
+        return signature
+
     for kind, (scheme, _) in SCOPED.items():
         add_scoped_route(app, kind, scheme)
 
@@ -173,6 +193,10 @@ def test_the_ways_a_scheme_is_used(served: tuple[App, httpx.Client]) -> None:
     old_style = client.get("/forbidden")
     assert (old_style.status_code, old_style.json()) == (403, {"detail": "Not authenticated"})
     assert "www-authenticate" not in old_style.headers
+    assert client.get("/signed", headers={"x-signature": "valid"}).json() == "valid"
+    unsigned = client.get("/signed", headers={"x-signature": "forged"})
+    assert (unsigned.status_code, unsigned.headers["www-authenticate"]) == (401, "Signature")
+    assert signed.scheme_name == "SignedHeader"
     challenge = client.get("/realm").headers["www-authenticate"]
     assert challenge == 'Basic realm="the \\"inner\\" \\\\ realm"'
 
