@@ -152,7 +152,7 @@ class App(Router):
         from squall.openapi.serving import add_openapi_route  # (squall.openapi imports App's parts)
 
         add_openapi_route(self)  # GET openapi_url: the document's bytes
-        self.lifecycle.startup.append(self._create_singletons)
+        self.lifecycle.startup += [self._restart_threads, self._create_singletons]
         self.lifecycle.startup.extend(on_startup)
         self.lifecycle.shutdown.extend(on_shutdown)
         for layer in reversed(middleware):  # the first listed is the outermost
@@ -222,6 +222,14 @@ class App(Router):
 
     def _stop_threads(self) -> None:
         self.threads.shutdown(wait=False)
+
+    def _restart_threads(self) -> None:
+        """A new pool (no threads until used) if a shutdown stopped this one: the app is
+        started again, by a second TestClient or server in one process."""
+        if self.threads._shutdown:
+            size = self.threads._max_workers
+            fresh = ThreadPoolExecutor(size, thread_name_prefix="squall-endpoint")
+            self.threads = self.container.executor = fresh
 
     def mount(self, path: str, app: Any, name: str | None = None) -> None:
         """Hand every request under ``path`` to another ASGI app (root_path set for it)."""
