@@ -532,7 +532,7 @@ class App(Router):
         match = self.websocket_routes.match(WEBSOCKET, path)
         if match.target is None:
             return websocket.close(1000)
-        return match.target.run(self, websocket, match.params)
+        return match.target.start(self, websocket, match.params)
 
 
 def _keep_background(request: Request, response: Response) -> None:

@@ -37,7 +37,7 @@ from squall.server.proxy_headers import websocket_scheme
 from squall.server.state import ServerState
 from squall.server.websocket import asgi
 from squall.server.websocket.codec import PONG, Closed, Codec, CodecFactory, CodecOptions
-from squall.server.websocket.driver import Driver, next_message
+from squall.server.websocket.driver import Driver, Recover, next_message
 from squall.server.websocket.handshake import Handshake, switching_protocols
 from squall.server.websocket.phase import Phase
 
@@ -64,6 +64,7 @@ class WebSocketConnection:
         "_early_data",
         "_handoff",
         "_receiver",
+        "_recover",
         "_state",
         "_timer",
         "client",
@@ -142,6 +143,7 @@ class WebSocketConnection:
         self._timer: asyncio.TimerHandle | None = None  # the next ping, or a deadline
         self._awaiting_pong = False
         self._early_data = b""
+        self._recover: Recover | None = None  # the app's recover_with, given to the driver
 
     # -- Start ------------------------------------------------------------------------------
 
@@ -163,7 +165,8 @@ class WebSocketConnection:
             return
         if type(coro) is not types.CoroutineType:  # an awaitable of another kind
             coro = _as_coroutine(coro)
-        self.driver = Driver(self.loop, coro, self.app_done)
+        self.driver = Driver(self.loop, coro, self.app_done, self._recover)
+        self._recover = None
 
     # -- The handshake request ------------------------------------------------------------------
 
@@ -346,6 +349,11 @@ class WebSocketConnection:
     def respond(self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> None:
         self.start_response(status, headers)
         self.response_body(body, more=False)
+
+    def recover_with(self, recover: Recover) -> None:
+        if self.driver is not None:
+            raise RuntimeError("recover_with is for the handler's call, before its coroutine runs")
+        self._recover = recover
 
     # -- ASGI -------------------------------------------------------------------------------
 

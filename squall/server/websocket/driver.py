@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import types
-from collections.abc import Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from typing import Any, Final, Protocol
 
 from squall.server.tasks import TASK_NAME, Done, keep_until_done, report_failure
@@ -80,6 +80,9 @@ def next_message(source: MessageSource) -> Generator[Any, Any, str | bytes]:
             return message
 
 
+Recover = Callable[[Exception], Coroutine[Any, Any, Any]]  # see NativeWebSocket.recover_with
+
+
 class Resume:
     """Hands a parked coroutine's next value to its task (when it can't be resumed here)."""
 
@@ -92,14 +95,19 @@ class Resume:
 class Driver:
     """One app coroutine, its task, and the way to resume it from a callback."""
 
-    __slots__ = ("context", "coro", "done", "finished", "loop", "task", "wake")
+    __slots__ = ("context", "coro", "done", "finished", "loop", "recover", "task", "wake")
 
     def __init__(
-        self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], done: Done
+        self,
+        loop: asyncio.AbstractEventLoop,
+        coro: Coroutine[Any, Any, Any],
+        done: Done,
+        recover: Recover | None = None,
     ) -> None:
         self.loop = loop
         self.coro = coro
         self.done = done
+        self.recover = recover  # once: the coroutine to run in its place if it raises
         self.finished = False
         # Set while the coroutine is parked: the future the task waits on meanwhile.  The
         # coroutine is parked while it is set and not done (done: the task is being
@@ -145,8 +153,20 @@ class Driver:
         except BaseException as exc:
             return self._ended(exc)
 
-    def _ended(self, exc: BaseException) -> Marker:
-        """The coroutine ended with ``exc`` (StopIteration: it returned): tell ``done``."""
+    def _ended(self, exc: BaseException) -> Any:
+        """The coroutine ended with ``exc`` (StopIteration: it returned): tell ``done``; or,
+        when it raised an Exception and a ``recover`` was given, go on with the coroutine
+        that gives (its first step is returned, as ``_advance`` returns one)."""
+        recover = self.recover
+        if recover is not None and not isinstance(exc, StopIteration):
+            self.recover = None
+            if isinstance(exc, Exception):
+                try:
+                    self.coro = recover(exc)
+                except Exception as raised:
+                    exc = raised
+                else:
+                    return self._advance(None, None)
         self.finished = True
         if isinstance(exc, StopIteration):
             self.done(None)
