@@ -8,6 +8,7 @@ frame parsed, the app's receive and send, a frame written), start-up cancelled o
     python -m bench.ws_codec_cost --ws squall --size 5 --text
     python -m bench.ws_codec_cost --ws websockets --size 16384
     python -m bench.ws_codec_cost --app bench.apps.ws_native_probe:framework --text
+    python -m bench.ws_codec_cost --app bench.apps.ws_native_probe:framework_json --json
 
 Deterministic, so it can run on a busy machine; it is slow (valgrind): minutes per codec.
 """
@@ -108,8 +109,21 @@ def echo(port: int, count: int, payload: bytes, text: bool) -> None:
     sock.close()
 
 
+def payload_of(size: int, text: bool, json: bool) -> bytes:
+    """What the client sends: ``size`` bytes of text, a JSON string of that size, or random
+    binary."""
+    if json:
+        return b'"' + b"a" * max(size - 2, 0) + b'"'
+    return b"a" * size if text else os.urandom(size)
+
+
 def instructions(
-    codec: str, count: int, size: int, text: bool, app: str = APP, keep: str | None = None
+    codec: str,
+    count: int,
+    payload: bytes,
+    text: bool,
+    app: str = APP,
+    keep: str | None = None,
 ) -> int:
     """Total instructions the server ran to start, echo ``count`` messages and stop; the
     callgrind output is kept as ``{keep}-{count}.out`` when ``keep`` is given."""
@@ -124,7 +138,7 @@ def instructions(
     env = dict(os.environ, PYTHONHASHSEED="0")
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     try:
-        echo(port, count, b"a" * size if text else os.urandom(size), text)
+        echo(port, count, payload, text)
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=900)
@@ -141,6 +155,7 @@ def main() -> None:
     parser.add_argument("--ws", default="squall")
     parser.add_argument("--size", type=int, default=5)
     parser.add_argument("--text", action="store_true")
+    parser.add_argument("--json", action="store_true", help="send a JSON string (as text)")
     parser.add_argument("--counts", default="2000,12000")
     parser.add_argument(
         "--app", default=APP, help="the echo app (e.g. bench.apps.ws_native_probe:framework)"
@@ -152,10 +167,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     low, high = (int(n) for n in args.counts.split(","))
-    first = instructions(args.ws, low, args.size, args.text, args.app, args.keep)
-    second = instructions(args.ws, high, args.size, args.text, args.app, args.keep)
+    text = args.text or args.json
+    payload = payload_of(args.size, text, args.json)
+    first = instructions(args.ws, low, payload, text, args.app, args.keep)
+    second = instructions(args.ws, high, payload, text, args.app, args.keep)
     per_message = (second - first) / (high - low)
-    kind = "text" if args.text else "binary"
+    kind = "JSON" if args.json else "text" if text else "binary"
     print(
         f"{args.app} --ws {args.ws} {kind} {args.size} B: {per_message:,.0f} instructions per echo "
         f"(totals {first:,} and {second:,})"

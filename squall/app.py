@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any, cast
@@ -513,9 +513,11 @@ class App(Router):
         if (solver is not None and not solver.idle) or request.finishes:
             await _after_response(request, solver)
 
-    async def _native_websocket(self, socket: NativeWebSocket) -> None:
+    def _native_websocket(self, socket: NativeWebSocket) -> Coroutine[Any, Any, None]:
         """A WebSocket from Squall's server: routed as ``_websocket`` routes an ASGI one,
-        with no message dicts (a mounted app gets the ASGI scope, receive and send)."""
+        with no message dicts (a mounted app gets the ASGI scope, receive and send).  A plain
+        function returning the route's coroutine: every coroutine between the server and
+        the handler is paid on each message (README, "WebSocket")."""
         root = self.root_path or socket.root_path
         path = route_path(socket.path, root) if root else socket.path
         if self.mounts:
@@ -523,9 +525,8 @@ class App(Router):
             if mount is not None:
                 scope = socket.scope()
                 scope["root_path"] = root
-                await self._to_mount(mount, scope, socket.receive, socket.send)
-                return
-        await self._route_websocket(WebSocket.from_native(socket, self), path)
+                return self._to_mount(mount, scope, socket.receive, socket.send)
+        return self._route_websocket(WebSocket.from_native(socket, self), path)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if self.root_path and scope["type"] != "lifespan":
@@ -563,12 +564,12 @@ class App(Router):
         does not see it; ASGI middleware does."""
         await self._route_websocket(WebSocket(scope, receive, send, self), path)
 
-    async def _route_websocket(self, websocket: WebSocket, path: str) -> None:
+    def _route_websocket(self, websocket: WebSocket, path: str) -> Coroutine[Any, Any, None]:
+        """The coroutine that runs the route at ``path`` (refuses when there is none)."""
         match = self.websocket_routes.match(WEBSOCKET, path)
         if match.target is None:
-            await websocket.close(1000)
-            return
-        await match.target.run(self, websocket, match.params)
+            return websocket.close(1000)
+        return match.target.start(self, websocket, match.params)
 
 
 def _keep_background(request: Request, response: Response) -> None:

@@ -23,7 +23,7 @@ without loading the server (``import squall`` imports no ``squall.server`` modul
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 Message = dict[str, Any]
@@ -163,6 +163,14 @@ class NativeWebSocket(NativeConnection, Protocol):
 
     def respond(self, status: int, headers: RawHeaders, body: bytes) -> None:
         """Refuse the upgrade with a complete HTTP response (before ``accept`` only)."""
+        ...
+
+    def recover_with(self, recover: Callable[[Exception], Coroutine[Any, Any, Any]]) -> None:
+        """Called by the handler itself (before it returns its coroutine): should that
+        coroutine raise an Exception, ``recover(exc)`` is called and the coroutine it returns
+        runs in its place, in the same task and context (once).  A framework catches its
+        route's errors this way without a coroutine of its own around the route's: every
+        coroutine between the server and the app's read is paid on each message."""
         ...
 
 

@@ -9,8 +9,9 @@ with 1008 before it is accepted; generator dependencies are closed when the hand
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,14 @@ from squall.di import Solver
 from squall.errors import websocket_failure
 from squall.exceptions import WebSocketRequestValidationError
 from squall.models import ValidationFailed
-from squall.params import Extractor, extract, needs_resolver, plan_endpoint
+from squall.params import (
+    Extractor,
+    awaits,
+    extract,
+    extract_now,
+    needs_resolver,
+    plan_endpoint,
+)
 from squall.router import Declaration
 from squall.routing import parse_template
 from squall.websockets import WebSocket
@@ -39,9 +47,33 @@ class WebSocketRoute:
     extractors: list[Extractor]
     declaration: Declaration | None = None
     resolves: bool = field(init=False)  # needs a Solver (dependencies)
+    direct: bool = field(init=False)  # nothing to await before the handler (see start)
 
     def __post_init__(self) -> None:
         self.resolves = needs_resolver(self.extractors)
+        self.direct = not self.resolves and not awaits(self.extractors)
+
+    def start(
+        self, app: App, websocket: WebSocket, params: dict[str, Any]
+    ) -> Coroutine[Any, Any, None]:
+        """The coroutine that serves this socket: on Squall's native path, for a route with
+        nothing to await before its handler (no dependency), the handler's coroutine itself,
+        its errors answered through the socket's ``recover_with`` (no coroutine of ours
+        around it, paid on every message); else ``run``."""
+        socket = websocket._socket
+        if socket is None or not self.direct:
+            return self.run(app, websocket, params)
+        websocket.path_params = params
+        try:
+            try:
+                kwargs = extract_now(self.extractors, websocket, params, None)
+            except ValidationFailed as exc:
+                raise WebSocketRequestValidationError(exc.errors()) from None
+            handler: Coroutine[Any, Any, None] = self.endpoint(**kwargs)
+        except Exception as exc:
+            return websocket_failure(app, exc, websocket)
+        socket.recover_with(functools.partial(_failed, app, websocket))
+        return handler
 
     async def run(self, app: App, websocket: WebSocket, params: dict[str, Any]) -> None:
         """Read the parameters, run the handler; an exception closes the socket with the
@@ -65,6 +97,10 @@ class WebSocketRoute:
             await websocket_failure(app, exc, websocket)
         if solver is not None:
             await solver.finish()  # closes the generator dependencies
+
+
+def _failed(app: App, websocket: WebSocket, exc: Exception) -> Coroutine[Any, Any, None]:
+    return websocket_failure(app, exc, websocket)
 
 
 def plan_websocket_route(declaration: Declaration, strict_json: bool) -> WebSocketRoute:

@@ -30,12 +30,19 @@ from __future__ import annotations
 import contextlib
 import enum
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import msgspec
 
 from squall.exceptions import MessageValidationError
-from squall.models import MalformedBody, ValidationFailed, body_decoder, encode_extra
+from squall.models import (
+    MalformedBody,
+    ValidationFailed,
+    body_decoder,
+    body_error,
+    encode_extra,
+    raw_body_decoder,
+)
 from squall.native import NativeWebSocket, WebSocketClosed
 from squall.requests import Request
 
@@ -46,7 +53,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 Mode = Literal["text", "binary"]
 _encode_json = msgspec.json.Encoder(enc_hook=encode_extra).encode
-_decoders: dict[Any, Callable[[bytes], Any]] = {}  # receive_json's, one per type
+_decoders: dict[Any, Callable[[Any], Any]] = {}  # receive_json's, one per type (str or bytes in)
 
 
 class WebSocketState(enum.Enum):
@@ -73,6 +80,10 @@ async def _no_body() -> bytes:
     raise RuntimeError("a WebSocket has no request body: read messages with receive_*()")
 
 
+_CONNECTED: Final = WebSocketState.CONNECTED  # (module globals: read per message)
+_DISCONNECTED: Final = WebSocketState.DISCONNECTED
+
+
 # What the app may send in each of its states, and the state each message leads to.
 _SENDS: dict[WebSocketState, dict[str, WebSocketState]] = {
     WebSocketState.CONNECTING: {
@@ -91,6 +102,7 @@ class WebSocket(Request):
     """A WebSocket connection; see the module docstring."""
 
     _socket: NativeWebSocket | None = None  # Squall's server's socket (the native backend)
+    _receive: Receive  # always set: the socket's ASGI receive, or the server's
 
     def __init__(self, scope: dict[str, Any], receive: Receive, send: Send, app: Any = None):
         super().__init__(
@@ -135,22 +147,32 @@ class WebSocket(Request):
         """The next ASGI message: ``websocket.connect`` first, then ``websocket.receive``
         until ``websocket.disconnect``."""
         state = self.client_state
-        if state is WebSocketState.DISCONNECTED:
+        socket = self._socket
+        if state is _CONNECTED and socket is not None:  # the usual: it runs per message
+            try:
+                data = await socket.receive_message()
+            except WebSocketClosed as closed:
+                self.client_state = _DISCONNECTED
+                return {
+                    "type": "websocket.disconnect",
+                    "code": closed.code,
+                    "reason": closed.reason,
+                }
+            if type(data) is str:
+                return {"type": "websocket.receive", "text": data}
+            return {"type": "websocket.receive", "bytes": data}
+        if state is _CONNECTED:
+            message = await self._receive()
+            kind = message["type"]
+            if kind != "websocket.receive":
+                _check_kind(kind, "websocket.receive", "websocket.disconnect")
+                self.client_state = _DISCONNECTED
+            return message
+        if state is _DISCONNECTED:
             raise RuntimeError("the client has disconnected: there is nothing more to receive")
-        assert self._receive is not None
         message = await self._receive()
-        kind = message["type"]
-        expected = (
-            ("websocket.connect",)
-            if state is WebSocketState.CONNECTING
-            else ("websocket.receive", "websocket.disconnect")
-        )
-        if kind not in expected:
-            raise RuntimeError(f"expected {' or '.join(expected)}, received {kind!r}")
-        if kind == "websocket.connect":
-            self.client_state = WebSocketState.CONNECTED
-        elif kind == "websocket.disconnect":
-            self.client_state = WebSocketState.DISCONNECTED
+        _check_kind(message["type"], "websocket.connect")
+        self.client_state = _CONNECTED
         return message
 
     async def send(self, message: Message) -> None:
@@ -245,168 +267,212 @@ class WebSocket(Request):
             await self.close(code, reason)
 
     # -- Receiving ----------------------------------------------------------------------------
+    #
+    # On Squall's server each method reads the socket itself (``receive_message``: a str or
+    # bytes, no message dict) inside its own coroutine, with no coroutine of ours between it
+    # and the socket's wait: each layer is paid on every message (README, "WebSocket").
 
     async def _receive_data(self) -> Message:
         """The next ``websocket.receive`` message; raises WebSocketDisconnect at the end."""
-        if self.application_state is not WebSocketState.CONNECTED:
+        if self.application_state is not _CONNECTED:
             raise RuntimeError("the WebSocket is not connected: call accept() first")
         message = await self.receive()
         if message["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
         return message
 
-    def _next_native(self, socket: NativeWebSocket) -> Awaitable[str | bytes]:
-        """The socket's next message (a plain call, not a coroutine: it runs per message);
-        awaiting it raises WebSocketClosed at the end (see ``_gone``)."""
-        if self.application_state is not WebSocketState.CONNECTED:
-            raise RuntimeError("the WebSocket is not connected: call accept() first")
-        if self.client_state is WebSocketState.DISCONNECTED:
-            raise RuntimeError("the client has disconnected: there is nothing more to receive")
-        return socket.receive_message()
+    def _unreadable(self) -> RuntimeError:
+        """Why the native socket may not be read now (not accepted, or the client gone)."""
+        if self.application_state is not _CONNECTED:
+            return RuntimeError("the WebSocket is not connected: call accept() first")
+        return RuntimeError("the client has disconnected: there is nothing more to receive")
 
     def _gone(self, closed: WebSocketClosed) -> WebSocketDisconnect:
-        self.client_state = WebSocketState.DISCONNECTED
+        self.client_state = _DISCONNECTED
         return WebSocketDisconnect(closed.code, closed.reason)
 
     async def receive_text(self) -> str:
         socket = self._socket
-        if socket is not None:
-            try:
-                data = await self._next_native(socket)
-            except WebSocketClosed as closed:
-                raise self._gone(closed) from None
-            return _text(data)
-        text = (await self._receive_data()).get("text")
-        if text is None:
-            raise _wrong_kind("a text message", "a binary one")
-        return str(text)
+        if socket is None:
+            text = (await self._receive_data()).get("text")
+            if text is None:
+                raise _wrong_kind(str)
+            return str(text)
+        if self.client_state is not _CONNECTED or self.application_state is not _CONNECTED:
+            raise self._unreadable()
+        try:
+            data = await socket.receive_message()
+        except WebSocketClosed as closed:
+            raise self._gone(closed) from None
+        if type(data) is not str:
+            raise _wrong_kind(str)
+        return data
 
     async def receive_bytes(self) -> bytes:
         socket = self._socket
-        if socket is not None:
-            try:
-                data = await self._next_native(socket)
-            except WebSocketClosed as closed:
-                raise self._gone(closed) from None
-            if isinstance(data, str):
-                raise _wrong_kind("a binary message", "a text one")
-            return data
-        binary = (await self._receive_data()).get("bytes")
-        if binary is None:
-            raise _wrong_kind("a binary message", "a text one")
-        return bytes(binary)
+        if socket is None:
+            binary = (await self._receive_data()).get("bytes")
+            if binary is None:
+                raise _wrong_kind(bytes)
+            return bytes(binary)
+        if self.client_state is not _CONNECTED or self.application_state is not _CONNECTED:
+            raise self._unreadable()
+        try:
+            data = await socket.receive_message()
+        except WebSocketClosed as closed:
+            raise self._gone(closed) from None
+        if type(data) is not bytes:
+            raise _wrong_kind(bytes)
+        return data
 
     async def receive_json(self, mode: Mode = "text", *, type: Any = Any) -> Any:
         """The next message decoded from JSON (text or binary: either is read), into
         ``type`` when given; raises MessageValidationError when it does not fit."""
         payload: str | bytes
         socket = self._socket
-        if socket is not None:
-            try:
-                payload = await self._next_native(socket)
-            except WebSocketClosed as closed:
-                raise self._gone(closed) from None
-        else:
+        if socket is None:
             message = await self._receive_data()
             payload = message.get("text") or message.get("bytes") or b""
-        try:
-            return _decoder(type)(payload.encode() if isinstance(payload, str) else payload)
-        except ValidationFailed as exc:
-            raise MessageValidationError(exc.errors()) from None
-        except MalformedBody as exc:
-            error = {"loc": ["message"], "msg": f"Malformed JSON: {exc}", "type": "json_invalid"}
-            raise MessageValidationError([error]) from None
+        else:
+            if self.client_state is not _CONNECTED or self.application_state is not _CONNECTED:
+                raise self._unreadable()
+            try:
+                payload = await socket.receive_message()
+            except WebSocketClosed as closed:
+                raise self._gone(closed) from None
+        return _decode_json(payload, type)
 
-    async def iter_text(self) -> AsyncIterator[str]:
+    def iter_text(self) -> AsyncIterator[str]:
         """Each text message until the client disconnects (then the loop just ends)."""
         socket = self._socket
-        if socket is not None:  # the loop of receive_text, inline: one coroutine less each
-            receive = socket.receive_message
-            connected, gone = WebSocketState.CONNECTED, WebSocketState.DISCONNECTED
-            while True:
-                if self.application_state is not connected or self.client_state is gone:
-                    self._next_native(socket)  # raises, saying why
-                try:
-                    data = await receive()
-                except WebSocketClosed as closed:
-                    self._gone(closed)
-                    return
-                if type(data) is not str:
-                    raise _wrong_kind("a text message", "a binary one")
-                yield data
-        try:
-            while True:
-                yield await self.receive_text()
-        except WebSocketDisconnect:
-            pass
+        if socket is None:
+            return self._iter_asgi(self.receive_text)
+        return self._iter_native(socket, str)
 
-    async def iter_bytes(self) -> AsyncIterator[bytes]:
-        try:
-            while True:
-                yield await self.receive_bytes()
-        except WebSocketDisconnect:
-            pass
+    def iter_bytes(self) -> AsyncIterator[bytes]:
+        """Each binary message until the client disconnects (then the loop just ends)."""
+        socket = self._socket
+        if socket is None:
+            return self._iter_asgi(self.receive_bytes)
+        return self._iter_native(socket, bytes)
 
     async def iter_json(self, *, type: Any = Any) -> AsyncIterator[Any]:
+        """Each message decoded as ``receive_json`` does, until the client disconnects."""
         try:
             while True:
                 yield await self.receive_json(type=type)
         except WebSocketDisconnect:
             pass
 
+    async def _iter_native(self, socket: NativeWebSocket, kind: type[Any]) -> AsyncIterator[Any]:
+        """``iter_text``/``iter_bytes`` on the native socket: the loop of ``receive_text``
+        inline, so each message costs no coroutine of its own."""
+        receive = socket.receive_message
+        while True:
+            if self.client_state is not _CONNECTED or self.application_state is not _CONNECTED:
+                raise self._unreadable()
+            try:
+                data = await receive()
+            except WebSocketClosed as closed:
+                self._gone(closed)
+                return
+            if type(data) is not kind:
+                raise _wrong_kind(kind)
+            yield data
+
+    @staticmethod
+    async def _iter_asgi(receive: Callable[[], Awaitable[Any]]) -> AsyncIterator[Any]:
+        try:
+            while True:
+                yield await receive()
+        except WebSocketDisconnect:
+            pass
+
     # -- Sending ------------------------------------------------------------------------------
+    #
+    # ``send_message`` raises the OSError of a gone client when called, not when awaited (it
+    # returns a future, done unless the write buffer must drain): so no coroutine of ours
+    # wraps it.
 
     async def send_text(self, data: str) -> None:
         socket = self._socket
-        if socket is not None and self.application_state is WebSocketState.CONNECTED:
+        if socket is not None and self.application_state is _CONNECTED:
             try:
-                await socket.send_message(data)
+                sent = socket.send_message(data)
             except OSError:  # the client is gone
                 raise self._send_failed() from None
+            await sent
         else:  # ASGI; or not accepted yet, or closed: send() raises the error
             await self.send({"type": "websocket.send", "text": data})
 
     async def send_bytes(self, data: bytes) -> None:
         socket = self._socket
-        if socket is not None and self.application_state is WebSocketState.CONNECTED:
+        if socket is not None and self.application_state is _CONNECTED:
             try:
-                await socket.send_message(data)
+                sent = socket.send_message(data)
             except OSError:
                 raise self._send_failed() from None
+            await sent
         else:
             await self.send({"type": "websocket.send", "bytes": data})
 
     def _send_failed(self) -> WebSocketDisconnect:
         """A send found the client gone (ASGI 2.4: the server raises an OSError)."""
-        self.application_state = WebSocketState.DISCONNECTED
+        self.application_state = _DISCONNECTED
         return WebSocketDisconnect(1006)
 
     async def send_json(self, data: Any, mode: Mode = "text") -> None:
         """``data`` encoded with msgspec (Structs, dataclasses, pydantic models too), as a
         text message, or a binary one with ``mode="binary"``."""
         encoded = _encode_json(data)
-        if mode == "binary":
-            await self.send_bytes(encoded)
+        message: str | bytes = encoded if mode == "binary" else encoded.decode()
+        socket = self._socket
+        if socket is not None and self.application_state is _CONNECTED:
+            try:
+                sent = socket.send_message(message)
+            except OSError:
+                raise self._send_failed() from None
+            await sent
+        elif mode == "binary":
+            await self.send({"type": "websocket.send", "bytes": message})
         else:
-            await self.send_text(encoded.decode())
+            await self.send({"type": "websocket.send", "text": message})
 
 
-def _decoder(annotation: Any) -> Callable[[bytes], Any]:
+def _check_kind(kind: str, *expected: str) -> None:
+    """An ASGI message of ``kind`` where one of ``expected`` must come: RuntimeError if not."""
+    if kind not in expected:
+        raise RuntimeError(f"expected {' or '.join(expected)}, received {kind!r}")
+
+
+def _decode_json(payload: str | bytes, annotation: Any) -> Any:
+    """A message's JSON as ``annotation`` (msgspec reads str and bytes alike)."""
     decode = _decoders.get(annotation)
     if decode is None:
-        decode = _decoders[annotation] = body_decoder(annotation, ["message"])
-    return decode
+        decode = _decoders[annotation] = _json_decoder(annotation)
+    try:
+        return decode(payload)
+    except msgspec.DecodeError as exc:  # msgspec's own decoder, with no wrapper around it
+        error = body_error(exc, ["message"])
+    except (ValidationFailed, MalformedBody) as exc:  # a pydantic model's decoder
+        error = exc
+    if isinstance(error, ValidationFailed):
+        raise MessageValidationError(error.errors()) from None
+    detail = {"loc": ["message"], "msg": f"Malformed JSON: {error}", "type": "json_invalid"}
+    raise MessageValidationError([detail]) from None
 
 
-def _text(data: str | bytes) -> str:
-    """A native message that must be text (MessageValidationError if it is binary)."""
-    if type(data) is not str:
-        raise _wrong_kind("a text message", "a binary one")
-    return data
+def _json_decoder(annotation: Any) -> Callable[[Any], Any]:
+    """msgspec's decoder itself where it serves (no wrapper: one call less per message)."""
+    return raw_body_decoder(body_decoder(annotation, ["message"]))
 
 
-def _wrong_kind(expected: str, received: str) -> MessageValidationError:
-    message = f"expected {expected}, received {received}"
+def _wrong_kind(expected: type[Any]) -> MessageValidationError:
+    """A message of the other kind than ``expected`` (str: text, bytes: binary)."""
+    wanted, got = ("a text message", "a binary one")
+    if expected is bytes:
+        wanted, got = ("a binary message", "a text one")
+    message = f"expected {wanted}, received {got}"
     return MessageValidationError([{"loc": ["message"], "msg": message, "type": "message_type"}])
 
 

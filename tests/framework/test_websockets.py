@@ -6,6 +6,7 @@ Each test runs on Squall's own server and on uvicorn (the ``server`` fixture's p
 No ``from __future__ import annotations``: the dependencies are local.
 """
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated, Any
@@ -234,3 +235,97 @@ def test_an_http_error_before_accept_is_the_handshake_response(ws_url: Any) -> N
         assert msgspec.json.decode(response.body) == {"detail": "no entry"}
         with connect(f"{base}/guarded", additional_headers={"x-token": "secret"}) as ws:
             assert ws.recv(timeout=5) == "in"
+
+
+def messages_app(seen: list[Any]) -> App:
+    """Each way of reading and sending a message, at a path of its own."""
+    app = App()
+
+    @app.websocket("/dicts")
+    async def dicts(websocket: WebSocket) -> None:  # ASGI-shaped messages, as Starlette's
+        await websocket.accept()
+        while True:
+            message = await websocket.receive()
+            seen.append(message)
+            if message["type"] == "websocket.disconnect":
+                break
+            if message.get("text") is not None:
+                await websocket.send_text(message["text"])
+            else:
+                await websocket.send_bytes(message["bytes"])
+        seen.append(websocket.client_state.name)
+        try:
+            await websocket.receive()
+        except RuntimeError as exc:
+            seen.append(str(exc))
+
+    @app.websocket("/bytes")
+    async def binary(websocket: WebSocket) -> None:
+        await websocket.accept()
+        async for data in websocket.iter_bytes():  # a text message: 1003
+            await websocket.send_bytes(data[::-1])
+
+    @app.websocket("/json")
+    async def moves(websocket: WebSocket) -> None:
+        await websocket.accept()
+        async for move in websocket.iter_json(type=Move):
+            await websocket.send_json(Move(move.y, move.x), mode="binary" if move.x else "text")
+
+    @app.websocket("/waited")
+    async def waited(websocket: WebSocket) -> None:  # reads in tasks of their own
+        await websocket.accept()
+        while True:
+            text = await asyncio.wait_for(websocket.receive_text(), 5)
+            await websocket.send_text(await asyncio.create_task(echo_later(text)))
+
+    return app
+
+
+async def echo_later(text: str) -> str:
+    await asyncio.sleep(0)
+    return text + "!"
+
+
+def test_receive_gives_asgi_messages_then_the_disconnect(ws_url: Any) -> None:
+    seen: list[Any] = []
+    with ws_url(messages_app(seen)) as base:
+        with connect(f"{base}/dicts") as ws:
+            ws.send("text")
+            assert ws.recv(timeout=5) == "text"
+            ws.send(b"\x00bin")
+            assert ws.recv(timeout=5) == b"\x00bin"
+            ws.close(4001, "bye")
+        wait_until(lambda: len(seen) == 5, "the handler to end")
+    assert seen[:3] == [
+        {"type": "websocket.receive", "text": "text"},
+        {"type": "websocket.receive", "bytes": b"\x00bin"},
+        {"type": "websocket.disconnect", "code": 4001, "reason": "bye"},
+    ]
+    assert seen[3:] == [
+        "DISCONNECTED",
+        "the client has disconnected: there is nothing more to receive",
+    ]
+
+
+def test_iter_bytes_and_iter_json_with_send_json_in_both_modes(ws_url: Any) -> None:
+    with ws_url(messages_app([])) as base:
+        with connect(f"{base}/bytes") as ws:
+            ws.send(b"abc")
+            assert ws.recv(timeout=5) == b"cba"
+            ws.send("text")  # not binary: the loop raises, and the socket closes with 1003
+            assert close_frame(ws) == (
+                1003,
+                "message: expected a binary message, received a text one",
+            )
+        with connect(f"{base}/json") as ws:
+            ws.send('{"x": 0, "y": 2}')
+            assert ws.recv(timeout=5) == '{"x":2,"y":0}'  # text
+            ws.send(b'{"x": 1, "y": 3}')  # JSON may come as binary too
+            assert ws.recv(timeout=5) == b'{"x":3,"y":1}'  # binary (mode="binary")
+
+
+def test_reads_awaited_in_tasks_of_their_own(ws_url: Any) -> None:
+    with ws_url(messages_app([])) as base, connect(f"{base}/waited") as ws:
+        for number in range(3):
+            ws.send(f"w{number}")
+            assert ws.recv(timeout=5) == f"w{number}!"

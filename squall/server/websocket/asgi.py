@@ -7,6 +7,7 @@ An app without ``__squall_native_websocket__`` talks to the socket through the c
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, Final
 
 from squall.native import ClientGone, WebSocketClosed
@@ -33,8 +34,10 @@ async def receive(conn: WebSocketConnection) -> dict[str, Any]:
     return {"type": "websocket.receive", "bytes": data}
 
 
-async def send(conn: WebSocketConnection, message: dict[str, Any]) -> None:
-    """Act on one of the app's ASGI messages, as the socket's phase allows."""
+def send(conn: WebSocketConnection, message: dict[str, Any]) -> Awaitable[None]:
+    """Act on one of the app's ASGI messages, as the socket's phase allows: a plain function
+    returning an awaitable (as the spec allows, and as the HTTP ``send`` does), done already
+    unless a ``websocket.send`` waits for the write buffer to drain."""
     kind = message["type"]
     phase = conn.phase
     if phase is Phase.HANDSHAKE:
@@ -48,7 +51,7 @@ async def send(conn: WebSocketConnection, message: dict[str, Any]) -> None:
             raise InvalidMessage(f"unexpected ASGI message {kind!r} before websocket.accept")
     elif phase is Phase.OPEN:
         if kind == "websocket.send":
-            await conn.send_message(payload(message))
+            return conn.send_message(payload(message))
         elif kind == "websocket.close":
             conn.close(message.get("code") or NORMAL, message.get("reason") or "")
         else:
@@ -61,6 +64,7 @@ async def send(conn: WebSocketConnection, message: dict[str, Any]) -> None:
         raise ClientGone()  # see send_message
     else:
         raise InvalidMessage(f"unexpected ASGI message {kind!r} after the close")
+    return conn.server_state.done
 
 
 def payload(message: dict[str, Any]) -> str | bytes:

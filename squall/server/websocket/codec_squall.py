@@ -43,7 +43,7 @@ class SquallCodec:
         items = parser.feed(data)
         events: list[Event] = []
         for item in items:
-            if isinstance(item, str | bytes):
+            if isinstance(item, (str, bytes)):  # a tuple: `str | bytes` builds a union per call
                 events.append(item)
             else:
                 assert isinstance(item, Control)

@@ -37,7 +37,7 @@ from squall.server.proxy_headers import websocket_scheme
 from squall.server.state import ServerState
 from squall.server.websocket import asgi
 from squall.server.websocket.codec import PONG, Closed, Codec, CodecFactory, CodecOptions
-from squall.server.websocket.driver import Driver, next_message
+from squall.server.websocket.driver import Driver, Recover, next_message
 from squall.server.websocket.handshake import Handshake, switching_protocols
 from squall.server.websocket.phase import Phase
 
@@ -64,6 +64,7 @@ class WebSocketConnection:
         "_early_data",
         "_handoff",
         "_receiver",
+        "_recover",
         "_state",
         "_timer",
         "client",
@@ -142,6 +143,7 @@ class WebSocketConnection:
         self._timer: asyncio.TimerHandle | None = None  # the next ping, or a deadline
         self._awaiting_pong = False
         self._early_data = b""
+        self._recover: Recover | None = None  # the app's recover_with, given to the driver
 
     # -- Start ------------------------------------------------------------------------------
 
@@ -163,7 +165,8 @@ class WebSocketConnection:
             return
         if type(coro) is not types.CoroutineType:  # an awaitable of another kind
             coro = _as_coroutine(coro)
-        self.driver = Driver(self.loop, coro, self.app_done)
+        self.driver = Driver(self.loop, coro, self.app_done, self._recover)
+        self._recover = None
 
     # -- The handshake request ------------------------------------------------------------------
 
@@ -264,16 +267,17 @@ class WebSocketConnection:
             self.data_received(early)
 
     def receive_message(self) -> Awaitable[str | bytes]:
-        """The next message: parks the app's coroutine till it comes when the app's own
-        task asks (driver.py); else a future (done already when one is queued)."""
-        driver = self.driver
-        if (
-            self._receiver is None
-            and self.phase is Phase.OPEN
-            and driver is not None
-            and driver.running_here()
-        ):
+        """The next message: on an open socket a read that, awaited in the app's own task,
+        parks its coroutine till the message comes, and elsewhere waits on a future
+        (driver.py's ``next_message``); otherwise a future (done already: a queued message,
+        or the close)."""
+        if self.phase is Phase.OPEN:
             return next_message(self)
+        return self.message_future()
+
+    def message_future(self) -> asyncio.Future[str | bytes]:
+        """The next message as a future: done already when one is queued or the socket is
+        closed (WebSocketClosed), else set when a message or the close comes."""
         future: asyncio.Future[str | bytes] = self.loop.create_future()
         message = self._queued()
         if message is not None:
@@ -285,6 +289,17 @@ class WebSocketConnection:
         else:
             self._receiver = future
         return future
+
+    def can_park(self) -> bool:
+        """Whether a read may park the app's coroutine (driver.py): the socket is open, no
+        other read waits, and the caller runs in the app's own task."""
+        driver = self.driver
+        return (
+            self._receiver is None
+            and self.phase is Phase.OPEN
+            and driver is not None
+            and asyncio.current_task(self.loop) is driver.task
+        )
 
     def ready_message(self) -> str | bytes | None:
         """A message received and not read yet, or None; WebSocketClosed once closed (see
@@ -334,6 +349,11 @@ class WebSocketConnection:
     def respond(self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> None:
         self.start_response(status, headers)
         self.response_body(body, more=False)
+
+    def recover_with(self, recover: Recover) -> None:
+        if self.driver is not None:
+            raise RuntimeError("recover_with is for the handler's call, before its coroutine runs")
+        self._recover = recover
 
     # -- ASGI -------------------------------------------------------------------------------
 
@@ -405,11 +425,9 @@ class WebSocketConnection:
     def _deliver(self, message: str | bytes) -> None:
         """A message came in: to the parked app (once the data is read: see _resume_app), to
         the app's pending read, else into the queue."""
-        if self._handoff is None and not self.messages:
-            driver = self.driver
-            if driver is not None and driver.parked:
-                self._handoff = message
-                return
+        if self._handoff is None and not self.messages and _parked(self.driver):
+            self._handoff = message
+            return
         receiver = self._receiver
         if receiver is not None:
             self._receiver = None
@@ -458,7 +476,7 @@ class WebSocketConnection:
         socket closed; only once the data read is processed, so the app sees the
         connection's state after all of it (a close that came with a message, say)."""
         driver = self.driver
-        if driver is None or not driver.parked:
+        if driver is None or not _parked(driver):
             return
         message = self._handoff
         if message is not None:
@@ -556,6 +574,15 @@ class WebSocketConnection:
     def abort(self) -> None:
         self._cancel_timer()
         self.transport.abort()
+
+
+def _parked(driver: Driver | None) -> bool:
+    """Whether the app's coroutine is parked (driver.py): its wake future is set and not
+    done.  Read here, compiled: it is asked once or twice per message."""
+    if driver is None:
+        return False
+    wake = driver.wake
+    return wake is not None and not wake.done()
 
 
 async def _as_coroutine(awaitable: Awaitable[Any]) -> Any:

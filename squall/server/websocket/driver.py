@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import types
-from collections.abc import Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from typing import Any, Final, Protocol
 
 from squall.server.tasks import TASK_NAME, Done, keep_until_done, report_failure
@@ -41,7 +41,6 @@ FINISHED: Final = Marker()  # the coroutine ended (and ``done`` was told how)
 
 _enter_task: Final = asyncio.tasks._enter_task
 _leave_task: Final = asyncio.tasks._leave_task
-_current_task: Final = asyncio.current_task
 
 
 class MessageSource(Protocol):
@@ -50,18 +49,38 @@ class MessageSource(Protocol):
         socket is closed and every message read."""
         ...
 
+    def can_park(self) -> bool:
+        """Whether the caller may park: it runs in the app's own task (its Driver's) and
+        no other read is waiting."""
+        ...
+
+    def message_future(self) -> asyncio.Future[str | bytes]:
+        """The next message as a future (for a read in a task of its own)."""
+        ...
+
 
 @types.coroutine
 def next_message(source: MessageSource) -> Generator[Any, Any, str | bytes]:
-    """The next message of ``source``, parking the coroutine while none is there: a message
-    that comes meanwhile is sent in (``Driver.resume``); None sends it to look again."""
+    """The next message of ``source``.  Where to wait is decided when the read is first
+    awaited, in the task that awaits it (a read handed to ``asyncio.create_task`` or
+    ``wait_for`` runs in a task of its own): in the app's own task the coroutine parks while
+    no message is there (a message that comes meanwhile is sent in by ``Driver.resume``;
+    None sends it to look again); elsewhere it waits on a future."""
+    message = source.ready_message()
+    if message is not None:
+        return message
+    if not source.can_park():
+        return (yield from source.message_future())
     while True:
-        message = source.ready_message()
-        if message is not None:
-            return message
         message = yield PARKED
         if message is not None:
             return message
+        message = source.ready_message()
+        if message is not None:
+            return message
+
+
+Recover = Callable[[Exception], Coroutine[Any, Any, Any]]  # see NativeWebSocket.recover_with
 
 
 class Resume:
@@ -76,16 +95,23 @@ class Resume:
 class Driver:
     """One app coroutine, its task, and the way to resume it from a callback."""
 
-    __slots__ = ("context", "coro", "done", "finished", "loop", "task", "wake")
+    __slots__ = ("context", "coro", "done", "finished", "loop", "recover", "task", "wake")
 
     def __init__(
-        self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], done: Done
+        self,
+        loop: asyncio.AbstractEventLoop,
+        coro: Coroutine[Any, Any, Any],
+        done: Done,
+        recover: Recover | None = None,
     ) -> None:
         self.loop = loop
         self.coro = coro
         self.done = done
+        self.recover = recover  # once: the coroutine to run in its place if it raises
         self.finished = False
-        # Set while the coroutine is parked: the future the task waits on meanwhile.
+        # Set while the coroutine is parked: the future the task waits on meanwhile.  The
+        # coroutine is parked while it is set and not done (done: the task is being
+        # cancelled); connection.py's ``_parked`` asks.
         self.wake: asyncio.Future[Any] | None = None
         self.context = contextvars.copy_context()
         self.task: asyncio.Task[None] = loop.create_task(
@@ -93,20 +119,10 @@ class Driver:
         )
         keep_until_done(self.task)  # the loop holds tasks weakly: see tasks.py
 
-    @property
-    def parked(self) -> bool:
-        """Whether the coroutine waits for a message (and its task is not being cancelled)."""
-        wake = self.wake
-        return wake is not None and not wake.done()
-
-    def running_here(self) -> bool:
-        """Whether the caller runs in this driver's coroutine (and so may park it)."""
-        return _current_task(self.loop) is self.task
-
     def resume(self, value: object) -> None:
         """Resume the parked coroutine with ``value`` (a message; None: look again) now."""
         wake = self.wake
-        assert wake is not None and not wake.done()
+        assert wake is not None  # (and not done: the caller checked it is parked)
         self.wake = None
         loop = self.loop
         task = self.task
@@ -115,8 +131,10 @@ class Driver:
         except RuntimeError:  # inside another task: the coroutine's own task resumes it
             wake.set_result(Resume(value))
             return
-        try:
-            step = self.context.run(self._advance, value, None)
+        try:  # (the coroutine's send itself, not _advance: a Python call less per message)
+            step = self.context.run(self.coro.send, value)
+        except BaseException as exc:
+            step = self.context.run(self._ended, exc)
         finally:
             _leave_task(loop, task)
         if step is PARKED:
@@ -132,11 +150,27 @@ class Driver:
             if error is None:
                 return self.coro.send(value)
             return self.coro.throw(error)
-        except StopIteration:
-            self.finished = True
-            self.done(None)
         except BaseException as exc:
-            self.finished = True
+            return self._ended(exc)
+
+    def _ended(self, exc: BaseException) -> Any:
+        """The coroutine ended with ``exc`` (StopIteration: it returned): tell ``done``; or,
+        when it raised an Exception and a ``recover`` was given, go on with the coroutine
+        that gives (its first step is returned, as ``_advance`` returns one)."""
+        recover = self.recover
+        if recover is not None and not isinstance(exc, StopIteration):
+            self.recover = None
+            if isinstance(exc, Exception):
+                try:
+                    self.coro = recover(exc)
+                except Exception as raised:
+                    exc = raised
+                else:
+                    return self._advance(None, None)
+        self.finished = True
+        if isinstance(exc, StopIteration):
+            self.done(None)
+        else:
             report_failure(self.done, exc)
         return FINISHED
 

@@ -1,6 +1,7 @@
 """Open many idle WebSocket connections to a server, in a process of its own (its own fds).
 
-``python -m tests.server.websocket.idle_clients PORT COUNT`` completes COUNT handshakes with
+``python -m tests.server.websocket.idle_clients PORT COUNT [PATH]`` completes COUNT handshakes (at
+PATH, ``/`` by default) with
 raw sockets (cheapest for the client: no library state per socket), in batches so the listen
 backlog never overflows, prints ``open COUNT`` once every 101 is in, then holds the sockets
 until its stdin closes.  Its soft RLIMIT_NOFILE is raised to the hard limit first.
@@ -24,9 +25,9 @@ def raise_fd_limit() -> int:
     return hard
 
 
-def open_batch(port: int, count: int) -> list[socket.socket]:
+def open_batch(port: int, count: int, path: str) -> list[socket.socket]:
     """``count`` sockets past the handshake: all connect and ask first, then all read."""
-    request = handshake_request("/")
+    request = handshake_request(path)
     sockets = []
     for _ in range(count):
         sock = socket.create_connection(("127.0.0.1", port), timeout=30)
@@ -44,11 +45,11 @@ def open_batch(port: int, count: int) -> list[socket.socket]:
     return sockets
 
 
-def main(port: int, count: int) -> None:
+def main(port: int, count: int, path: str) -> None:
     raise_fd_limit()
     held: list[socket.socket] = []
     while len(held) < count:
-        held += open_batch(port, min(BATCH, count - len(held)))
+        held += open_batch(port, min(BATCH, count - len(held)), path)
     print(f"open {len(held)}", flush=True)
     sys.stdin.read()  # hold until the test closes our stdin
     for sock in held:
@@ -56,4 +57,4 @@ def main(port: int, count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]))
+    main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "/")

@@ -1,11 +1,13 @@
 """The app's coroutine resumed straight from ``data_received`` (driver.py), with a real client:
 it keeps one task and one context whichever way it is resumed, a message is not lost when the
 app waits on something else, a timeout (a cancel) while it waits for a message leaves the
-socket usable, and a read from another task still works."""
+socket usable, and a read from another task still works (made in the app's task and awaited
+in another, too); ASGI's ``receive()`` stays a coroutine (``create_task`` takes only those)."""
 
 from __future__ import annotations
 
 import asyncio
+import collections.abc
 import contextlib
 import contextvars
 from collections.abc import Iterator
@@ -69,6 +71,13 @@ class Native:
             second = await _read_text(socket)
             await socket.send_message(f"{first}+{second}")
 
+    async def waited(self, socket: NativeWebSocket) -> None:
+        """Reads handed to ``wait_for`` (on 3.11 a task of their own runs them): such a
+        read must wait on a future, decided when it is first awaited, not when made."""
+        while True:
+            data = await asyncio.wait_for(socket.receive_message(), 5)
+            await socket.send_message(data)
+
 
 async def _read_text(socket: NativeWebSocket) -> str:
     data = await socket.receive_message()
@@ -115,3 +124,35 @@ def test_a_read_from_another_task_and_one_from_the_apps_own_task_alternate() -> 
             ws.send(f"a{number}")
             ws.send(f"b{number}")
             assert ws.recv(timeout=5) == f"a{number}+b{number}"
+
+
+def test_a_read_made_in_the_apps_task_and_awaited_in_another_waits_on_a_future() -> None:
+    with socket_to(Native(), "/waited") as ws:
+        for number in range(3):
+            ws.send(f"w{number}")
+            assert ws.recv(timeout=5) == f"w{number}"
+
+
+async def receive_in_tasks(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """A raw ASGI echo whose every ``receive()`` runs in a task of its own (as Django
+    Channels runs its reads: ``loop.create_task(receive())``)."""
+    await receive()
+    await send({"type": "websocket.accept"})
+    while True:
+        read = receive()
+        # What create_task takes on 3.12+ (3.11 takes a generator too, so ask here).
+        assert isinstance(read, collections.abc.Coroutine), f"receive() gave {read!r}"
+        message = await asyncio.get_running_loop().create_task(read)
+        if message["type"] != "websocket.receive":
+            return
+        await send({"type": "websocket.send", "text": message["text"]})
+
+
+def test_asgi_receive_is_a_coroutine_a_task_can_run() -> None:
+    with (
+        serve(receive_in_tasks, lifespan="off") as running,
+        ws_connect(f"ws://127.0.0.1:{running.port}/") as ws,
+    ):
+        for number in range(3):
+            ws.send(f"t{number}")
+            assert ws.recv(timeout=5) == f"t{number}"

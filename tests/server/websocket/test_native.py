@@ -5,9 +5,14 @@ handshake's timeout (``--ws-close-timeout``)."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
+from collections.abc import Coroutine
 from typing import Any
 
+import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
 from squall.native import NativeWebSocket, NativeWebSocketHandler, WebSocketClosed
@@ -38,7 +43,24 @@ class NativeOnly:
     def __squall_native_websocket__(self) -> NativeWebSocketHandler:
         return self.handle
 
-    async def handle(self, socket: NativeWebSocket) -> None:
+    def handle(self, socket: NativeWebSocket) -> Coroutine[Any, Any, None]:
+        if socket.path == "/recover":  # the handler's own call: its coroutine's errors
+            socket.recover_with(functools.partial(self.recover, socket, asyncio.current_task()))
+            return self.fail(socket)
+        return self.serve(socket)
+
+    async def fail(self, socket: NativeWebSocket) -> None:
+        socket.accept()
+        await socket.receive_message()
+        raise ValueError("after a message")
+
+    async def recover(self, socket: NativeWebSocket, outside: Any, exc: Exception) -> None:
+        """Runs in the failed coroutine's place: in its task (not the server's callback's)."""
+        same = asyncio.current_task() is not outside and asyncio.current_task() is not None
+        await socket.send_message(f"recovered {exc!r} in its task: {same}")
+        socket.close(4000, "recovered")
+
+    async def serve(self, socket: NativeWebSocket) -> None:
         if socket.path == "/refuse":
             socket.respond(418, [(b"content-type", b"text/plain")], b"teapot")
         elif socket.path == "/close":
@@ -117,3 +139,15 @@ def test_the_close_timeout_flag() -> None:
     parse = build_parser().parse_args
     assert config_from_args(parse(["m:app"])).ws_close_timeout == 5.0
     assert config_from_args(parse(["m:app", "--ws-close-timeout", "0.5"])).ws_close_timeout == 0.5
+
+
+def test_a_handlers_recover_with_runs_in_place_of_its_failed_coroutine() -> None:
+    with (
+        serve(NativeOnly(), lifespan="off") as running,
+        ws_connect(f"ws://127.0.0.1:{running.port}/recover") as ws,
+    ):
+        ws.send("go")
+        assert ws.recv(timeout=5) == "recovered ValueError('after a message') in its task: True"
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4000
