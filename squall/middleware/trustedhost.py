@@ -8,9 +8,9 @@ default) allows every host.  With ``www_redirect`` (the default), ``example.com`
 redirected (307) to ``www.example.com`` when only the latter is allowed.
 
 The options and defaults are Starlette's.  A WebSocket handshake to a host not allowed is
-refused the same way through the ASGI face (an HTTP 400 where the server can send one,
-else a close before accept: 403); a Squall App's own WebSocket routes do not go through the
-framework chain, so there add it around the app (``TrustedHostMiddleware(app, ...)``).
+refused the same way, before accept (an HTTP 400 where the server can send one, else a
+close: 403), a Squall App's own WebSocket routes included.  Its hook form (Squall's native
+path) is a ``before`` that answers only a refused host.
 """
 
 from __future__ import annotations
@@ -20,10 +20,13 @@ from enum import Enum
 from typing import Any
 
 from squall.middleware.answers import invalid_host, redirect, send_answer
-from squall.middleware.base import ASGIApp, SquallMiddleware
+from squall.middleware.base import ASGIApp, SquallMiddleware, answer_outcome
 from squall.middleware.chain import CallNext
 from squall.middleware.headers import header_value
+from squall.middleware.hooks import Hooks
 from squall.middleware.request_url import parse_authority, rebuilt_url
+from squall.native import NativeConnection
+from squall.outcome import Outcome
 from squall.requests import Request
 from squall.responses import Response
 
@@ -118,6 +121,18 @@ class TrustedHostMiddleware(SquallMiddleware):
         if verdict is Verdict.ALLOWED:
             return await call_next(request)
         return policy.refusal(verdict, request.scope)
+
+    def hooks(self) -> Hooks:
+        if self.policy.allow_any:
+            return Hooks()
+        return Hooks(before=self._refuse, socket_before=self._refuse)
+
+    def _refuse(self, native: NativeConnection) -> Outcome | None:
+        policy = self.policy
+        verdict = policy.verdict(header_value(native.headers, HOST))
+        if verdict is Verdict.ALLOWED:
+            return None
+        return answer_outcome(policy.refusal(verdict, native.scope()))
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         policy = self.policy
