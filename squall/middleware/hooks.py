@@ -50,9 +50,9 @@ class Hooks:
 
 class HookChain:
     """The hooks of an App's chain, given outermost first: ``before`` outside in, ``after``
-    inside out, as the chain's layers run their parts before and after ``call_next``.  The
-    App checks ``befores`` and ``afters`` before calling :meth:`answer` and :meth:`after`
-    (a call saved on each side where no layer has one)."""
+    inside out, as the chain's layers run their parts before and after ``call_next``: the
+    App calls each of ``befores`` until one answers, then :meth:`after_answer`; else it
+    routes the request and calls ``afters`` in turn (or :meth:`after`)."""
 
     __slots__ = ("_after_depths", "_before_depths", "afters", "befores", "binds")
 
@@ -64,15 +64,6 @@ class HookChain:
         depths = [depth for depth, hooks in enumerate(layers) if hooks.after]
         self._after_depths = depths[::-1]
 
-    def answer(self, native: NativeRequest) -> tuple[Outcome, int] | None:
-        """The first answer a layer gives before the app, with that layer's depth (the
-        layers outside it see that answer as their response); None to route the request."""
-        for before in self.befores:
-            answer = before(native)
-            if answer is not None:
-                return answer, self._before_depths[self.befores.index(before)]
-        return None
-
     def bind(self, request: Request) -> None:
         for bind in self.binds:
             bind(request)
@@ -83,9 +74,10 @@ class HookChain:
             outcome = after(native, request, outcome)
         return outcome
 
-    def after_answer(self, native: NativeRequest, answered: tuple[Outcome, int]) -> Outcome:
-        """A layer's own answer through the ``after`` of the layers outside it."""
-        outcome, depth = answered
+    def after_answer(self, native: NativeRequest, answer: Outcome, answered: Before) -> Outcome:
+        """The answer of the layer whose ``before`` is ``answered`` through the ``after`` of
+        the layers outside it."""
+        outcome, depth = answer, self._before_depths[self.befores.index(answered)]
         for layer_depth, after in zip(self._after_depths, self.afters, strict=True):
             if layer_depth < depth:
                 outcome = after(native, None, outcome)

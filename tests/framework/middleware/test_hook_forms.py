@@ -251,7 +251,7 @@ def test_the_chain_runs_before_outside_in_and_after_inside_out() -> None:
     calls: list[str] = []
     chain = HookChain([Recorder(name, calls).hooks() for name in ("outer", "middle", "inner")])
     native: Any = object()
-    assert chain.answer(native) is None
+    assert [before(native) for before in chain.befores] == [None, None, None]
     outcome = chain.after(native, None, (200, [], b"routed"))
     assert calls == [
         *("outer.before", "middle.before", "inner.before"),
@@ -265,9 +265,10 @@ def test_an_early_answer_is_seen_only_by_the_layers_outside() -> None:
     layers = [Recorder("outer", calls), Recorder("middle", calls, True), Recorder("inner", calls)]
     chain = HookChain([layer.hooks() for layer in layers])
     native: Any = object()
-    answered = chain.answer(native)
-    assert answered is not None
-    outcome = chain.after_answer(native, answered)
+    answers = [(before, before(native)) for before in chain.befores[:2]]
+    answered, answer = answers[-1]
+    assert answer is not None
+    outcome = chain.after_answer(native, answer, answered)
     assert calls == ["outer.before", "middle.before", "outer.after"]
     assert outcome == (403, [(b"x-seen-by", b"outer")], b"middle")
 
