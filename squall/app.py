@@ -15,7 +15,6 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from squall.app_info import AppInfo, InfoField
-from squall.background import in_turn
 from squall.dependants import plan_route
 from squall.di import Container, Solver
 from squall.errors import body_failure, failure, unrouted
@@ -30,6 +29,7 @@ from squall.native import NativeHandler, NativeRequest, NativeWebSocket, NativeW
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
 from squall.params import Depends, plan_endpoint
 from squall.requests import Request
+from squall.response_end import after_response, keep_background, send_outcome
 from squall.responses import Response, emit_asgi, emit_native
 from squall.route import Route
 from squall.router import INFERRED, Declaration, Router
@@ -311,7 +311,7 @@ class App(Router):
             response = await pipeline(request)
         except Exception as exc:
             return await failure(self, exc, request), (solvers[0] if solvers else None)
-        _keep_background(request, response)
+        keep_background(request, response)
         outcome = (response.status_code, response.raw_headers, response.body)
         return outcome, (solvers[0] if solvers else None)
 
@@ -424,7 +424,7 @@ class App(Router):
                     for before in hooks.befores:
                         answer = before(native)
                         if answer is not None:
-                            await _send(native, hooks.after_answer(native, answer, before))
+                            await send_outcome(native, hooks.after_answer(native, answer, before))
                             return
                 encoded: bytes | None = None
                 outcome: Outcome
@@ -492,7 +492,7 @@ class App(Router):
             request.on_finish = solvers.append
             try:
                 response = await pipeline(request)
-                _keep_background(request, response)
+                keep_background(request, response)
                 outcome = (response.status_code, response.raw_headers, response.body)
             except Exception as exc:
                 outcome = await failure(self, exc, request)
@@ -504,14 +504,14 @@ class App(Router):
         else:
             await emit_native(native, *outcome)
         if (solver is not None and not solver.idle) or request.finishes:
-            await _after_response(request, solver)
+            await after_response(request, solver)
 
     async def _through_hooks(self, native: NativeRequest, path: str, hooks: HookChain) -> None:
         """A request the short way does not serve, with the middleware's hooks around it."""
         for before in hooks.befores:
             answer = before(native)
             if answer is not None:
-                await _send(native, hooks.after_answer(native, answer, before))
+                await send_outcome(native, hooks.after_answer(native, answer, before))
                 return
         request = Request.from_native(native, self)
         hooks.bind(request)
@@ -522,7 +522,7 @@ class App(Router):
         else:
             await emit_native(native, *outcome)
         if (solver is not None and not solver.idle) or request.finishes:
-            await _after_response(request, solver)
+            await after_response(request, solver)
 
     async def _native_websocket(self, socket: NativeWebSocket) -> None:
         """A WebSocket from Squall's server: routed as ``_websocket`` routes an ASGI one,
@@ -574,7 +574,7 @@ class App(Router):
         outcome, solver = await self.dispatch(scope["method"], path, request)
         await emit_asgi(send, *outcome, scope, receive)
         if (solver is not None and not solver.idle) or request.finishes:
-            await _after_response(request, solver)
+            await after_response(request, solver)
 
     async def _websocket(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """A WebSocket connection: its route's handler, or a refusal (close before accept:
@@ -590,34 +590,3 @@ class App(Router):
             await websocket.close(1000)
             return
         await match.target.run(self, websocket, match.params)
-
-
-async def _send(native: NativeRequest, outcome: Outcome) -> None:
-    if type(outcome[2]) is bytes:
-        native.respond(*outcome)  # type: ignore[arg-type]
-    else:
-        await emit_native(native, *outcome)
-
-
-def _keep_background(request: Request, response: Response) -> None:
-    """A middleware may send a response of its own, with a background of its own: that runs
-    too, after the endpoint's response's (as it does under Starlette)."""
-    extra = response.background
-    if extra is None or extra is request.background:
-        return
-    first = request.background
-    request.background = extra if first is None else in_turn(first, extra)
-    request.finishes = True
-
-
-async def _after_response(request: Request, solver: Solver | None) -> None:
-    """Once the response is sent: background tasks, dependency cleanup, then the returned
-    response's own background; then the files of a form that was read are closed (called
-    only when there is something to do: an extra coroutine costs every request)."""
-    if solver is not None and not solver.idle:
-        await solver.finish()
-    background = request.background
-    if background is not None:
-        await background()
-    if request._form is not None:
-        await request.close()
