@@ -15,7 +15,6 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from squall.app_info import AppInfo, InfoField
-from squall.background import in_turn
 from squall.dependants import plan_route
 from squall.di import Container, Solver
 from squall.errors import body_failure, failure, unrouted
@@ -24,12 +23,14 @@ from squall.lifespan import Lifecycle, LifespanFactory
 from squall.media import JSON, check_content_type
 from squall.middleware.base import Middleware
 from squall.middleware.chain import CallNext, MiddlewareFunction
+from squall.middleware.hooks import HookChain, SocketHooks
 from squall.middleware.stack import MiddlewareStack
 from squall.native import NativeHandler, NativeRequest, NativeWebSocket, NativeWebSocketHandler
 from squall.openapi.docs_routes import add_docs_routes
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
 from squall.params import Depends, plan_endpoint
 from squall.requests import Request
+from squall.response_end import after_response, keep_background, send_outcome
 from squall.responses import Response, emit_asgi, emit_native
 from squall.route import Route
 from squall.router import INFERRED, Declaration, Router
@@ -116,6 +117,8 @@ class App(Router):
         )
         self.user_middleware = MiddlewareStack()
         self._pipeline: CallNext | None = None  # the framework chain, while it has layers
+        self._hooks: HookChain | None = None  # the chain as hooks, when every layer has them
+        self._socket_hooks: SocketHooks | None = None  # what they do on a WebSocket handshake
         self.debug = debug
         self.root_path = root_path.rstrip("/")  # set: it overrides the server's root_path
         self.info = AppInfo(
@@ -291,7 +294,6 @@ class App(Router):
         def register(layer: MiddlewareFunction) -> MiddlewareFunction:
             self.user_middleware.add_function(layer)
             self._chain_changed()
-            self._direct_routes = {}  # every request goes through the middleware
             return layer
 
         return register
@@ -306,15 +308,22 @@ class App(Router):
     def _chain_changed(self) -> None:
         if self.user_middleware.in_chain:
             self._pipeline = self.user_middleware.pipeline(self._routed_response)
-            self._direct_routes = {}  # every request goes through the chain (its own short way)
+            # On Squall's server, requests go through the hooks when every layer has them
+            # (direct routes keep their short way), else through the chain (its own short way).
+            self._hooks = self.user_middleware.hook_chain()
+            self._socket_hooks = self.user_middleware.socket_hooks()
+            self._direct_routes = (
+                {} if self._hooks is None or self.root_path else self.router.static
+            )
 
     # -- Handling requests ----------------------------------------------------------------
 
     async def dispatch(
-        self, method: str, path: str, request: Request
+        self, method: str, path: str, request: Request, chain: bool = True
     ) -> tuple[Outcome, Solver | None]:
-        """The response for a request routed at ``path``, and what to finish once it is sent."""
-        if self._pipeline is not None:
+        """The response for a request routed at ``path``, and what to finish once it is sent
+        (through the middleware chain unless ``chain`` is False)."""
+        if chain and self._pipeline is not None:
             return await self._through_middleware(request)
         match = self.router.match(method, path)
         route = match.target
@@ -339,7 +348,7 @@ class App(Router):
             response = await pipeline(request)
         except Exception as exc:
             return await failure(self, exc, request), (solvers[0] if solvers else None)
-        _keep_background(request, response)
+        keep_background(request, response)
         outcome = (response.status_code, response.raw_headers, response.body)
         return outcome, (solvers[0] if solvers else None)
 
@@ -447,6 +456,13 @@ class App(Router):
         route = None if table is None else table.get(native.method)
         if route is not None and (route.flat or not native.root_path):  # routed as it is
             if route.direct:
+                hooks = self._hooks  # the middleware's hooks (squall.middleware.hooks), called
+                if hooks is not None:  # here rather than through HookChain: a call less each
+                    for before in hooks.befores:
+                        answer = before(native)
+                        if answer is not None:
+                            await send_outcome(native, hooks.after_answer(native, answer, before))
+                            return
                 encoded: bytes | None = None
                 outcome: Outcome
                 after: Any = None  # a returned response's background
@@ -478,7 +494,18 @@ class App(Router):
                         if isinstance(result, Response):
                             after = result.background
                 except Exception as exc:
-                    outcome = await failure(self, exc, Request.from_native(native, self))
+                    failed = Request.from_native(native, self)
+                    if hooks is None:
+                        outcome = await failure(self, exc, failed)
+                    else:  # the exception handler's request gets what the middleware offer
+                        hooks.bind(failed)
+                        outcome = hooks.after(native, failed, await failure(self, exc, failed))
+                else:
+                    if hooks is not None and hooks.afters:
+                        if encoded is not None:
+                            outcome, encoded = (route.status_code, JSON_HEADERS, encoded), None
+                        for leaving in hooks.afters:
+                            outcome = leaving(native, None, outcome)
                 if encoded is not None:
                     native.respond(route.status_code, JSON_HEADERS, encoded)
                 elif type(outcome[2]) is bytes:
@@ -492,6 +519,9 @@ class App(Router):
             root = self.root_path or native.root_path
             if root:
                 path = route_path(path, root)
+        if self._hooks is not None:
+            await self._through_hooks(native, path, self._hooks)
+            return
         request = Request.from_native(native, self)
         pipeline = self._pipeline
         if pipeline is not None:  # _through_middleware's steps: a coroutine less per request
@@ -499,7 +529,7 @@ class App(Router):
             request.on_finish = solvers.append
             try:
                 response = await pipeline(request)
-                _keep_background(request, response)
+                keep_background(request, response)
                 outcome = (response.status_code, response.raw_headers, response.body)
             except Exception as exc:
                 outcome = await failure(self, exc, request)
@@ -511,7 +541,25 @@ class App(Router):
         else:
             await emit_native(native, *outcome)
         if (solver is not None and not solver.idle) or request.finishes:
-            await _after_response(request, solver)
+            await after_response(request, solver)
+
+    async def _through_hooks(self, native: NativeRequest, path: str, hooks: HookChain) -> None:
+        """A request the short way does not serve, with the middleware's hooks around it."""
+        for before in hooks.befores:
+            answer = before(native)
+            if answer is not None:
+                await send_outcome(native, hooks.after_answer(native, answer, before))
+                return
+        request = Request.from_native(native, self)
+        hooks.bind(request)
+        outcome, solver = await self.dispatch(native.method, path, request, chain=False)
+        outcome = hooks.after(native, request, outcome)
+        if type(outcome[2]) is bytes:  # the usual case: no extra coroutine
+            native.respond(*outcome)  # type: ignore[arg-type]
+        else:
+            await emit_native(native, *outcome)
+        if (solver is not None and not solver.idle) or request.finishes:
+            await after_response(request, solver)
 
     def _native_websocket(self, socket: NativeWebSocket) -> Coroutine[Any, Any, None]:
         """A WebSocket from Squall's server: routed as ``_websocket`` routes an ASGI one,
@@ -526,7 +574,15 @@ class App(Router):
                 scope = socket.scope()
                 scope["root_path"] = root
                 return self._to_mount(mount, scope, socket.receive, socket.send)
-        return self._route_websocket(WebSocket.from_native(socket, self), path)
+        websocket = WebSocket.from_native(socket, self)
+        hooks = self._socket_hooks  # the middleware see the handshake, before routing
+        if hooks is not None:
+            refusal = hooks.refusal(socket)
+            if refusal is not None:
+                socket.respond(*refusal)  # type: ignore[arg-type]  # a bytes body
+                return _answered()
+            hooks.bind(websocket)
+        return self._route_websocket(websocket, path)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if self.root_path and scope["type"] != "lifespan":
@@ -549,19 +605,21 @@ class App(Router):
             if mount is not None:
                 await self._to_mount(mount, scope, receive, send)
                 return
-        if scope["type"] == "websocket":
-            await self._websocket(scope, receive, send, path)
+        if scope["type"] == "websocket":  # through the ASGI faces of Squall's middleware
+            await self.user_middleware.around_websockets(self._websocket)(scope, receive, send)
             return
         request = Request.from_asgi(scope, receive, path, self)
         outcome, solver = await self.dispatch(scope["method"], path, request)
         await emit_asgi(send, *outcome, scope, receive)
         if (solver is not None and not solver.idle) or request.finishes:
-            await _after_response(request, solver)
+            await after_response(request, solver)
 
-    async def _websocket(self, scope: dict[str, Any], receive: Any, send: Any, path: str) -> None:
+    async def _websocket(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """A WebSocket connection: its route's handler, or a refusal (close before accept:
-        the server answers 403) when no route is at ``path``.  ``@app.middleware("http")``
-        does not see it; ASGI middleware does."""
+        the server answers 403) when no route is at its path.  ``@app.middleware("http")``
+        does not see it; Squall's middleware classes and ASGI middleware do."""
+        root = scope.get("root_path", "")
+        path = route_path(scope["path"], root) if root else scope["path"]
         await self._route_websocket(WebSocket(scope, receive, send, self), path)
 
     def _route_websocket(self, websocket: WebSocket, path: str) -> Coroutine[Any, Any, None]:
@@ -572,25 +630,5 @@ class App(Router):
         return match.target.start(self, websocket, match.params)
 
 
-def _keep_background(request: Request, response: Response) -> None:
-    """A middleware may send a response of its own, with a background of its own: that runs
-    too, after the endpoint's response's (as it does under Starlette)."""
-    extra = response.background
-    if extra is None or extra is request.background:
-        return
-    first = request.background
-    request.background = extra if first is None else in_turn(first, extra)
-    request.finishes = True
-
-
-async def _after_response(request: Request, solver: Solver | None) -> None:
-    """Once the response is sent: background tasks, dependency cleanup, then the returned
-    response's own background; then the files of a form that was read are closed (called
-    only when there is something to do: an extra coroutine costs every request)."""
-    if solver is not None and not solver.idle:
-        await solver.finish()
-    background = request.background
-    if background is not None:
-        await background()
-    if request._form is not None:
-        await request.close()
+async def _answered() -> None:
+    """What runs for a WebSocket a middleware answered before routing: nothing more."""

@@ -21,6 +21,9 @@ from squall.middleware import (
     SquallMiddleware,
     TrustedHostMiddleware,
 )
+from squall.middleware.hooks import Hooks
+from squall.native import NativeRequest
+from squall.outcome import Outcome
 
 
 class PassThrough(SquallMiddleware):
@@ -30,9 +33,23 @@ class PassThrough(SquallMiddleware):
         return await call_next(request)
 
 
+class PassThroughHooks(PassThrough):
+    """Does nothing, with a hook form: the cost of the App's hooks themselves."""
+
+    def hooks(self) -> Hooks:
+        return Hooks(before=self.let_through, after=self.leave_as_is)
+
+    def let_through(self, native: NativeRequest) -> Outcome | None:
+        return None
+
+    def leave_as_is(self, native: NativeRequest, request: Request | None, out: Outcome) -> Outcome:
+        return out
+
+
 CHOICES: dict[str, Callable[[], Any]] = {
     "none": lambda: None,
     "pass-through": lambda: app.add_middleware(PassThrough),
+    "pass-through-hooks": lambda: app.add_middleware(PassThroughHooks),
     "cors": lambda: app.add_middleware(CORSMiddleware, allow_origins=["https://site.example"]),
     "trustedhost": lambda: app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1"]),
     "session": lambda: app.add_middleware(SessionMiddleware, secret_key="bench"),

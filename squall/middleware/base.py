@@ -4,7 +4,9 @@ A :class:`SquallMiddleware` added to a Squall ``App`` with ``app.add_middleware`
 framework's chain on Request and Response objects (``dispatch``), so the app keeps Squall's
 native path.  Built around any other ASGI app (``CORSMiddleware(starlette_app, ...)``) it is
 plain ASGI middleware (``__call__``).  Each subclass implements both faces on one shared core
-of decisions, so they behave alike.
+of decisions, so they behave alike.  A subclass may also offer ``hooks()`` (see ``hooks.py``):
+plain calls the App makes on Squall's native path instead of running ``dispatch``, which
+costs next to nothing on a request the middleware does not act on.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from squall.middleware.chain import CallNext
+from squall.middleware.hooks import Hooks
+from squall.outcome import Outcome
 from squall.requests import Request
 from squall.responses import Response
 
@@ -31,6 +35,16 @@ class SquallMiddleware:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         raise NotImplementedError
+
+    def hooks(self) -> Hooks | None:
+        """The middleware's work as hooks, doing what ``dispatch`` does; None (the default,
+        for a subclass that only has ``dispatch``) keeps the App's requests in the chain."""
+        return None
+
+
+def answer_outcome(answer: Response) -> Outcome:
+    """A middleware's own answer (a ``Response`` with a bytes body) as a hook returns it."""
+    return answer.status_code, answer.raw_headers, answer.body
 
 
 class Middleware:

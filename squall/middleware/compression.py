@@ -4,9 +4,10 @@
 In a Squall App the framework face compresses a response's bytes in one call, with no ASGI
 messages; a streamed body chunk by chunk, each flushed so streaming stays live; a
 FileResponse through the ASGI face (its 304s and 206s stay untouched, a 200 is read and
-compressed instead of going out with sendfile).  Around any ASGI app, or a mounted one, the
-ASGI face does the same on the app's messages.  A request without Accept-Encoding passes
-through untouched on both faces.
+compressed instead of going out with sendfile); its hook form (Squall's native path) is an
+``after`` doing the same on the outcome.  Around any ASGI app, or a mounted one, the ASGI face
+does the same on the app's messages.  A request without Accept-Encoding passes through
+untouched on every face.
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ from squall.middleware.compression_rules import (
     encoded_headers,
     with_vary,
 )
+from squall.middleware.hooks import Hooks
+from squall.native import NativeRequest
+from squall.outcome import Outcome
 from squall.requests import Request
-from squall.responses import Response, SelfSending
+from squall.responses import Body, Response, SelfSending
 
 ASGIApp = Any
 
@@ -65,22 +69,23 @@ class CompressionMiddleware(SquallMiddleware):
         if accept is None:
             return await call_next(request)
         response = await call_next(request)
-        rules = self.rules
-        headers = response.raw_headers
-        if not rules.eligible(response.status_code, headers):
-            return response
-        coding = rules.choose(accept)
-        body: Any = response.body
-        if isinstance(body, bytes):
-            _encode_bytes(response, rules, coding, body)
-        elif isinstance(body, SelfSending):
-            response.body = _EncodedSending(body, rules, coding)  # type: ignore[assignment]
-        elif coding is None:
-            response.raw_headers = with_vary(headers)
-        else:
-            response.raw_headers = encoded_headers(headers, coding, None)
-            response.body = _encoded_stream(body, coding)  # type: ignore[assignment]
+        response.raw_headers, response.body = compressed(  # type: ignore[assignment]
+            self.rules, accept, response.status_code, response.raw_headers, response.body
+        )
         return response
+
+    def hooks(self) -> Hooks:
+        return Hooks(after=self._compress)
+
+    def _compress(
+        self, native: NativeRequest, request: Request | None, outcome: Outcome
+    ) -> Outcome:
+        accept = accept_encoding(native.headers)
+        if accept is None:
+            return outcome
+        status, headers, body = outcome
+        headers, body = compressed(self.rules, accept, status, headers, body)
+        return status, headers, body
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -114,18 +119,33 @@ class GZipMiddleware(CompressionMiddleware):
         )
 
 
-def _encode_bytes(
-    response: Response, rules: CompressionRules, coding: Coding | None, body: bytes
-) -> None:
+def compressed(
+    rules: CompressionRules, accept: bytes, status: int, headers: RawHeaders, body: Any
+) -> tuple[RawHeaders, Body]:
+    """A response's headers and body as they leave for a client sending ``accept`` (both
+    faces in a Squall App: new ones when they change, ``headers`` is never changed)."""
+    if not rules.eligible(status, headers):
+        return headers, body
+    coding = rules.choose(accept)
+    if isinstance(body, bytes):
+        return _encoded_bytes(rules, coding, headers, body)
+    if isinstance(body, SelfSending):
+        return headers, _EncodedSending(body, rules, coding)  # type: ignore[return-value]
+    if coding is None:
+        return with_vary(headers), body
+    return encoded_headers(headers, coding, None), _encoded_stream(body, coding)
+
+
+def _encoded_bytes(
+    rules: CompressionRules, coding: Coding | None, headers: RawHeaders, body: bytes
+) -> tuple[RawHeaders, bytes]:
     """A whole body: encoded in one call, unless too small (or no coding is accepted)."""
     if not rules.big_enough(len(body)):
-        return
+        return headers, body
     if coding is None:
-        response.raw_headers = with_vary(response.raw_headers)
-        return
+        return with_vary(headers), body
     encoded = coding.compress(body)
-    response.raw_headers = encoded_headers(response.raw_headers, coding, len(encoded))
-    response.body = encoded
+    return encoded_headers(headers, coding, len(encoded)), encoded
 
 
 async def _encoded_stream(parts: AsyncIterator[bytes], coding: Coding) -> AsyncIterator[bytes]:

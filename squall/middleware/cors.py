@@ -16,6 +16,7 @@ Options and defaults are Starlette's: ``allow_origins`` (``["*"]`` for any), a f
   must not give a response made for one origin (or for none) to another.
 
 A request without ``Origin`` costs a scan of its headers for one and the ``Vary`` entry.
+The hook form (Squall's native path): ``before`` answers a preflight, ``after`` decorates.
 WebSocket handshakes pass through (CORS does not cover them).
 """
 
@@ -26,9 +27,12 @@ from collections.abc import Collection
 from typing import Any
 
 from squall.middleware.answers import send_answer
-from squall.middleware.base import ASGIApp, SquallMiddleware
+from squall.middleware.base import ASGIApp, SquallMiddleware, answer_outcome
 from squall.middleware.chain import CallNext
 from squall.middleware.headers import RawHeaders, add_vary, header_value, set_header
+from squall.middleware.hooks import Hooks
+from squall.native import NativeRequest
+from squall.outcome import Outcome
 from squall.requests import Request
 from squall.responses import PlainTextResponse, Response
 
@@ -205,6 +209,25 @@ class CORSMiddleware(SquallMiddleware):
         response = await call_next(request)
         policy.decorate(response.raw_headers, origin)
         return response
+
+    def hooks(self) -> Hooks:
+        return Hooks(before=self._preflight, after=self._decorate)
+
+    def _preflight(self, native: NativeRequest) -> Outcome | None:
+        headers = native.headers
+        origin = header_value(headers, ORIGIN)
+        if origin is None:
+            return None
+        answer = self.policy.preflight(native.method, origin, headers)
+        return None if answer is None else answer_outcome(answer)
+
+    def _decorate(
+        self, native: NativeRequest, request: Request | None, outcome: Outcome
+    ) -> Outcome:
+        status, headers, body = outcome
+        headers = list(headers)  # the outcome's may be shared (JSON_HEADERS)
+        self.policy.decorate(headers, header_value(native.headers, ORIGIN))
+        return status, headers, body
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":

@@ -8,10 +8,9 @@ on by default for proxies on this machine) takes it from a trusted peer's
 ``X-Forwarded-Proto`` or ``Forwarded``, so requests that came in over HTTPS pass.  A request
 with neither a valid Host header nor a server address gets 400 ``Invalid host header``.
 
-As in Starlette (same name, no options).  WebSockets: the ASGI face answers an insecure
-handshake with the 307 (an HTTP response where the server can send one, else a close
-before accept: 403); a Squall App's own WebSocket routes do not go through the framework
-chain, so there add it around the app (``HTTPSRedirectMiddleware(app)``).
+As in Starlette (same name, no options).  WebSockets, a Squall App's own routes included:
+an insecure handshake gets the 307 (an HTTP response where the server can send one, else a
+close before accept: 403).
 """
 
 from __future__ import annotations
@@ -19,9 +18,12 @@ from __future__ import annotations
 from typing import Any
 
 from squall.middleware.answers import invalid_host, redirect, send_answer
-from squall.middleware.base import SquallMiddleware
+from squall.middleware.base import SquallMiddleware, answer_outcome
 from squall.middleware.chain import CallNext
+from squall.middleware.hooks import Hooks
 from squall.middleware.request_url import rebuilt_url, request_authority, request_scheme
+from squall.native import NativeConnection
+from squall.outcome import Outcome
 from squall.requests import Request
 from squall.responses import Response
 
@@ -51,6 +53,14 @@ class HTTPSRedirectMiddleware(SquallMiddleware):
         if request_scheme(request) != "http":
             return await call_next(request)
         return to_https(request.scope)
+
+    def hooks(self) -> Hooks:
+        return Hooks(before=self._redirect, socket_before=self._redirect)
+
+    def _redirect(self, native: NativeConnection) -> Outcome | None:
+        if native.scheme not in SECURE:  # http and ws are redirected
+            return None
+        return answer_outcome(to_https(native.scope()))
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] in ("http", "websocket") and scheme_of(scope) in SECURE:

@@ -8,7 +8,8 @@ letters, digits and ``-_.:+/=@``); otherwise ``generator()`` makes one (a UUID 4
 
 As plain ASGI middleware it sets ``scope["state"]["request_id"]`` (Starlette's
 ``request.state``) and the context variable for the app's call, for HTTP and WebSocket
-scopes; the header is echoed on HTTP responses.
+scopes; the header is echoed on HTTP responses.  A Squall App's own WebSocket routes get
+the id as ``websocket.state.request_id`` (and in the context variable) on either path.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from typing import Any
 
 from squall.middleware.base import ASGIApp, Message, SquallMiddleware
 from squall.middleware.chain import CallNext
+from squall.middleware.hooks import Hooks
+from squall.native import NativeConnection, NativeRequest
+from squall.outcome import Outcome
 from squall.requests import Request
 from squall.responses import Response
 
@@ -110,6 +114,29 @@ class RequestIdMiddleware(SquallMiddleware):
         response = await call_next(request)
         self.echo(response.raw_headers, value)
         return response
+
+    # -- Hooks, on Squall's native path ------------------------------------------------------
+
+    def hooks(self) -> Hooks:
+        return Hooks(
+            before=self._assign,
+            bind=self._expose,
+            after=self._echo,
+            socket_before=self._assign,
+            socket_bind=self._expose,
+        )
+
+    def _assign(self, native: NativeConnection) -> None:
+        request_id.set(self.choose(native.headers))  # read back by the hooks after it
+
+    def _expose(self, request: Request) -> None:
+        request.state["request_id"] = request_id.get()
+
+    def _echo(self, native: NativeRequest, request: Request | None, outcome: Outcome) -> Outcome:
+        status, headers, body = outcome
+        changed = list(headers)  # the outcome's may be shared
+        self.echo(changed, request_id.get() or "")
+        return status, changed, body
 
     # -- Around any ASGI app ------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ encrypted -- the client can read it, not change it.  Keep it small: browsers dro
 over 4096 bytes (a warning is logged when one is written).
 
 - Lazy in a Squall App: the cookie is read and verified the first time an endpoint touches
-  ``request.session``; a request that never does costs one attribute set.
+  ``request.session``; a request that never does costs one attribute set (on Squall's
+  native path, a route that takes no ``Request`` costs one call: nothing can touch it).
 - The cookie is written only when the session changed (compared by its JSON, so a change
   inside a nested list or dict counts) and cleared when a session that came with the request
   was emptied, or when the cookie that came was invalid or expired.  An unchanged session is
@@ -14,7 +15,8 @@ over 4096 bytes (a warning is logged when one is written).
 - A response whose session was read gets ``Vary: Cookie``.
 - As plain ASGI middleware (around any app, and a Squall App's mounts) it sets
   ``scope["session"]``, as Starlette's does, loaded before the app runs; WebSocket scopes get
-  the session too (read-only: no cookie can be set on them).
+  the session too (read-only: no cookie can be set on them).  A Squall App's own WebSocket
+  routes get it as ``websocket.session`` (on Squall's native path, read when first used).
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ from squall.cookies import parse_cookie_header
 from squall.datastructures import MutableHeaders
 from squall.middleware.base import ASGIApp, Message, SquallMiddleware
 from squall.middleware.chain import CallNext
+from squall.middleware.hooks import Hooks
 from squall.middleware.session_cookie import Clock, SignedCookie, dump_session, load_session
+from squall.native import NativeRequest
+from squall.outcome import Outcome
 from squall.requests import Request
 from squall.responses import Response
 
@@ -133,12 +138,29 @@ class SessionMiddleware(SquallMiddleware):
     # -- In a Squall App ------------------------------------------------------------------------
 
     async def dispatch(self, request: Request, call_next: CallNext) -> Response:
-        request._load_session = self._loader  # request.session loads it on first use
+        self._lend_loader(request)
         response = await call_next(request)
         session = request._session
         if session is not None:
             self.write(session, MutableHeaders(raw=response.raw_headers))
         return response
+
+    def _lend_loader(self, request: Request) -> None:
+        request._load_session = self._loader  # request.session loads it on first use
+
+    # -- Hooks, on Squall's native path (a route without a Request never touches it) ----------
+
+    def hooks(self) -> Hooks:
+        return Hooks(bind=self._lend_loader, after=self._save, socket_bind=self._lend_loader)
+
+    def _save(self, native: NativeRequest, request: Request | None, outcome: Outcome) -> Outcome:
+        session = None if request is None else request._session
+        if session is None:
+            return outcome
+        status, headers, body = outcome
+        changed = list(headers)  # the outcome's may be shared
+        self.write(session, MutableHeaders(raw=changed))
+        return status, changed, body
 
     # -- Around any ASGI app ------------------------------------------------------------------
 
