@@ -14,12 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any, cast
 
-from squall.app_info import AppInfo, InfoField
+from squall.app_info import AppInfo, DescribedApp
 from squall.dependants import plan_route
 from squall.di import Container, Solver
 from squall.errors import body_failure, failure, unrouted
 from squall.forms import FormLimits
-from squall.lifespan import Lifecycle, LifespanFactory
+from squall.lifespan import Lifecycle, LifecycleEvents, LifespanFactory
 from squall.media import JSON, check_content_type
 from squall.middleware.base import Middleware
 from squall.middleware.chain import CallNext, MiddlewareFunction
@@ -53,25 +53,7 @@ def _declared_type(declaration: Declaration) -> Any:
     return None if declared in (None, type(None), Any) else declared
 
 
-class App(Router):
-    openapi_schema = InfoField()  # the document App.openapi() built; set it to serve your own
-    title = InfoField()
-    version = InfoField()
-    description = InfoField()
-    summary = InfoField()
-    terms_of_service = InfoField()
-    contact = InfoField()
-    license_info = InfoField()
-    openapi_url = InfoField()
-    docs_url = InfoField()
-    redoc_url = InfoField()
-    openapi_tags = InfoField()
-    servers = InfoField()
-    swagger_ui_oauth2_redirect_url = InfoField()
-    swagger_ui_init_oauth = InfoField()
-    swagger_ui_parameters = InfoField()
-    docs_assets_url = InfoField()
-
+class App(DescribedApp, LifecycleEvents, Router):
     def __init__(
         self,
         *,
@@ -249,25 +231,6 @@ class App(Router):
         if prefix is not None and path_params.keys() == {"path"}:
             return prefix + "/" + str(path_params["path"]).lstrip("/")
         return super().url_path_for(name, **path_params)
-
-    def on_startup(self, hook: Callable[[], Any]) -> Callable[[], Any]:
-        self.lifecycle.startup.append(hook)
-        return hook
-
-    def on_shutdown(self, hook: Callable[[], Any]) -> Callable[[], Any]:
-        self.lifecycle.shutdown.append(hook)
-        return hook
-
-    def on_event(self, event: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-        """``@app.on_event("startup")`` / ``("shutdown")``: FastAPI's older spelling."""
-        if event == "startup":
-            return self.on_startup
-        if event == "shutdown":
-            return self.on_shutdown
-        raise ValueError(f"the events are 'startup' and 'shutdown', not {event!r}")
-
-    def add_event_handler(self, event: str, hook: Callable[[], Any]) -> None:
-        self.on_event(event)(hook)
 
     def exception_handler(
         self, key: type[BaseException] | int

@@ -47,3 +47,26 @@ class InfoField:
 
     def __set__(self, app: Any, value: Any) -> None:
         setattr(app.info, self.name, value)
+
+
+class DescribedApp:
+    """An App's OpenAPI settings as its own attributes (``app.title``...), kept in ``app.info``."""
+
+    info: AppInfo
+    openapi_schema = InfoField()  # the document App.openapi() built; set it to serve your own
+    title = InfoField()
+    version = InfoField()
+    description = InfoField()
+    summary = InfoField()
+    terms_of_service = InfoField()
+    contact = InfoField()
+    license_info = InfoField()
+    openapi_url = InfoField()
+    docs_url = InfoField()
+    redoc_url = InfoField()
+    openapi_tags = InfoField()
+    servers = InfoField()
+    swagger_ui_oauth2_redirect_url = InfoField()
+    swagger_ui_init_oauth = InfoField()
+    swagger_ui_parameters = InfoField()
+    docs_assets_url = InfoField()

@@ -118,3 +118,28 @@ def _exit_of(context: Context, exc: BaseException | None = None) -> Hook:
 
 def _name(hook: Callable[..., Any]) -> str:
     return getattr(hook, "__qualname__", None) or repr(hook)
+
+
+class LifecycleEvents:
+    """Startup and shutdown hooks registered on an App, FastAPI's and Starlette's ways."""
+
+    lifecycle: Lifecycle
+
+    def on_startup(self, hook: Callable[[], Any]) -> Callable[[], Any]:
+        self.lifecycle.startup.append(hook)
+        return hook
+
+    def on_shutdown(self, hook: Callable[[], Any]) -> Callable[[], Any]:
+        self.lifecycle.shutdown.append(hook)
+        return hook
+
+    def on_event(self, event: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+        """``@app.on_event("startup")`` / ``("shutdown")``: FastAPI's older spelling."""
+        if event == "startup":
+            return self.on_startup
+        if event == "shutdown":
+            return self.on_shutdown
+        raise ValueError(f"the events are 'startup' and 'shutdown', not {event!r}")
+
+    def add_event_handler(self, event: str, hook: Callable[[], Any]) -> None:
+        self.on_event(event)(hook)
