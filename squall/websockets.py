@@ -292,6 +292,8 @@ class WebSocket(Request):
         return WebSocketDisconnect(closed.code, closed.reason)
 
     async def receive_text(self) -> str:
+        # Each receive_* reads the native socket itself: a shared coroutine for the read
+        # would be one more frame per message (README, "WebSocket": instructions per echo).
         socket = self._socket
         if socket is None:
             text = (await self._receive_data()).get("text")

@@ -15,7 +15,12 @@ from examples.store.app import app
 from examples.store.data import STORE
 from tests.chromium import DevTools, chromium
 from tests.framework.openapi_docs.test_assets import requires_docs_extra
-from tests.framework.openapi_docs.test_docs_browser import OFFLINE, open_page, screenshot
+from tests.framework.openapi_docs.test_docs_browser import (
+    OFFLINE,
+    open_page,
+    redoc_titles,
+    screenshot,
+)
 from tests.server.serving import serve
 
 pytestmark = requires_docs_extra
@@ -95,15 +100,7 @@ def test_swagger_ui_shows_the_store_and_tries_a_get_and_a_post(
 
 
 def test_redoc_shows_every_operation(store_site: str, browser: DevTools, tmp_path: Path) -> None:
-    open_page(browser, store_site + "/redoc")
-    titles: list[str] = browser.evaluate(
-        """(async () => {
-          await waitFor('[data-section-id^="operation/"] h2');
-          return [...document.querySelectorAll('[data-section-id^="operation/"] h2')]
-            .map((title) => title.textContent.trim());
-        })()"""
-    )
-    screenshot(browser, tmp_path / "redoc.png")
+    titles = redoc_titles(browser, store_site + "/redoc", tmp_path / "redoc.png")
     summaries = [op["summary"] for item in app.openapi()["paths"].values() for op in item.values()]
     shown = {title.removesuffix("Deprecated").strip() for title in titles}  # ReDoc's badge
     assert sorted(shown) == sorted(set(summaries))

@@ -137,8 +137,9 @@ def test_swagger_ui_renders_every_operation_and_executes_a_get_and_a_post(
     assert '"name": "hammer"' in body  # the example Swagger UI filled in, sent and echoed
 
 
-def test_redoc_renders_every_operation(site: str, browser: DevTools, tmp_path: Path) -> None:
-    open_page(browser, site + "/redoc")
+def redoc_titles(browser: DevTools, url: str, shot: Path) -> list[str]:
+    """The operation titles ReDoc shows at ``url``, once rendered (screenshot to ``shot``)."""
+    open_page(browser, url)
     titles: list[str] = browser.evaluate(
         """(async () => {
           await waitFor('[data-section-id^="operation/"] h2');
@@ -146,7 +147,12 @@ def test_redoc_renders_every_operation(site: str, browser: DevTools, tmp_path: P
             .map((title) => title.textContent.trim());
         })()"""
     )
-    screenshot(browser, tmp_path / "redoc.png")
+    screenshot(browser, shot)
+    return titles
+
+
+def test_redoc_renders_every_operation(site: str, browser: DevTools, tmp_path: Path) -> None:
+    titles = redoc_titles(browser, site + "/redoc", tmp_path / "redoc.png")
     summaries = [summary for _, _, summary in operations(served_document(site))]
     assert sorted(titles) == sorted(summaries)
 
