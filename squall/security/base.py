@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from squall.exceptions import HTTPException
+from squall.requests import Request
 
 NOT_AUTHENTICATED = "Not authenticated"
 
@@ -56,3 +57,12 @@ class SecurityBase:
         gives None)."""
         if self.auto_error:
             raise self.make_not_authenticated_error()
+
+    def whole_authorization(self, request: Request) -> str | None:
+        """The Authorization header as sent (OAuth2 and OpenID Connect hand it on whole), or
+        the refusal when there is none."""
+        authorization: str | None = request.headers.get("authorization")
+        if not authorization:
+            self.refuse()
+            return None
+        return authorization

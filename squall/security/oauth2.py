@@ -46,11 +46,7 @@ class OAuth2(SecurityBase):
         )
 
     async def __call__(self, request: Request) -> str | None:
-        authorization: str | None = request.headers.get("authorization")
-        if not authorization:
-            self.refuse()
-            return None
-        return authorization
+        return self.whole_authorization(request)
 
 
 class OAuth2Bearer(OAuth2):

@@ -27,8 +27,4 @@ class OpenIdConnect(SecurityBase):
         )
 
     async def __call__(self, request: Request) -> str | None:
-        authorization: str | None = request.headers.get("authorization")
-        if not authorization:
-            self.refuse()
-            return None
-        return authorization
+        return self.whole_authorization(request)
