@@ -43,6 +43,7 @@ class Acceptor:
         self.connecting: set[asyncio.Task[object]] = set()  # accepted, not yet connection_made
         self.families = {sock.fileno(): int(sock.family) for sock in sockets}  # looked up once
         self.accepting = False
+        self.accepted = 0  # connections taken so far
         self.timers: set[asyncio.TimerHandle] = set()
         self.report = ShortageReport(self.load, QUEUED)
 
@@ -54,8 +55,8 @@ class Acceptor:
             sock.setblocking(False)
             self.loop.add_reader(sock.fileno(), self._on_readable, sock)
 
-    def close(self) -> None:
-        """Stop accepting and close the listening sockets."""
+    def stop(self) -> None:
+        """Stop watching the listening sockets (``start`` watches them again)."""
         if not self.accepting:
             return
         self.accepting = False
@@ -64,6 +65,13 @@ class Acceptor:
         self.timers.clear()
         for sock in self.sockets:
             self.loop.remove_reader(sock.fileno())
+
+    def close(self) -> None:
+        """Stop accepting and close the listening sockets."""
+        if not self.accepting:
+            return
+        self.stop()
+        for sock in self.sockets:
             sock.close()
 
     def load(self) -> int:
@@ -100,6 +108,7 @@ class Acceptor:
             if is_shortage(exc):
                 self._pause(sock, exc)
             return False  # else e.g. ECONNABORTED: that client gave up
+        self.accepted += 1
         if self.report.short:
             self.report.recovered()
         family = self.families[sock.fileno()]

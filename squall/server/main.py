@@ -15,6 +15,7 @@ from typing import Any
 from squall.native import NativeHandler, NativeWebSocketHandler
 from squall.server.acceptor import Acceptor
 from squall.server.config import Config, ConfigError
+from squall.server.crowd_accept import CrowdAcceptor
 from squall.server.descriptors import ShortageReport, probe
 from squall.server.http2.choice import ProtocolFactory, protocol_factory
 from squall.server.lifespan import Lifespan
@@ -93,6 +94,7 @@ class Server:
         self._servers: list[asyncio.base_events.Server] = []
         self.acceptor: Acceptor | None = None  # accepting in Python (asyncio, workers)
         self.shortage: ShortageReport | None = None  # libuv accepting: probed every tick
+        self.crowd: CrowdAcceptor | None = None  # libuv accepting: bursts while crowded
         self.ssl_context: ssl.SSLContext | None = None
         self.protocol_factory: ProtocolFactory | None = None  # --http, resolved (http2/choice.py)
 
@@ -182,6 +184,7 @@ class Server:
             )
             self._servers.append(server)
         self.shortage = ShortageReport(lambda: len(state.connections), DROPPED)
+        self.crowd = CrowdAcceptor(state, self.sockets, factory, self.ssl_context)
 
     def _stop_accepting(self) -> None:
         """New connections go elsewhere from now on (other workers, or nowhere)."""
@@ -189,6 +192,8 @@ class Server:
             server.close()
         if self.acceptor is not None:
             self.acceptor.close()
+        if self.crowd is not None:
+            self.crowd.close()
         self.shortage = None
 
     def _check_descriptors(self) -> None:
@@ -208,6 +213,8 @@ class Server:
             state.refresh_clock()
             state.expire_idle_connections()
             self._check_descriptors()
+            if self.crowd is not None:
+                self.crowd.check()
 
     async def drain(self, grace: float, tick: Callable[[], object] | None = None) -> None:
         """Stop accepting, then for up to ``grace`` seconds let busy connections end with
