@@ -29,10 +29,10 @@ from typing import Any
 from squall.middleware.answers import send_answer
 from squall.middleware.base import ASGIApp, SquallMiddleware, answer_outcome
 from squall.middleware.chain import CallNext
-from squall.middleware.headers import RawHeaders, add_vary, header_value, set_header
+from squall.middleware.headers import VARY, RawHeaders, add_vary, header_value, set_header
 from squall.middleware.hooks import Hooks
 from squall.native import NativeRequest
-from squall.outcome import Outcome
+from squall.outcome import JSON_HEADERS, Outcome
 from squall.requests import Request
 from squall.responses import PlainTextResponse, Response
 
@@ -59,6 +59,8 @@ PREFLIGHT_VARY = (
     b"Access-Control-Request-Private-Network"
 )
 TRUE = b"true"
+# A JSON outcome's headers with Origin in Vary; shared like JSON_HEADERS (hooks copy to edit).
+JSON_HEADERS_VARY_ORIGIN: RawHeaders = [*JSON_HEADERS, (VARY, b"Origin")]
 
 
 class CORSPolicy:
@@ -214,19 +216,26 @@ class CORSMiddleware(SquallMiddleware):
         return Hooks(before=self._preflight, after=self._decorate)
 
     def _preflight(self, native: NativeRequest) -> Outcome | None:
-        headers = native.headers
-        origin = header_value(headers, ORIGIN)
-        if origin is None:
+        if native.method != "OPTIONS":  # only OPTIONS can be a preflight: no header scan
             return None
-        answer = self.policy.preflight(native.method, origin, headers)
+        headers = native.headers
+        answer = self.policy.preflight(native.method, header_value(headers, ORIGIN), headers)
         return None if answer is None else answer_outcome(answer)
 
     def _decorate(
         self, native: NativeRequest, request: Request | None, outcome: Outcome
     ) -> Outcome:
         status, headers, body = outcome
-        headers = list(headers)  # the outcome's may be shared (JSON_HEADERS)
-        self.policy.decorate(headers, header_value(native.headers, ORIGIN))
+        for name, value in native.headers:  # header_value(), inlined: every request
+            if name == ORIGIN:
+                headers = list(headers)  # the outcome's may be shared (JSON_HEADERS)
+                self.policy.decorate(headers, value)
+                return status, headers, body
+        # Not a CORS request, but its answer varies with Origin all the same.
+        if headers is JSON_HEADERS:  # the usual outcome: its Vary-ed twin is made once
+            return status, JSON_HEADERS_VARY_ORIGIN, body
+        headers = list(headers)
+        add_vary(headers, b"Origin")
         return status, headers, body
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:

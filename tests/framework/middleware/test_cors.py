@@ -171,6 +171,19 @@ def test_without_origin_only_vary_is_added(client_for: ClientFor) -> None:
     assert varied.headers.get_list("vary") == ["Accept-Encoding, Origin"]
 
 
+def test_answers_with_and_without_origin_in_turn_keep_apart(client_for: ClientFor) -> None:
+    """Answers without Origin share one header list: a CORS answer must never leak into it."""
+    client = client_for(cors_app(allow_origins=[SITE]))
+    for _ in range(2):
+        plain = client.get("/items")
+        assert plain.headers.get_list("vary") == ["Origin"]
+        assert "access-control-allow-origin" not in plain.headers
+        cors = client.get("/items", headers={"origin": SITE})
+        assert cors.headers.get_list("vary") == ["Origin"]
+        assert cors.headers.get_list("access-control-allow-origin") == [SITE]
+    assert client.get("/varied").headers.get_list("vary") == ["Accept-Encoding, Origin"]
+
+
 def test_streams_files_and_errors_get_the_headers(client_for: ClientFor) -> None:
     client = client_for(cors_app(allow_origins=[SITE]))
     for path, status in (("/stream", 200), ("/file", 200), ("/fails", 418), ("/nowhere", 404)):
