@@ -6,6 +6,7 @@ the URL, the scope on the native path...), so a request nobody inspects costs no
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -42,6 +43,29 @@ def _ignore(_: Any) -> None:
     return None
 
 
+async def _no_body() -> bytes:  # replaced by the reader of the request's channel
+    return b""
+
+
+def ready_message(receive: Receive) -> dict[str, Any] | None:
+    """What ``receive()`` gives without waiting, or None: a read that would wait is
+    cancelled where it stands (Starlette's is_disconnected does the same with a cancel
+    scope), in the caller's task."""
+    steps = receive().__await__()
+    try:
+        steps.send(None)
+    except StopIteration as done:
+        return cast(dict[str, Any], done.value)
+    try:
+        steps.throw(asyncio.CancelledError())
+    except StopIteration as done:  # it answered after all
+        return cast(dict[str, Any], done.value)
+    except asyncio.CancelledError:
+        return None
+    steps.close()  # it went on waiting: stop it for good
+    return None
+
+
 class Request:
     """Method, URL, headers, cookies and body of the request being handled."""
 
@@ -57,6 +81,8 @@ class Request:
     _form: FormData | None = None
     _streamed = False
     _receive: Receive | None = None  # ASGI's receive, when the request came through ASGI
+    _early: list[dict[str, Any]] = []  # ASGI messages is_disconnected() took (never mutated)
+    _disconnected = False  # is_disconnected() saw http.disconnect (ASGI)
     _session: dict[str, Any] | None = None
     # Set by SessionMiddleware in the App's chain: loads the session on first use.
     _load_session: Callable[[list[tuple[bytes, bytes]]], dict[str, Any]] | None = None
@@ -93,24 +119,15 @@ class Request:
     def from_asgi(
         cls, scope: dict[str, Any], receive: Receive, path: str | None = None, app: Any = None
     ) -> Request:
-        async def read_body() -> bytes:
-            chunks = []
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    raise ClientDisconnected("the client disconnected")
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    return b"".join(chunks)
-
         request = cls(
             scope["method"],
             scope["path"],
             scope["query_string"],
             scope["headers"],
-            read_body,
+            _no_body,
             scope,
         )
+        request._read_body = request._read_asgi_body
         request._receive = receive
         request.app = app
         return request
@@ -126,6 +143,9 @@ class Request:
 
     async def receive(self) -> dict[str, Any]:
         """The ASGI ``receive`` of this request."""
+        if self._early:  # taken by is_disconnected() before the app asked for them
+            message, *self._early = self._early
+            return message
         if self._receive is not None:
             return await self._receive()
         if self._native is not None:
@@ -257,6 +277,16 @@ class Request:
             if not message.get("more_body", False):
                 return
 
+    async def _read_asgi_body(self) -> bytes:
+        chunks = []
+        while True:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnected("the client disconnected")
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
     async def json(self) -> Any:
         """The body decoded as JSON; invalid JSON raises ``json.JSONDecodeError``."""
         if self._json is None:
@@ -323,7 +353,17 @@ class Request:
                 sink.append(exc)
 
     async def is_disconnected(self) -> bool:
-        return self._native is not None and cast(NativeRequest, self._native).disconnected
+        """True once the client has gone.  Through ASGI it takes a message only if one is
+        there without waiting (as Starlette's does); a body part it finds is kept for
+        ``body()``/``stream()``/``receive()``, not lost."""
+        if self._native is not None:
+            return cast(NativeRequest, self._native).disconnected
+        if not self._disconnected and self._receive is not None:
+            message = ready_message(self._receive)
+            if message is not None:
+                self._early = [*self._early, message]
+                self._disconnected = message.get("type") == "http.disconnect"
+        return self._disconnected
 
 
 def _scope_session(scope: dict[str, Any] | None) -> dict[str, Any]:
