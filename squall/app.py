@@ -87,6 +87,7 @@ class App(DescribedApp, LifecycleEvents, Router):
         swagger_ui_init_oauth: dict[str, Any] | None = None,
         swagger_ui_parameters: dict[str, Any] | None = None,
         docs_assets_url: str | None = "/docs/assets",
+        asyncapi_url: str | None = "/asyncapi.json",  # the WebSocket routes' (squall/asyncapi/)
     ) -> None:
         super().__init__(dependencies=dependencies, default_response_class=default_response_class)
         self.mounts: list[tuple[str, Any]] = []
@@ -120,6 +121,7 @@ class App(DescribedApp, LifecycleEvents, Router):
             swagger_ui_init_oauth,
             swagger_ui_parameters,
             docs_assets_url,
+            asyncapi_url,
         )
         self.router: Matcher[Route] = Matcher(redirect_slashes)
         self.websocket_routes: Matcher[WebSocketRoute] = Matcher(redirect_slashes=False)

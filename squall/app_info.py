@@ -32,6 +32,10 @@ class AppInfo:
     swagger_ui_init_oauth: dict[str, Any] | None = None
     swagger_ui_parameters: dict[str, Any] | None = None
     docs_assets_url: str | None = "/docs/assets"  # None: the pages load them from the CDN
+    # The AsyncAPI document of the WebSocket routes (squall/asyncapi/).
+    asyncapi_url: str | None = "/asyncapi.json"
+    asyncapi_servers: dict[str, Any] | None = None  # AsyncAPI Server Objects by name
+    asyncapi_schema: dict[str, Any] | None = field(default=None, init=False)  # App.asyncapi()'s
 
 
 class InfoField:
@@ -70,3 +74,14 @@ class DescribedApp:
     swagger_ui_init_oauth = InfoField()
     swagger_ui_parameters = InfoField()
     docs_assets_url = InfoField()
+    asyncapi_url = InfoField()
+    asyncapi_servers = InfoField()
+    asyncapi_schema = InfoField()  # the document App.asyncapi() built; set it to serve your own
+
+    def asyncapi(self) -> dict[str, Any]:
+        """The AsyncAPI document of the WebSocket routes, built on first use and kept."""
+        if self.asyncapi_schema is None:
+            from squall.asyncapi import document  # the generator loads when first asked
+
+            self.asyncapi_schema = document.app_asyncapi(self)  # type: ignore[arg-type]
+        return self.asyncapi_schema  # type: ignore[no-any-return]

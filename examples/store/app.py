@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from examples.store import admin, catalog, customers, orders, pages, reviews
+from examples.store import admin, catalog, customers, live, orders, pages, reviews
 from squall import App
 
 TAGS = [
@@ -25,5 +25,5 @@ app = App(
     openapi_tags=TAGS,
     servers=[{"url": "/", "description": "This server"}],
 )
-for module in (catalog, reviews, orders, customers, admin, pages):
+for module in (catalog, reviews, orders, live, customers, admin, pages):
     app.include_router(module.router)
