@@ -32,7 +32,8 @@ class ServedDocument:
         self.cache: dict[str, tuple[dict[str, Any], bytes]] = {}
 
     async def openapi(self, request: Request) -> Response:
-        return Response(self.encoded(self.app._root_of(request)), media_type=JSON_MEDIA)
+        root_path = self.app._root_of(request) if self.app.root_path_in_servers else ""
+        return Response(self.encoded(root_path), media_type=JSON_MEDIA)
 
     def encoded(self, root_path: str) -> bytes:
         document = self.app.openapi()
