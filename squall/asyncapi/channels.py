@@ -88,9 +88,9 @@ def finish_channel(
             key: message.described(key)
             for key, message in dict(zip(keys, channel.messages, strict=True)).items()
         }
-    described["parameters"] = _parameters(channel, components)
-    if not described["parameters"]:
-        del described["parameters"]
+    parameters = _parameters(channel, components)
+    if parameters:
+        described["parameters"] = parameters
     described["title"] = declaration.summary or default_summary(endpoint_name(declaration))
     description = description_of(declaration.description or declaration.endpoint.__doc__)
     if description:
