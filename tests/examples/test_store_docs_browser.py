@@ -1,7 +1,8 @@
 """The store's /docs and /redoc in headless Chromium with the network cut off but for this
 machine (oa-ui's setup: tests/framework/openapi_docs/test_docs_browser.py): Swagger UI shows
-every operation and webhook of the store's document, "Try it out" on a GET and on a POST (a review, its
-path parameter typed in) answers 200 and 201 in the page, and ReDoc shows every operation.
+every operation and webhook of the store's document, "Try it out" on a GET and on a POST (a
+review, its path parameter typed in) answers 200 and 201 in the page, and ReDoc shows every
+operation and webhook.
 Screenshots: docs.png, docs-executed.png and redoc.png in the test's temporary directory."""
 
 from __future__ import annotations
