@@ -7,15 +7,12 @@ responses leave through ``respond()``, with no ASGI message dicts built on the w
 
 from __future__ import annotations
 
-import inspect
-import typing
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any, cast
 
 from squall.app_info import AppInfo, DescribedApp
-from squall.dependants import plan_route
 from squall.di import Container, Solver
 from squall.errors import body_failure, failure, unrouted
 from squall.forms import FormLimits
@@ -28,14 +25,14 @@ from squall.middleware.stack import MiddlewareStack
 from squall.native import NativeHandler, NativeRequest, NativeWebSocket, NativeWebSocketHandler
 from squall.openapi.docs_routes import add_docs_routes
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
-from squall.params import Depends, plan_endpoint
+from squall.params import Depends
 from squall.requests import Request
 from squall.response_end import after_response, keep_background, send_outcome
 from squall.responses import Response, emit_asgi, emit_native
 from squall.route import Route
-from squall.router import INFERRED, Declaration, Router
-from squall.routing import Matcher, parse_template, route_path
-from squall.shaping import FieldFilter
+from squall.route_planning import plan_http_route
+from squall.router import Declaration, Router
+from squall.routing import Matcher, route_path
 from squall.websocket_route import WEBSOCKET, WebSocketRoute, plan_websocket_route
 from squall.websockets import WebSocket
 
@@ -43,14 +40,6 @@ __all__ = ["App", "Route"]
 
 Endpoint = Callable[..., Any]
 _encode = encode_json
-
-
-def _declared_type(declaration: Declaration) -> Any:
-    """What shapes the route's results: ``response_model``, else the return annotation."""
-    declared = declaration.response_model
-    if declared is INFERRED:
-        declared = typing.get_type_hints(declaration.endpoint).get("return")
-    return None if declared in (None, type(None), Any) else declared
 
 
 class App(DescribedApp, LifecycleEvents, Router):
@@ -87,6 +76,10 @@ class App(DescribedApp, LifecycleEvents, Router):
         swagger_ui_init_oauth: dict[str, Any] | None = None,
         swagger_ui_parameters: dict[str, Any] | None = None,
         docs_assets_url: str | None = "/docs/assets",
+        asyncapi_url: str | None = "/asyncapi.json",  # the WebSocket routes' (squall/asyncapi/)
+        separate_input_output_schemas: bool = True,
+        root_path_in_servers: bool = True,
+        webhooks: Router | None = None,
     ) -> None:
         super().__init__(dependencies=dependencies, default_response_class=default_response_class)
         self.mounts: list[tuple[str, Any]] = []
@@ -120,6 +113,10 @@ class App(DescribedApp, LifecycleEvents, Router):
             swagger_ui_init_oauth,
             swagger_ui_parameters,
             docs_assets_url,
+            asyncapi_url,
+            separate_input_output_schemas,
+            root_path_in_servers,
+            webhooks or Router(),
         )
         self.router: Matcher[Route] = Matcher(redirect_slashes)
         self.websocket_routes: Matcher[WebSocketRoute] = Matcher(redirect_slashes=False)
@@ -167,39 +164,9 @@ class App(DescribedApp, LifecycleEvents, Router):
             socket_route = plan_websocket_route(declaration, self.strict_content_type)
             self.websocket_routes.add(path, (WEBSOCKET,), socket_route)
             return
-        names = {seg.name for seg in parse_template(path) if not isinstance(seg, str)}
-        extractors = plan_endpoint(declaration.endpoint, names, self.strict_content_type)
-        extractors = plan_route(
-            extractors, frozenset(names), declaration.dependencies, self.strict_content_type
-        )
-        fields = FieldFilter(
-            declaration.response_model_include,
-            declaration.response_model_exclude,
-            declaration.response_model_exclude_unset,
-            declaration.response_model_exclude_none,
-        )
-        route = Route(
-            path,
-            declaration.methods,
-            declaration.endpoint,
-            declaration.status_code,
-            extractors,
-            _declared_type(declaration),
-            inspect.iscoroutinefunction(declaration.endpoint),
-            declaration.response_class or self.default_response_class,
-            fields,
-            declaration,
-        )
+        route = plan_http_route(declaration, self.strict_content_type, self.default_response_class)
         self.router.add(path, route.methods, route)
         self.routes.append(route)
-
-    def openapi(self) -> dict[str, Any]:
-        """The OpenAPI document, built from the routes on first use and kept."""
-        if self.openapi_schema is None:
-            from squall.openapi import document  # the generator loads when first asked
-
-            self.openapi_schema = document.app_openapi(self, self.root_path)
-        return self.openapi_schema
 
     async def _create_singletons(self) -> None:
         plans = [route.extractors for route in self.routes]

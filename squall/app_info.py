@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from squall.router import Router
+
 
 @dataclass
 class AppInfo:
@@ -32,6 +34,15 @@ class AppInfo:
     swagger_ui_init_oauth: dict[str, Any] | None = None
     swagger_ui_parameters: dict[str, Any] | None = None
     docs_assets_url: str | None = "/docs/assets"  # None: the pages load them from the CDN
+    # The AsyncAPI document of the WebSocket routes (squall/asyncapi/).
+    asyncapi_url: str | None = "/asyncapi.json"
+    # FastAPI's: pydantic models as -Input/-Output where the two differ; the root path as
+    # the first server; the webhooks the app sends (described, never routed).
+    separate_input_output_schemas: bool = True
+    root_path_in_servers: bool = True
+    webhooks: Router = field(default_factory=Router)
+    asyncapi_servers: dict[str, Any] | None = None  # AsyncAPI Server Objects by name
+    asyncapi_schema: dict[str, Any] | None = field(default=None, init=False)  # App.asyncapi()'s
 
 
 class InfoField:
@@ -53,6 +64,7 @@ class DescribedApp:
     """An App's OpenAPI settings as its own attributes (``app.title``...), kept in ``app.info``."""
 
     info: AppInfo
+    root_path: str
     openapi_schema = InfoField()  # the document App.openapi() built; set it to serve your own
     title = InfoField()
     version = InfoField()
@@ -70,3 +82,25 @@ class DescribedApp:
     swagger_ui_init_oauth = InfoField()
     swagger_ui_parameters = InfoField()
     docs_assets_url = InfoField()
+    asyncapi_url = InfoField()
+    separate_input_output_schemas = InfoField()
+    root_path_in_servers = InfoField()
+    webhooks = InfoField()  # a Router: @app.webhooks.post("new-subscription")
+    asyncapi_servers = InfoField()
+    asyncapi_schema = InfoField()  # the document App.asyncapi() built; set it to serve your own
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI document, built from the routes on first use and kept."""
+        if self.openapi_schema is None:
+            from squall.openapi import document  # the generator loads when first asked
+
+            self.openapi_schema = document.app_openapi(self, self.root_path)  # type: ignore[arg-type]
+        return self.openapi_schema  # type: ignore[no-any-return]
+
+    def asyncapi(self) -> dict[str, Any]:
+        """The AsyncAPI document of the WebSocket routes, built on first use and kept."""
+        if self.asyncapi_schema is None:
+            from squall.asyncapi import document  # the generator loads when first asked
+
+            self.asyncapi_schema = document.app_asyncapi(self)  # type: ignore[arg-type]
+        return self.asyncapi_schema  # type: ignore[no-any-return]

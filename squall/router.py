@@ -55,6 +55,10 @@ class Declaration:
     include_in_schema: bool = True
     openapi_extra: dict[str, Any] | None = None
     websocket: bool = False  # a WebSocket route (squall.websocket_route): matched by path only
+    # A WebSocket route's messages, for its AsyncAPI channel (squall/asyncapi/): the types
+    # the client sends (``receives``) and the route answers (``sends``); None: undeclared.
+    receives: Any = None
+    sends: Any = None
 
 
 def _names(names: Sequence[str] | set[str] | None) -> frozenset[str] | None:
@@ -198,27 +202,54 @@ class Router:
         name: str | None = None,
         *,
         dependencies: Sequence[Depends] | None = None,
+        **described: Any,
     ) -> None:
-        """Route WebSocket connections at ``path`` to ``endpoint`` (an ``async def``)."""
+        """Route WebSocket connections at ``path`` to ``endpoint`` (an ``async def``);
+        ``described``: its AsyncAPI keywords (``receives``, ``sends``, ``summary``,
+        ``description``, ``tags``, ``include_in_schema``; see squall/asyncapi/)."""
+        tags = self.tags + tuple(described.pop("tags", ()))
         self.add(
             Declaration(
                 self.prefix + path,
                 (),
                 endpoint,
+                tags=tags,
                 dependencies=self.dependencies + tuple(dependencies or ()),
                 name=name or getattr(endpoint, "__name__", None),
-                include_in_schema=False,
                 websocket=True,
+                **described,
             )
         )
 
     def websocket(
-        self, path: str, name: str | None = None, *, dependencies: Sequence[Depends] | None = None
+        self,
+        path: str,
+        name: str | None = None,
+        *,
+        dependencies: Sequence[Depends] | None = None,
+        receives: Any = None,
+        sends: Any = None,
+        summary: str | None = None,
+        description: str | None = None,
+        tags: Sequence[str] = (),
+        include_in_schema: bool = True,
     ) -> Callable[[Endpoint], Endpoint]:
-        """``@router.websocket("/ws/{room}")``: the decorator form of add_api_websocket_route."""
+        """``@router.websocket("/ws/{room}", receives=ChatIn, sends=ChatOut)``: the decorator
+        form of add_api_websocket_route."""
 
         def register(endpoint: Endpoint) -> Endpoint:
-            self.add_api_websocket_route(path, endpoint, name, dependencies=dependencies)
+            self.add_api_websocket_route(
+                path,
+                endpoint,
+                name,
+                dependencies=dependencies,
+                receives=receives,
+                sends=sends,
+                summary=summary,
+                description=description,
+                tags=tags,
+                include_in_schema=include_in_schema,
+            )
             return endpoint
 
         return register

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from examples.store import admin, catalog, customers, orders, pages, reviews
+from examples.store import admin, catalog, customers, live, orders, pages, reviews
+from examples.store.models import Order
 from squall import App
 
 TAGS = [
@@ -25,5 +26,11 @@ app = App(
     openapi_tags=TAGS,
     servers=[{"url": "/", "description": "This server"}],
 )
-for module in (catalog, reviews, orders, customers, admin, pages):
+for module in (catalog, reviews, orders, live, customers, admin, pages):
     app.include_router(module.router)
+
+
+@app.webhooks.post("order-cancelled", tags=["orders"])
+async def order_cancelled(order: Order) -> None:
+    """What the shop sends a partner's URL when an order is cancelled (described, not served:
+    the document's ``webhooks``)."""

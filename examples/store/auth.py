@@ -92,3 +92,4 @@ def current_customer(
 
 StaffMember = Annotated[str, Depends(staff_member)]
 ProfileReader = Annotated[Customer, Security(current_customer, scopes=["profile"])]
+OrdersCustomer = Annotated[Customer, Security(current_customer, scopes=["orders"])]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from examples.store.auth import current_customer
+from examples.store import live
+from examples.store.auth import OrdersCustomer
 from examples.store.data import STORE, UnknownProduct
-from examples.store.models import Customer, Error, Order, OrderIn, OrderStatus
-from squall import Header, HTTPException, Router, Security, status
-
-OrdersCustomer = Annotated[Customer, Security(current_customer, scopes=["orders"])]
+from examples.store.models import Error, Order, OrderIn, OrderStatus
+from squall import Header, HTTPException, Router, status
 
 router = Router(
     prefix="/orders",
@@ -65,4 +64,6 @@ async def cancel_order(order_id: int, customer: OrdersCustomer) -> Order:
     order = find_order(order_id)
     if order.status != OrderStatus.pending:
         raise HTTPException(409, "Only pending orders can be cancelled")
-    return STORE.cancel_order(order)
+    cancelled = STORE.cancel_order(order)
+    await live.publish(cancelled)  # the order's followers hear of it (examples/store/live.py)
+    return cancelled

@@ -1,9 +1,10 @@
 """What is not JSON: the welcome page (HTML), a health check (plain text), the catalogue as CSV
-(streamed) and a WebSocket that reports new orders' totals."""
+(streamed) and a WebSocket that answers prices."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TypedDict
 
 from examples.store.data import STORE
 from squall import HTMLResponse, PlainTextResponse, Router, StreamingResponse, WebSocket
@@ -40,15 +41,22 @@ async def export_products() -> StreamingResponse:
     return StreamingResponse(csv_rows(), media_type="text/csv")
 
 
-def quote(text: str) -> dict[str, object]:
+class Quote(TypedDict):
+    """A product's price (none for a number the catalogue does not have)."""
+
+    product: str
+    price_cents: int | None
+
+
+def quote(text: str) -> Quote:
     """The answer to one message of /ws/quotes: the price of the product numbered ``text``."""
     product = STORE.products.get(int(text)) if text.isdigit() else None
     return {"product": text, "price_cents": product.price_cents if product else None}
 
 
-@router.websocket("/ws/quotes")
+@router.websocket("/ws/quotes", receives=str, sends=Quote)
 async def quotes(websocket: WebSocket) -> None:
-    """Send a product number, get its price back (not in the OpenAPI document)."""
+    """Send a product number (a text frame), get its price back."""
     await websocket.accept()
     try:
         while True:

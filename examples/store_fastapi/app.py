@@ -365,6 +365,12 @@ for router in (catalog, reviews, orders, customers, back_office, pages):
     app.include_router(router)
 
 
+@app.webhooks.post("order-cancelled", tags=["orders"])
+async def order_cancelled(order: Order) -> None:
+    """What the shop sends a partner's URL when an order is cancelled (described, not served:
+    the document's ``webhooks``)."""
+
+
 @app.exception_handler(squall.HTTPException)
 async def squall_http_exception(request: Request, exc: squall.HTTPException) -> JSONResponse:
     """The shared checks and lookups raise Squall's HTTPException: answer it as FastAPI would."""

@@ -124,13 +124,24 @@ async def _oauth2_redirect() -> Response:
     return get_swagger_ui_oauth2_redirect_html()
 
 
-async def _serve_asset(name: str) -> Response:
+async def _serve_asset(name: str, request: Request) -> Response:
     """One file of the extra, by its name (only the known names: no path is ever built from
-    the request), with an ETag and Last-Modified (304 on a match) and sent with sendfile."""
-    from squall.file_response import FileResponse
+    the request), compressed when the request accepts it (squall.openapi.asset_encodings),
+    else as it is with sendfile; with an ETag (304 on a match) either way."""
+    from squall.file_response import FileResponse, guess_media_type
+    from squall.openapi.asset_encodings import coding_for, encoded
 
     packaged = find_packaged_assets()
     path = None if packaged is None else packaged.files.get(name)
     if path is None:
         raise HTTPException(404)
-    return FileResponse(path, headers={"cache-control": ASSET_CACHE_CONTROL})
+    headers = {"cache-control": ASSET_CACHE_CONTROL, "vary": "accept-encoding"}
+    coding = coding_for(request.headers.get("accept-encoding", ""))
+    if coding is None:
+        return FileResponse(path, headers=headers)
+    copy = await encoded(path, coding)
+    headers["etag"] = copy.etag
+    if copy.matches(request.headers.get("if-none-match", "")):
+        return Response(b"", 304, headers)
+    headers["content-encoding"] = coding
+    return Response(copy.body, headers=headers, media_type=guess_media_type(name))

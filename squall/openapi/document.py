@@ -10,7 +10,7 @@ values, built once: the App caches it (``App.openapi()``) and serves its bytes.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from squall.openapi.operations import openapi_path, operation
@@ -37,8 +37,14 @@ def get_openapi(
     contact: dict[str, Any] | None = None,
     license_info: dict[str, Any] | None = None,
     external_docs: dict[str, Any] | None = None,
+    webhooks: Sequence[Route] | None = None,
+    separate_input_output_schemas: bool = True,
 ) -> dict[str, Any]:
-    """The document for ``routes`` (an App's ``app.routes``)."""
+    """The document for ``routes`` (an App's ``app.routes``); ``webhooks``: planned routes
+    (squall.openapi.webhooks), each keyed by its declaration's path;
+    ``separate_input_output_schemas=False``: a pydantic model is described as it is
+    received in responses too (one component, unless it has computed fields), as FastAPI's
+    option does."""
     info: dict[str, Any] = {"title": title, "version": version}
     optional = {
         "summary": summary,
@@ -51,9 +57,14 @@ def get_openapi(
     document: dict[str, Any] = {"openapi": openapi_version, "info": info}
     if servers:
         document["servers"] = [dict(server) for server in servers]
-    schemas = Schemas()
+    schemas = Schemas(separate_input_output_schemas)
     security_schemes: dict[str, Any] = {}
-    document["paths"] = _paths(routes, schemas, security_schemes)
+    operation_ids: dict[str, str] = {}
+    document["paths"] = _paths(routes, schemas, security_schemes, operation_ids, _template)
+    if webhooks:
+        document["webhooks"] = _paths(
+            webhooks, schemas, security_schemes, operation_ids, _webhook_name
+        )
     components: dict[str, Any] = {}
     found = schemas.finish()
     if found:
@@ -69,16 +80,29 @@ def get_openapi(
     return document
 
 
+def _template(route: Route) -> str:
+    return openapi_path(route.path)
+
+
+def _webhook_name(route: Route) -> str:
+    assert route.declaration is not None  # a planned webhook keeps it
+    return route.declaration.path
+
+
 def _paths(
-    routes: Sequence[Route], schemas: Schemas, security_schemes: dict[str, Any]
+    routes: Sequence[Route],
+    schemas: Schemas,
+    security_schemes: dict[str, Any],
+    operation_ids: dict[str, str],
+    key: Callable[[Route], str],
 ) -> dict[str, Any]:
+    """The Path Items of ``routes``, each under ``key(route)``."""
     paths: dict[str, dict[str, Any]] = {}
-    operation_ids: dict[str, str] = {}
     for route in routes:
         declaration = route.declaration
         if declaration is None or not declaration.include_in_schema:
             continue
-        path = openapi_path(route.path)
+        path = key(route)
         for method in route.methods:
             described = operation(route, method, schemas, security_schemes)
             _check_unique(described["operationId"], f"{method} {path}", operation_ids)
@@ -97,9 +121,13 @@ def _check_unique(operation_id: str, where: str, seen: dict[str, str]) -> None:
 
 def app_openapi(app: App, root_path: str = "") -> dict[str, Any]:
     """The document of ``app``, as ``App.openapi()`` builds it; a server at ``root_path``
-    is listed first when it is not among ``app.servers`` (FastAPI's rule)."""
+    is listed first when it is not among ``app.servers`` (FastAPI's rule), unless
+    ``app.root_path_in_servers`` is False."""
+    from squall.openapi.webhooks import webhook_routes
+
     servers = list(app.servers)
-    if root_path and not any(server.get("url") == root_path for server in servers):
+    listed = any(server.get("url") == root_path for server in servers)
+    if root_path and app.root_path_in_servers and not listed:
         servers.insert(0, {"url": root_path})
     return get_openapi(
         title=app.title,
@@ -112,4 +140,6 @@ def app_openapi(app: App, root_path: str = "") -> dict[str, Any]:
         terms_of_service=app.terms_of_service,
         contact=app.contact,
         license_info=app.license_info,
+        webhooks=webhook_routes(app),
+        separate_input_output_schemas=app.separate_input_output_schemas,
     )

@@ -58,7 +58,7 @@ def operation(
     if declaration.tags:
         described["tags"] = list(dict.fromkeys(declaration.tags))
     described["summary"] = declaration.summary or default_summary(endpoint_name(declaration))
-    description = _description(declaration.description)
+    description = description_of(declaration.description)
     if description:
         described["description"] = description
     described["operationId"] = op_id
@@ -80,7 +80,7 @@ def operation(
     return described
 
 
-def _description(text: str | None) -> str | None:
+def description_of(text: str | None) -> str | None:
     """The docstring cleaned up, up to a form feed (what follows is for the code's readers)."""
     if not text:
         return None

@@ -46,7 +46,8 @@ Schema = dict[str, Any]
 class Schemas:
     """The schemas of one document: asked for while the operations are built, then filled."""
 
-    def __init__(self) -> None:
+    def __init__(self, separate_input_output: bool = True) -> None:
+        self.separate_input_output = separate_input_output
         self._msgspec: list[tuple[Schema, Any]] = []
         self._pydantic: list[tuple[Schema | None, Any, str]] = []  # (slot, type, mode)
         self._named: dict[str, Schema] = {}  # schemas the document names itself
@@ -57,6 +58,8 @@ class Schemas:
         ``"validation"`` (what a request sends) or ``"serialization"`` (what is answered)."""
         slot: Schema = {}
         if uses_pydantic(annotation):
+            if not self.separate_input_output and not has_computed_fields(annotation):
+                mode = "validation"  # one schema for both ways (FastAPI's option)
             self._pydantic.append((slot, annotation, mode))
         else:
             self._msgspec.append((slot, annotation))
@@ -174,6 +177,15 @@ class Schemas:
             else:  # a model inside a msgspec type: always a $ref of its own
                 self._nested_names[index] = str(schema["$ref"])[len(REF_PREFIX) :]
         return dict(top.get("$defs", {}))
+
+
+def has_computed_fields(annotation: Any) -> bool:
+    """Whether a pydantic model reachable from ``annotation`` has computed fields (which
+    only its serialization schema has: it keeps two schemas whatever the option says)."""
+    classes = pydantic_classes([annotation])
+    return any(
+        getattr(cls, "model_computed_fields", None) for found in classes.values() for cls in found
+    )
 
 
 _DEFAULT_TITLE = "\x00title"

@@ -32,7 +32,8 @@ class ServedDocument:
         self.cache: dict[str, tuple[dict[str, Any], bytes]] = {}
 
     async def openapi(self, request: Request) -> Response:
-        return Response(self.encoded(self.app._root_of(request)), media_type=JSON_MEDIA)
+        root_path = self.app._root_of(request) if self.app.root_path_in_servers else ""
+        return Response(self.encoded(root_path), media_type=JSON_MEDIA)
 
     def encoded(self, root_path: str) -> bytes:
         document = self.app.openapi()
@@ -69,9 +70,15 @@ def make_way(app: App, declaration: Declaration) -> None:
 
 
 def add_openapi_route(app: App) -> None:
-    """The route at ``app.openapi_url`` answering the document (none when it is None)."""
+    """The route at ``app.openapi_url`` answering the document (none when it is None), and
+    the one at ``app.asyncapi_url`` answering the WebSocket routes' (squall/asyncapi/)."""
+    from squall.asyncapi.serving import add_asyncapi_route
+
     url = app.openapi_url
-    if url is None:
-        return
-    served = ServedDocument(app)
-    app.add(Declaration(url, ("GET",), served.openapi, name="openapi", include_in_schema=False))
+    if url is not None:
+        served = ServedDocument(app)
+        declaration = Declaration(
+            url, ("GET",), served.openapi, name="openapi", include_in_schema=False
+        )
+        app.add(declaration)
+    add_asyncapi_route(app)

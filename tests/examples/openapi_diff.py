@@ -66,14 +66,20 @@ def _parameters_by_name(parameters: list[dict[str, Any]]) -> dict[str, Any]:
     return {f"{p['in']} {p['name']}": p for p in parameters}
 
 
-def normalised(document: dict[str, Any]) -> dict[str, Any]:
-    """The parts of ``document`` to compare, with refs inlined (see the module docstring)."""
-    schemas = document.get("components", {}).get("schemas", {})
-    paths = inline_refs(document.get("paths", {}), schemas)
-    for operations in paths.values():
+def _path_items(items: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """Path Items (``paths`` or ``webhooks``) with refs inlined, parameters by name."""
+    inlined: dict[str, Any] = inline_refs(items, schemas)
+    for operations in inlined.values():
         for operation in operations.values():
             if isinstance(operation, dict) and "parameters" in operation:
                 operation["parameters"] = _parameters_by_name(operation["parameters"])
+    return inlined
+
+
+def normalised(document: dict[str, Any]) -> dict[str, Any]:
+    """The parts of ``document`` to compare, with refs inlined (see the module docstring)."""
+    schemas = document.get("components", {}).get("schemas", {})
+    paths = _path_items(document.get("paths", {}), schemas)
     components = document.get("components", {})
     return {
         "openapi": document.get("openapi"),
@@ -81,6 +87,7 @@ def normalised(document: dict[str, Any]) -> dict[str, Any]:
         "servers": document.get("servers"),
         "tags": document.get("tags"),
         "paths": paths,
+        "webhooks": _path_items(document.get("webhooks", {}), schemas),
         "components": {
             "schemas": {name: "(a schema)" for name in schemas},
             "securitySchemes": components.get("securitySchemes"),

@@ -1,13 +1,15 @@
 """The store's /docs and /redoc in headless Chromium with the network cut off but for this
 machine (oa-ui's setup: tests/framework/openapi_docs/test_docs_browser.py): Swagger UI shows
-every operation of the store's document, "Try it out" on a GET and on a POST (a review, its
-path parameter typed in) answers 200 and 201 in the page, and ReDoc shows every operation.
+every operation and webhook of the store's document, "Try it out" on a GET and on a POST (a
+review, its path parameter typed in) answers 200 and 201 in the page, and ReDoc shows every
+operation and webhook.
 Screenshots: docs.png, docs-executed.png and redoc.png in the test's temporary directory."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,10 +69,14 @@ def browser() -> Iterator[DevTools]:
         yield devtools
 
 
+def path_items() -> dict[str, dict[str, Any]]:
+    """The document's paths and webhooks (Swagger UI and ReDoc show both)."""
+    document = app.openapi()
+    return {**document["paths"], **document["webhooks"]}
+
+
 def documented() -> set[tuple[str, str]]:
-    return {
-        (method.upper(), path) for path, item in app.openapi()["paths"].items() for method in item
-    }
+    return {(method.upper(), path) for path, item in path_items().items() for method in item}
 
 
 def test_swagger_ui_shows_the_store_and_tries_a_get_and_a_post(
@@ -101,6 +107,7 @@ def test_swagger_ui_shows_the_store_and_tries_a_get_and_a_post(
 
 def test_redoc_shows_every_operation(store_site: str, browser: DevTools, tmp_path: Path) -> None:
     titles = redoc_titles(browser, store_site + "/redoc", tmp_path / "redoc.png")
-    summaries = [op["summary"] for item in app.openapi()["paths"].values() for op in item.values()]
-    shown = {title.removesuffix("Deprecated").strip() for title in titles}  # ReDoc's badge
+    summaries = [op["summary"] for item in path_items().values() for op in item.values()]
+    badges = ("Deprecated", "Webhook")  # ReDoc's
+    shown = {title.removesuffix(badges[0]).removesuffix(badges[1]).strip() for title in titles}
     assert sorted(shown) == sorted(set(summaries))

@@ -74,7 +74,7 @@ def test_another_url_or_none() -> None:
     with serve(moved) as running, httpx.Client(base_url=running.url) as client:
         assert client.get("/api/schema.json").json()["info"]["title"] == "Store"
         assert client.get("/openapi.json").status_code == 404
-    off = App(openapi_url=None)
+    off = App(openapi_url=None, asyncapi_url=None)
     assert [route.path for route in off.routes] == []
     with serve(off) as running, httpx.Client(base_url=running.url) as client:
         assert client.get("/openapi.json").status_code == 404

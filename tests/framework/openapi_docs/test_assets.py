@@ -55,12 +55,20 @@ def test_each_asset_is_served_with_its_type_and_cache_headers(
     assert packaged is not None
     with serve_app(docs_app()) as url, httpx.Client(base_url=url) as client:
         for name, media_type in TYPES.items():
-            response = client.get(f"/docs/assets/{name}", params={"v": packaged.version})
-            assert response.status_code == 200, name
-            assert response.headers["content-type"].split(";")[0] == media_type
-            assert response.content == packaged.files[name].read_bytes()
-            assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
-            assert response.headers["etag"] and response.headers["last-modified"]
+            for accept in ("gzip", "identity"):
+                response = client.get(
+                    f"/docs/assets/{name}",
+                    params={"v": packaged.version},
+                    headers={"accept-encoding": accept},
+                )
+                assert response.status_code == 200, name
+                assert response.headers["content-type"].split(";")[0] == media_type
+                assert response.content == packaged.files[name].read_bytes()  # decoded
+                assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+                assert response.headers["vary"] == "accept-encoding"
+                assert response.headers["etag"]
+                assert response.headers.get("content-encoding", "identity") == accept
+            assert response.headers["last-modified"]  # the file as it is: sendfile
 
 
 @requires_docs_extra
