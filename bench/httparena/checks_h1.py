@@ -30,6 +30,7 @@ JSON_PAIRS: Final = ((12, 3), (22, 7), (31, 2), (50, 5))
 JSON_COMP_PAIRS: Final = ((25, 3), (40, 7), (50, 2))
 JSON_TLS_PAIRS: Final = ((7, 2), (23, 11), (50, 1))
 UPLOAD_SIZES: Final = (512_000, 2_097_152, 10_485_760, 20_971_520)
+CHUNKED_SIZE: Final = 100_000  # beyond validate.sh: an answer echoing Content-Length fails it
 GZIP_BR: Final = "Accept-Encoding: gzip, br"
 CONTENT_TYPES: Final = (
     ("reset.css", "text/css"),
@@ -132,6 +133,12 @@ def upload(run: Run) -> None:
     body = os.urandom(48)
     passed = curl(["--data-binary", "@-", url], stdin=body).decode("latin-1").strip() == "48"
     run.record.verdict(block, "random 48-byte body", passed, "expected '48'")
+    chunked_flags = ["-H", "Transfer-Encoding: chunked", "--data-binary", "@-"]
+    chunked = curl([*chunked_flags, url], os.urandom(CHUNKED_SIZE))
+    run.record.verdict(
+        block, f"extra: chunked {CHUNKED_SIZE}-byte body (bytes read, not Content-Length)",
+        chunked.decode("latin-1").strip() == str(CHUNKED_SIZE), f"got {chunked[:80]!r}",
+    )  # fmt: skip
     for size in UPLOAD_SIZES:
         got = run_dd_upload(url, size)
         run.record.verdict(block, f"{size}-byte body", got == str(size), f"got {got[:80]!r}")

@@ -7,6 +7,7 @@ by its ``Transfer-Encoding: chunked`` or ``Content-Length`` and stripped.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from collections.abc import Sequence
@@ -21,10 +22,11 @@ def send_pieces(host: str, port: int, pieces: Sequence[bytes]) -> bytes:
     """Write ``pieces`` 30 ms apart, then read everything until the server closes."""
     with socket.create_connection((host, port), timeout=READ_TIMEOUT) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        for index, piece in enumerate(pieces):
-            if index:
-                time.sleep(GAP)
-            sock.sendall(piece)
+        with contextlib.suppress(OSError):  # the server answered and closed before the end
+            for index, piece in enumerate(pieces):
+                if index:
+                    time.sleep(GAP)
+                sock.sendall(piece)
         return read_to_eof(sock)
 
 

@@ -21,6 +21,7 @@ GUID: Final = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TEXT, BINARY, CLOSE = 0x1, 0x2, 0x8
 TIMEOUT: Final = 5.0
 BLOCK: Final = "echo-ws"
+CLOSE_CHECK: Final = "close 1000 answered by close 1000"
 
 
 class WsError(Exception):
@@ -128,10 +129,14 @@ def echo_session(run: Run) -> None:
             f"got {echoed!r}",
         )  # fmt: skip
         connection.sock.sendall(frame(CLOSE, struct.pack("!H", 1000) + b"validate done"))
-        opcode, payload = connection.read_frame()
+        try:
+            opcode, payload = connection.read_frame()
+        except (WsError, OSError) as error:
+            run.record.add(BLOCK, CLOSE_CHECK, "FAIL", str(error))
+            return
         code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
         run.record.verdict(
-            BLOCK, "close 1000 answered by close 1000", (opcode, code) == (CLOSE, 1000),
+            BLOCK, CLOSE_CHECK, (opcode, code) == (CLOSE, 1000),
             f"opcode {opcode}, code {code}",
         )  # fmt: skip
     finally:
