@@ -168,11 +168,17 @@ def throwaway_postgres(port: int | None = None, rows: int = SEED_ROWS) -> Iterat
         shutil.rmtree(root, ignore_errors=True)
 
 
+def leave(*_: object) -> None:
+    raise SystemExit(0)
+
+
 def main() -> None:
+    """Serve until SIGINT or SIGTERM (both set here: a background job inherits SIGINT ignored)."""
+    signal.signal(signal.SIGINT, leave)
+    signal.signal(signal.SIGTERM, leave)
     with throwaway_postgres() as url:
         print(f"DATABASE_URL={url}", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            signal.pause()
+        signal.pause()
 
 
 if __name__ == "__main__":
