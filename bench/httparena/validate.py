@@ -17,7 +17,7 @@ from typing import Final
 from bench.httparena import checks_db, checks_h1, checks_h2, ws_checks
 from bench.httparena.checks import Recorder, Run
 from bench.httparena.checks_db import Aborted
-from bench.httparena.launch import Entry, EntryError, entry, entry_running
+from bench.httparena.launch import Entry, EntryError, Setup, entry, entry_running
 
 
 @dataclass(frozen=True)
@@ -86,14 +86,19 @@ def profiles_to_check(chosen: Entry, only: Sequence[str] | None) -> list[str]:
     return list(only)
 
 
-def validate(name: str, only: Sequence[str] | None = None, keep_running: bool = False) -> int:
+def validate(
+    name: str,
+    only: Sequence[str] | None = None,
+    keep_running: bool = False,
+    setup: Setup | None = None,
+) -> int:
     """Validate entry ``name``; the exit status (0 when nothing failed)."""
     try:
         chosen = entry(name)
         tests = profiles_to_check(chosen, only)
         record = Recorder()
         print(f"validating {name} ({chosen.directory}): {' '.join(tests)}", flush=True)
-        with entry_running(chosen, tests) as started:
+        with entry_running(chosen, tests, setup or Setup()) as started:
             run_blocks(Run(started.target, record, started.static_dir), tests)
             print(f"{name}: {summary(record)}", flush=True)
             if keep_running:

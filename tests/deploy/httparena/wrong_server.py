@@ -62,8 +62,8 @@ class WrongServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, static_dir: Path) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
+    def __init__(self, static_dir: Path, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), Handler)
         self.static_dir = static_dir
         self.faults: set[str] = set()
         self.first_post: bytes | None = None
@@ -320,3 +320,16 @@ def crud(server: WrongServer, request: Request) -> Answer:
             server.cached[item_id] = now
     extra = [] if "no-x-cache" in faults else [("X-Cache", "HIT" if hit else "MISS")]
     return Answer(content_type=JSON, body=json.dumps(found).encode(), extra=extra)
+
+
+def main() -> None:
+    """Serve as an HttpArena entry would: PORT, STATIC_DIR, and WRONG_FAULTS (comma-separated)."""
+    import os
+
+    server = WrongServer(Path(os.environ.get("STATIC_DIR", ".")), int(os.environ["PORT"]))
+    server.reset(*filter(None, os.environ.get("WRONG_FAULTS", "").split(",")))
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
