@@ -287,8 +287,9 @@ def static_content(name: str, size: int) -> bytes:
     return text_of_size(name, size)
 
 
-def write_static(directory: Path) -> Path:
-    """The 20 files, plus ``.gz`` (level 9) and ``.br`` (quality 11) siblings of the text ones."""
+def write_static(directory: Path, brotli_quality: int = 11) -> Path:
+    """The 20 files, plus ``.gz`` (level 9) and ``.br`` (quality 11, as HttpArena's; the tests
+    take a lower one: 11 costs seconds) siblings of the text ones."""
     import brotli  # the dev extra has it; HttpArena's data/static has both siblings
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -297,7 +298,7 @@ def write_static(directory: Path) -> Path:
         (directory / name).write_bytes(data)
         if is_text(name):
             (directory / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
-            (directory / f"{name}.br").write_bytes(brotli.compress(data, quality=11))
+            (directory / f"{name}.br").write_bytes(brotli.compress(data, quality=brotli_quality))
     return directory
 
 
@@ -341,7 +342,7 @@ def write_certificates(directory: Path) -> tuple[Path, Path]:
 # --- everything ---------------------------------------------------------------------------------
 
 
-def write_mounts(directory: Path, *, seed_sql: bool = True) -> Mounts:
+def write_mounts(directory: Path, *, seed_sql: bool = True, brotli_quality: int = 11) -> Mounts:
     """All of HttpArena's mounts under ``directory`` (made if missing)."""
     directory.mkdir(parents=True, exist_ok=True)
     items = dataset()
@@ -354,7 +355,7 @@ def write_mounts(directory: Path, *, seed_sql: bool = True) -> Mounts:
     return Mounts(
         root=directory,
         dataset=dataset_path,
-        static=write_static(directory / "static"),
+        static=write_static(directory / "static", brotli_quality),
         cert=cert,
         key=key,
         seed_sql=sql_path,

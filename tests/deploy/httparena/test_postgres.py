@@ -28,7 +28,7 @@ def test_seeded_as_the_contract_says(database_url: str) -> None:
         query(
             database_url,
             "SELECT count(*), min(price), max(price), count(DISTINCT name),"
-            " count(DISTINCT category) FROM items",
+            " count(DISTINCT category) FROM items WHERE id <= 100000",  # crud tests add rows
         )
     )
     assert (count, low, high, names, categories) == (SEED_ROWS, 1, 500, SEED_ROWS, 10)
