@@ -8,7 +8,6 @@ and a summary.  The exit status is 1 when any check failed.
 
 from __future__ import annotations
 
-import contextlib
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -69,6 +68,13 @@ def run_blocks(run: Run, tests: Sequence[str]) -> None:
             return
 
 
+def wait_for_a_stop_signal() -> None:
+    """Until SIGINT or SIGTERM (handled here: a background job of a script ignores SIGINT)."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: None)
+    signal.pause()
+
+
 def summary(record: Recorder) -> str:
     return (
         f"{record.count('PASS')} passed, {record.count('FAIL')} failed, "
@@ -103,8 +109,7 @@ def validate(
             print(f"{name}: {summary(record)}", flush=True)
             if keep_running:
                 print(f"still serving on {started.target} (Ctrl+C stops it)", flush=True)
-                with contextlib.suppress(KeyboardInterrupt):
-                    signal.pause()
+                wait_for_a_stop_signal()
     except EntryError as error:
         print(f"FAIL [{name}] start: {error}", flush=True)
         return 1
