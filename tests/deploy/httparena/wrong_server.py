@@ -69,6 +69,7 @@ class WrongServer(socketserver.ThreadingTCPServer):
         self.first_post: bytes | None = None
         self.cached: dict[int, float] = {}
         self.created: dict[int, dict[str, Any]] = {}
+        self.seen: list[Request] = []  # every request read, in order
         self.lock = threading.Lock()
 
     @property
@@ -80,6 +81,7 @@ class WrongServer(socketserver.ThreadingTCPServer):
         self.first_post = None
         self.cached.clear()
         self.created.clear()
+        self.seen.clear()
 
 
 @contextmanager
@@ -123,6 +125,7 @@ class Handler(socketserver.StreamRequestHandler):
         request = self.read_request()
         if request is None:
             return
+        self.server.seen.append(request)
         if request.path == "/ws":
             self.websocket(request)
             return
