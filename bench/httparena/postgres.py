@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
-from bench.httparena.data import ITEM_COLUMNS, ITEMS_SCHEMA, dataset, seed_rows
+from bench.httparena.data import ITEM_COLUMNS, ITEMS_SCHEMA, SEED_ROWS, dataset, seed_rows
 
 SERVICE_USER: Final = "postgres"
 START_TIMEOUT: Final = 30.0
@@ -118,7 +118,7 @@ async def connect_when_ready(
             await asyncio.sleep(0.05)
 
 
-async def seed(port: int, server: subprocess.Popen[bytes]) -> None:
+async def seed(port: int, server: subprocess.Popen[bytes], rows: int) -> None:
     """Create user bench, database benchmark and its items table, then COPY the rows in."""
     admin = await connect_when_ready(port, "postgres", "postgres", server)
     try:
@@ -129,8 +129,8 @@ async def seed(port: int, server: subprocess.Popen[bytes]) -> None:
     connection = await connect_when_ready(port, "benchmark", "bench", server)
     try:
         await connection.execute(ITEMS_SCHEMA)
-        rows = list(seed_rows(dataset()))  # tags: JSON text, which asyncpg's jsonb codec takes
-        await connection.copy_records_to_table("items", records=rows, columns=ITEM_COLUMNS)
+        records = list(seed_rows(dataset(), rows))  # tags: JSON text, as asyncpg's jsonb takes
+        await connection.copy_records_to_table("items", records=records, columns=ITEM_COLUMNS)
         await connection.execute("ANALYZE items")
     finally:
         await connection.close()
@@ -149,8 +149,9 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def throwaway_postgres(port: int | None = None) -> Iterator[str]:
-    """A seeded PostgreSQL for the block's duration; yields its DATABASE_URL."""
+def throwaway_postgres(port: int | None = None, rows: int = SEED_ROWS) -> Iterator[str]:
+    """A seeded PostgreSQL for the block's duration; yields its DATABASE_URL.  ``rows``: fewer
+    than the contract's 100,000 only for tests of this module."""
     port = port or free_port()
     user = service_user()
     root = make_directory(Path(tempfile.mkdtemp(prefix="httparena-pg-")), user)
@@ -159,7 +160,7 @@ def throwaway_postgres(port: int | None = None) -> Iterator[str]:
         data = root / "data"
         run_initdb(data, user)
         server = start_server(data, port, user)
-        asyncio.run(seed(port, server))
+        asyncio.run(seed(port, server, rows))
         yield f"postgres://bench:bench@127.0.0.1:{port}/benchmark"
     finally:
         if server is not None:
@@ -167,11 +168,17 @@ def throwaway_postgres(port: int | None = None) -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def leave(*_: object) -> None:
+    raise SystemExit(0)
+
+
 def main() -> None:
+    """Serve until SIGINT or SIGTERM (both set here: a background job inherits SIGINT ignored)."""
+    signal.signal(signal.SIGINT, leave)
+    signal.signal(signal.SIGTERM, leave)
     with throwaway_postgres() as url:
         print(f"DATABASE_URL={url}", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            signal.pause()
+        signal.pause()
 
 
 if __name__ == "__main__":

@@ -100,11 +100,17 @@ def shared_cache_file() -> str:
 
 
 class Servers:
-    """The running servers; ``stop`` is idempotent and safe from a signal handler."""
+    """The servers; ``stop`` is idempotent and safe from a signal handler."""
 
-    def __init__(self, commands: Sequence[list[str]], environment: dict[str, str]) -> None:
-        self.processes = [subprocess.Popen(arguments, env=environment) for arguments in commands]
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen[bytes]] = []
         self.stopping = False
+
+    def start(self, commands: Sequence[list[str]], environment: dict[str, str]) -> None:
+        for arguments in commands:
+            if self.stopping:  # a signal came while starting: start no more
+                return
+            self.processes.append(subprocess.Popen(arguments, env=environment))
 
     def stop(self, *_: object) -> None:
         self.stopping = True
@@ -113,9 +119,10 @@ class Servers:
                 process.terminate()
 
     def wait(self) -> int:
-        """Until one server exits (then stop the others) or a signal stops them all."""
+        """Until a signal stops them all (0) or one server exits on its own (1)."""
         while not self.stopping and all(process.poll() is None for process in self.processes):
             time.sleep(0.2)
+        failed = not self.stopping
         self.stop()
         deadline = time.monotonic() + STOP_TIMEOUT
         for process in self.processes:
@@ -124,21 +131,22 @@ class Servers:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        return max((process.returncode or 0) for process in self.processes)
+        return 1 if failed else 0
 
 
 def main() -> None:
     workers = worker_count()
     cache_file = shared_cache_file()
     environment = {**os.environ, "WRK_COUNT": str(workers), "HTTPARENA_CACHE_FILE": cache_file}
+    servers = Servers()
+    signal.signal(signal.SIGTERM, servers.stop)
+    signal.signal(signal.SIGINT, servers.stop)
     try:
-        servers = Servers(plan(workers), environment)
-        signal.signal(signal.SIGTERM, servers.stop)
-        signal.signal(signal.SIGINT, servers.stop)
+        servers.start(plan(workers), environment)
         code = servers.wait()
     finally:
         os.unlink(cache_file)
-    sys.exit(code if code > 0 else 0)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from tests.deploy.httparena.entry import Entry, accepts, entry_environment, run_entry
+from bench.httparena import postgres
+from tests.deploy.httparena.entry import Entry, accepts, entry_environment, free_ports, run_entry
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +98,11 @@ def test_crud_padded_ids_cache_and_writes(plain: httpx.Client) -> None:
     listing = plain.get("/crud/items?category=office&page=02&limit=5").json()
     assert (listing["page"], listing["limit"], listing["total"]) == (2, 5, 5)
     assert all(item["category"] == "office" for item in listing["items"])
-    first = httpx.get(f"{plain.base_url}/crud/items/00077")
-    second = httpx.get(f"{plain.base_url}/crud/items/77")  # a new connection
+    with httpx.Client(base_url=plain.base_url) as one, httpx.Client(base_url=plain.base_url) as two:
+        for client in (one, two):  # both connected first: the two GETs come within 200 ms
+            client.get("/pipeline")
+        first = one.get("/crud/items/00077")
+        second = two.get("/crud/items/77")  # another connection (and worker, when there are more)
     assert (first.headers["x-cache"], second.headers["x-cache"]) == ("MISS", "HIT")
     assert first.json()["id"] == 77 and first.content == second.content
     assert plain.get("/crud/items/999999").status_code == 404
@@ -155,8 +159,10 @@ def test_websocket_echo_and_plain_get(entry: Entry, plain: httpx.Client) -> None
         pass
 
 
-def test_starts_without_mounts_certificates_or_database(tmp_path: Path) -> None:
-    variables = entry_environment(None, None)
+def test_starts_without_mounts_certificates_or_database(tmp_path: Path, database_url: str) -> None:
+    [database_port] = free_ports(1)  # nothing there yet
+    later_url = f"postgres://bench:bench@127.0.0.1:{database_port}/benchmark"
+    variables = entry_environment(None, later_url)
     with run_entry(variables, None, tmp_path / "launcher.log") as bare:
         base = f"http://127.0.0.1:{bare.ports.h1}"
         assert httpx.get(f"{base}/baseline11?a=1&b=2").text == "3"
@@ -164,5 +170,8 @@ def test_starts_without_mounts_certificates_or_database(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/static/reset.css").status_code == 404
         assert httpx.get(f"{base}/async-db").json() == {"items": [], "count": 0}
         assert not accepts(bare.ports.h1_tls) and not accepts(bare.ports.h2_tls)
+        with postgres.throwaway_postgres(port=database_port, rows=10):  # the database comes up
+            rows = httpx.get(f"{base}/async-db?min=1&max=500").json()
+            assert rows["count"] == 10  # the pool is made on the first request that finds it
     assert bare.process.returncode == 0
     assert not accepts(bare.ports.h1) and not accepts(bare.ports.h2c)

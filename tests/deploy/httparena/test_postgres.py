@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -51,18 +50,22 @@ def test_the_recipe_is_deterministic() -> None:
     assert first[0].split("\t")[0] == "1" and first[0].split("\t")[1].endswith(" 1")
 
 
-def postgres_processes_under(directory: Path) -> list[str]:
+def postgres_commands() -> list[list[str]]:
     listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True)
-    return [line for line in listing.stdout.splitlines() if str(directory) in line]
+    return [line.split() for line in listing.stdout.splitlines() if "postgres" in line]
+
+
+def data_directory_of_server_on(port: int) -> Path:
+    [command] = [c for c in postgres_commands() if "-p" in c and c[c.index("-p") + 1] == str(port)]
+    return Path(command[command.index("-D") + 1])
 
 
 def test_stops_and_leaves_nothing(database_url: str) -> None:
-    before = set(Path(tempfile.gettempdir()).glob("httparena-pg-*"))
-    with postgres.throwaway_postgres() as url:
-        [directory] = set(Path(tempfile.gettempdir()).glob("httparena-pg-*")) - before
-        assert postgres_processes_under(directory)  # the check below can see a server
-        assert asyncio.run(query(url, "SELECT 1")) == [(1,)]
-    assert not directory.exists()
-    assert postgres_processes_under(directory) == []
+    with postgres.throwaway_postgres(rows=10) as url:
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        data = data_directory_of_server_on(port)  # other sessions may run their own
+        assert data.is_dir() and asyncio.run(query(url, "SELECT 1")) == [(1,)]
+    assert not data.parent.exists()
+    assert not any(str(data) in " ".join(command) for command in postgres_commands())
     with pytest.raises(OSError):
         asyncio.run(query(url, "SELECT 1"))
