@@ -23,8 +23,9 @@ from bench.report import machine
 from tests.deploy.httparena.wrong_server import Request, WrongServer, wrong_server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WrongServer]:
+    """A server per test: a request of the previous test's wrk run can still be arriving."""
     if shutil.which("wrk") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("wrk is missing: .ci/run installs it")
