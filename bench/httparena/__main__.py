@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from bench.httparena.launch import ENTRIES
+from bench.httparena.launch import ENTRIES, Setup
 
 
 def parser() -> argparse.ArgumentParser:
@@ -26,6 +27,10 @@ def parser() -> argparse.ArgumentParser:
         "--profiles", nargs="+", metavar="PROFILE", help="a subset of meta.json's tests"
     )
     validate.add_argument("--keep-running", action="store_true", help="serve on after the checks")
+    validate.add_argument(
+        "--mounts", type=Path, help="mounts made by python -m bench.httparena.data"
+    )
+    validate.add_argument("--database-url", help="a seeded PostgreSQL (default: a throwaway one)")
     run = commands.add_parser("run", help="drive each profile's load against both entries")
     run.add_argument("profiles", nargs="*", metavar="PROFILE", help="default: every profile")
     run.add_argument("--seconds", type=float, default=5.0)
@@ -42,7 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "validate":
         from bench.httparena.validate import validate
 
-        return validate(arguments.entry, arguments.profiles, arguments.keep_running)
+        setup = Setup(mounts=arguments.mounts, database_url=arguments.database_url)
+        return validate(arguments.entry, arguments.profiles, arguments.keep_running, setup)
     from bench.httparena.run import run_command
 
     return run_command(arguments)

@@ -145,10 +145,20 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
+@dataclass(frozen=True)
+class Setup:
+    """What an entry runs with: CPUs to pin it to, and mounts or a database made beforehand."""
+
+    cpus: str | None = None
+    quiet: bool = False
+    mounts: Path | None = None  # a directory from bench.httparena.data (else made for the run)
+    database_url: str | None = None  # a seeded PostgreSQL (else a throwaway one when needed)
+
+
 @contextlib.contextmanager
-def database(needed: bool) -> Iterator[str | None]:
-    if not needed:
-        yield None
+def database(needed: bool, given: str | None) -> Iterator[str | None]:
+    if not needed or given:
+        yield given if needed else None
         return
     from bench.httparena.postgres import throwaway_postgres
 
@@ -157,29 +167,39 @@ def database(needed: bool) -> Iterator[str | None]:
 
 
 @contextlib.contextmanager
-def entry_running(
-    chosen: Entry, tests: Sequence[str], cpus: str | None = None, quiet: bool = False
-) -> Iterator[Started]:
-    """The entry serving generated mounts (and a seeded PostgreSQL when needed) on free ports."""
+def mounts_directory(given: Path | None) -> Iterator[Path]:
+    if given is not None:
+        yield given
+        return
     from bench.httparena.data import write_mounts
 
+    with tempfile.TemporaryDirectory(prefix="httparena-mounts-") as directory:
+        yield write_mounts(Path(directory), seed_sql=False).root
+
+
+def launcher_command(setup: Setup) -> list[str]:
+    command = [sys.executable, "launcher.py"]
+    return command if setup.cpus is None else ["taskset", "-c", setup.cpus, *command]
+
+
+@contextlib.contextmanager
+def entry_running(chosen: Entry, tests: Sequence[str], setup: Setup = Setup()) -> Iterator[Started]:
+    """The entry serving the mounts (and a seeded PostgreSQL when needed) on free ports."""
     h1, h1_tls, h2c, h2_tls = free_ports(4)
     target = Target("127.0.0.1", h1, h1_tls, h2c, h2_tls)
-    with tempfile.TemporaryDirectory(prefix="httparena-mounts-") as directory:
-        mounts = Path(directory)
-        write_mounts(mounts, seed_sql=False)
-        with database(bool(DATABASE_PROFILES.intersection(tests))) as url:
-            command = [sys.executable, "launcher.py"]
-            if cpus is not None:
-                command = ["taskset", "-c", cpus, *command]
-            output = subprocess.DEVNULL if quiet else None
-            process = subprocess.Popen(
-                command, cwd=chosen.directory, env=environment(target, mounts, url),
-                start_new_session=True, stdout=output, stderr=output,
-            )  # fmt: skip
-            started = Started(chosen, target, str(mounts / "static"), process)
-            try:
-                wait_ready(started, tests)
-                yield started
-            finally:
-                stop(process)
+    needs_database = bool(DATABASE_PROFILES.intersection(tests))
+    with (
+        mounts_directory(setup.mounts) as mounts,
+        database(needs_database, setup.database_url) as url,
+    ):
+        output = subprocess.DEVNULL if setup.quiet else None
+        process = subprocess.Popen(
+            launcher_command(setup), cwd=chosen.directory, env=environment(target, mounts, url),
+            start_new_session=True, stdout=output, stderr=output,
+        )  # fmt: skip
+        started = Started(chosen, target, str(mounts / "static"), process)
+        try:
+            wait_ready(started, tests)
+            yield started
+        finally:
+            stop(process)

@@ -8,7 +8,6 @@ and a summary.  The exit status is 1 when any check failed.
 
 from __future__ import annotations
 
-import contextlib
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from typing import Final
 from bench.httparena import checks_db, checks_h1, checks_h2, ws_checks
 from bench.httparena.checks import Recorder, Run
 from bench.httparena.checks_db import Aborted
-from bench.httparena.launch import Entry, EntryError, entry, entry_running
+from bench.httparena.launch import Entry, EntryError, Setup, entry, entry_running
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,13 @@ def run_blocks(run: Run, tests: Sequence[str]) -> None:
             return
 
 
+def wait_for_a_stop_signal() -> None:
+    """Until SIGINT or SIGTERM (handled here: a background job of a script ignores SIGINT)."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: None)
+    signal.pause()
+
+
 def summary(record: Recorder) -> str:
     return (
         f"{record.count('PASS')} passed, {record.count('FAIL')} failed, "
@@ -86,20 +92,24 @@ def profiles_to_check(chosen: Entry, only: Sequence[str] | None) -> list[str]:
     return list(only)
 
 
-def validate(name: str, only: Sequence[str] | None = None, keep_running: bool = False) -> int:
+def validate(
+    name: str,
+    only: Sequence[str] | None = None,
+    keep_running: bool = False,
+    setup: Setup | None = None,
+) -> int:
     """Validate entry ``name``; the exit status (0 when nothing failed)."""
     try:
         chosen = entry(name)
         tests = profiles_to_check(chosen, only)
         record = Recorder()
         print(f"validating {name} ({chosen.directory}): {' '.join(tests)}", flush=True)
-        with entry_running(chosen, tests) as started:
+        with entry_running(chosen, tests, setup or Setup()) as started:
             run_blocks(Run(started.target, record, started.static_dir), tests)
             print(f"{name}: {summary(record)}", flush=True)
             if keep_running:
                 print(f"still serving on {started.target} (Ctrl+C stops it)", flush=True)
-                with contextlib.suppress(KeyboardInterrupt):
-                    signal.pause()
+                wait_for_a_stop_signal()
     except EntryError as error:
         print(f"FAIL [{name}] start: {error}", flush=True)
         return 1

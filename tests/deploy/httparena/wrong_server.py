@@ -3,7 +3,7 @@
 Each connection serves one request (``Connection: close``) on a thread.  ``faults`` names the
 wrong answers to give; with none it answers every check of validate.sh right, so each check can
 be shown to PASS on a right answer and to FAIL on a wrong one.  The database endpoints answer
-from a made-up table in memory; the crud cache has validate.sh's 200 ms TTL.
+from a made-up table in memory; the crud cache keeps an item 5 s.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-TTL = 0.2
+TTL = 5.0  # an entry keeps 200 ms; longer here, so a slow machine cannot expire a wrong answer
 JSON = "application/json"
 
 
@@ -62,13 +62,14 @@ class WrongServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, static_dir: Path) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
+    def __init__(self, static_dir: Path, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), Handler)
         self.static_dir = static_dir
         self.faults: set[str] = set()
         self.first_post: bytes | None = None
         self.cached: dict[int, float] = {}
         self.created: dict[int, dict[str, Any]] = {}
+        self.seen: list[Request] = []  # every request read, in order
         self.lock = threading.Lock()
 
     @property
@@ -80,12 +81,13 @@ class WrongServer(socketserver.ThreadingTCPServer):
         self.first_post = None
         self.cached.clear()
         self.created.clear()
+        self.seen.clear()
 
 
 @contextmanager
 def wrong_server(static_dir: Path) -> Iterator[WrongServer]:
     server = WrongServer(static_dir)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield server
@@ -123,6 +125,8 @@ class Handler(socketserver.StreamRequestHandler):
         request = self.read_request()
         if request is None:
             return
+        if len(request.body) == int(request.headers.get("content-length", len(request.body))):
+            self.server.seen.append(request)  # whole requests only (wrk may stop inside one)
         if request.path == "/ws":
             self.websocket(request)
             return
@@ -136,10 +140,10 @@ class Handler(socketserver.StreamRequestHandler):
             method, target, headers = parse_head(head)
         else:
             lines = []
-            while (line := self.rfile.readline()) not in (b"\r\n", b"\n", b""):
+            while (line := self.rfile.readline()) not in (b"\r\n", b"\n"):
+                if not line.endswith(b"\n"):
+                    return None  # the client left in the middle of the head
                 lines.append(line.rstrip(b"\r\n"))
-            if not lines:
-                return None
             method, target, headers = parse_head(b"\r\n".join(lines))
             body = self.read_body(headers)
         url = urlsplit(target)
@@ -320,3 +324,16 @@ def crud(server: WrongServer, request: Request) -> Answer:
             server.cached[item_id] = now
     extra = [] if "no-x-cache" in faults else [("X-Cache", "HIT" if hit else "MISS")]
     return Answer(content_type=JSON, body=json.dumps(found).encode(), extra=extra)
+
+
+def main() -> None:
+    """Serve as an HttpArena entry would: PORT, STATIC_DIR, and WRONG_FAULTS (comma-separated)."""
+    import os
+
+    server = WrongServer(Path(os.environ.get("STATIC_DIR", ".")), int(os.environ["PORT"]))
+    server.reset(*filter(None, os.environ.get("WRONG_FAULTS", "").split(",")))
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
