@@ -37,6 +37,7 @@ def item_cache() -> Iterator[ModuleType]:
 def put_from_another_process(path: Path, item_id: int, body: bytes) -> None:
     script = (
         "import asyncio, sys, item_cache\n"
+        "item_cache.TTL_SECONDS = 60  # a loaded machine may take 200 ms to get back\n"
         "cache = item_cache.SharedTableCache(sys.argv[1])\n"
         "asyncio.run(cache.put(int(sys.argv[2]), sys.argv[3].encode()))\n"
     )
