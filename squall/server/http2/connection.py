@@ -45,7 +45,7 @@ from squall.server.http2.flow import ALL_SENT, send_outbox
 from squall.server.http2.request import request_head
 from squall.server.http2.settings import new_connection
 from squall.server.http2.stream import CLOSED, ENDING, H2Stream, H2Writer
-from squall.server.sendfile import FILE_EXTENSIONS
+from squall.server.http2.trailers import EXTENSIONS as TRAILER_EXTENSIONS
 from squall.server.state import error_logger
 from squall.server.tasks import watch
 
@@ -111,7 +111,7 @@ class H2Protocol:
             "query_string": b"",
             "headers": [],
             "state": {},
-            "extensions": FILE_EXTENSIONS,
+            "extensions": TRAILER_EXTENSIONS,
         }
         self.flush()
         self.start_idle_timer()

@@ -33,6 +33,7 @@ class StreamLog:
     data: bytearray = field(default_factory=bytearray)
     ended: bool = False
     reset: int | None = None  # the RST_STREAM error code, if reset
+    trailers: list[tuple[bytes, bytes]] = field(default_factory=list)
 
     @property
     def status(self) -> int:
@@ -165,6 +166,8 @@ class RawH2:
             size = event.flow_controlled_length
             if self.ack_data and size:
                 self.h2.acknowledge_received_data(size, stream_id)  # type: ignore[arg-type]
+        elif isinstance(event, h2.events.TrailersReceived) and log is not None:
+            log.trailers = list(event.headers)  # type: ignore[arg-type]
         elif isinstance(event, h2.events.StreamEnded) and log is not None:
             log.ended = True
         elif isinstance(event, h2.events.StreamReset) and log is not None:
