@@ -95,6 +95,14 @@ class ResponseWriter:
         """Tell a client waiting for it to send the body (``100 Continue``)."""
         raise NotImplementedError
 
+    def expect_trailers(self, exchange: Exchange) -> None:
+        """The response started with ``trailers: true``: its last body part does not end it.
+        Only HTTP/2 offers the extension; elsewhere the flag is ignored."""
+
+    def send_trailers(self, exchange: Exchange, headers: Iterable[Any], more: bool) -> None:
+        """Send trailer fields (the last unless ``more``), ending the response."""
+        raise InvalidMessage("'http.response.trailers' is offered over HTTP/2 only")
+
     def raw_socket(self, exchange: Exchange, count: int) -> int:
         """Send the held head; then the socket's descriptor if the next ``count`` body bytes
         may be written to it directly (zero copy: no framing, nothing buffered ahead of
@@ -288,11 +296,16 @@ class Exchange:
                 if more and self.conn.write_paused:
                     return self.conn.drain()
             elif kind == "http.response.start":
-                if self._start(message["status"], message.get("headers", ())):
+                streaming = self._start(message["status"], message.get("headers", ()))
+                if message.get("trailers"):
+                    self.writer.expect_trailers(self)
+                if streaming:
                     # Streaming: let the client see the head even if the body is slow.
                     self.conn.loop.call_soon(self._send_head_if_held)
             elif kind == "http.response.zerocopy" or kind == "http.response.pathsend":
                 return send_file_message(self, message)
+            elif kind == "http.response.trailers":
+                self._send_trailers(message.get("headers", ()), message.get("more_trailers", False))
             else:
                 raise InvalidMessage(f"unexpected ASGI message type {kind!r}")
         except (ClientGone, InvalidMessage):
@@ -398,6 +411,13 @@ class Exchange:
             self.response = SENDING
             if not self.disconnected:
                 self.writer.send_head(self)
+
+    def _send_trailers(self, headers: Iterable[Any], more: bool) -> None:
+        if self.disconnected:
+            raise ClientGone("the client has disconnected")
+        if self.response != DONE:
+            raise InvalidMessage("'http.response.trailers' must follow the last body part")
+        self.writer.send_trailers(self, headers, more)
 
     def _send_body(self, body: bytes, more: bool) -> None:
         response = self.response

@@ -5,8 +5,10 @@ Bytes in go to h2, which answers with events; each new stream becomes an
 :class:`~squall.server.http2.stream.H2Stream` as its connection) whose app runs in a task of its
 own, many at once.  Frames out are h2's ``data_to_send()``, written once per batch of events.
 
-Streams past ``--h2-max-concurrent-streams`` are refused (REFUSED_STREAM); rapid resets and
-zero-window stalls are cut short (defences.py).  The connection
+Streams past ``--h2-max-concurrent-streams`` are refused (REFUSED_STREAM); rapid resets,
+zero-window stalls, floods and oversized header blocks are cut short (defences.py lists where);
+a new stream's proxy headers, ``--limit-concurrency`` and body timer are admission.py's.  The
+connection
 closes after ``--timeout-keep-alive`` seconds with no stream open (GOAWAY first), and on
 graceful shutdown it sends GOAWAY naming the last stream it will serve, lets the open streams
 finish, then closes.
@@ -27,16 +29,23 @@ from h2.events import (
     StreamReset,
     WindowUpdated,
 )
-from h2.exceptions import ProtocolError
+from h2.exceptions import DenialOfServiceError, ProtocolError
 from hyperframe.frame import GoAwayFrame
 
 from squall.server.exchange import ASGI_VERSION, RECEIVING, Exchange
+from squall.server.http2.admission import (
+    Timers,
+    apply_proxy_headers,
+    refusal,
+    trusts_proxy_headers,
+    watch_body,
+)
 from squall.server.http2.defences import RESET_WINDOW, ResetBudget
 from squall.server.http2.flow import ALL_SENT, send_outbox
 from squall.server.http2.request import request_head
 from squall.server.http2.settings import new_connection
 from squall.server.http2.stream import CLOSED, ENDING, H2Stream, H2Writer
-from squall.server.sendfile import FILE_EXTENSIONS
+from squall.server.http2.trailers import EXTENSIONS as TRAILER_EXTENSIONS
 from squall.server.state import error_logger
 from squall.server.tasks import watch
 
@@ -59,6 +68,8 @@ class H2Protocol:
         self.streams: dict[int, H2Stream] = {}
         self.blocked: dict[int, H2Stream] = {}  # streams whose outbox waits for a window
         self.stall_timers: dict[int, asyncio.TimerHandle] = {}  # for the blocked streams
+        self.body_timers: Timers = {}  # --timeout-body, for the streams whose body is coming
+        self.trust_forwarded = False  # the peer may send proxy headers (admission.py)
         self.resets = ResetBudget(self.max_streams)
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.scheme = "http"
@@ -80,6 +91,9 @@ class H2Protocol:
         self.state.connections.add(self)
         self.client = peer_address(transport.get_extra_info("peername"))
         self.server = peer_address(transport.get_extra_info("sockname"))
+        self.trust_forwarded = trusts_proxy_headers(
+            self.state, transport.get_extra_info("peername")
+        )
         if transport.get_extra_info("sslcontext") is not None:
             self.scheme = "https"
         self.transport.set_write_buffer_limits(high=self.state.write_high_water)
@@ -97,7 +111,7 @@ class H2Protocol:
             "query_string": b"",
             "headers": [],
             "state": {},
-            "extensions": FILE_EXTENSIONS,
+            "extensions": TRAILER_EXTENSIONS,
         }
         self.flush()
         self.start_idle_timer()
@@ -111,7 +125,10 @@ class H2Protocol:
         try:
             events = self.h2.receive_data(data)
         except ProtocolError as exc:  # h2 has queued a GOAWAY with the error
-            error_logger.debug("HTTP/2 protocol error: %s", exc)
+            if isinstance(exc, DenialOfServiceError):  # defences.py
+                error_logger.warning("HTTP/2 client %s: %s: closing", self.client, exc)
+            else:
+                error_logger.debug("HTTP/2 protocol error: %s", exc)
             self.flush()
             self.close()
             return
@@ -149,6 +166,9 @@ class H2Protocol:
         self.streams.clear()
         for stream_id in list(self.blocked):
             self.unblock(stream_id)
+        for timer in self.body_timers.values():
+            timer.cancel()
+        self.body_timers.clear()
         for stream in streams:
             stream.on_closed()
             stream.exchange = None
@@ -157,12 +177,18 @@ class H2Protocol:
         return None  # the transport closes; connection_lost tells the streams
 
     def pause_writing(self) -> None:
+        """The client reads slower than we write: read nothing from it meanwhile, or its
+        PINGs and SETTINGS would pile their ACKs up in the buffer (defences.py)."""
         self.write_paused = True
         self.arm_write_timer()
+        if not self.transport.is_closing():
+            self.transport.pause_reading()
 
     def resume_writing(self) -> None:
         self.write_paused = False
         self.stop_write_timer()
+        if not self.transport.is_closing():
+            self.transport.resume_reading()
         self.on_window_update(0)
 
     def arm_write_timer(self) -> None:
@@ -212,6 +238,14 @@ class H2Protocol:
         self.streams[stream_id] = stream
         if event.stream_ended is not None:
             exchange.finish_body()
+        else:
+            watch_body(stream, self.body_timers)
+        if self.trust_forwarded:
+            apply_proxy_headers(self.state, exchange)
+        refused = refusal(self.state, head.headers)
+        if refused is not None:
+            exchange.respond_error(*refused, close=False)
+            return
         self.run(exchange)
 
     def run(self, exchange: Exchange) -> None:
@@ -325,6 +359,9 @@ class H2Protocol:
     def forget(self, stream_id: int) -> None:
         stream = self.streams.pop(stream_id, None)
         self.unblock(stream_id)
+        body_timer = self.body_timers.pop(stream_id, None)
+        if body_timer is not None:
+            body_timer.cancel()
         if stream is not None:
             unread, stream.unacknowledged = stream.unacknowledged, 0
             if unread and not self.closed:  # else the connection's window would stay shrunk

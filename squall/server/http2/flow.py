@@ -47,7 +47,7 @@ def send_outbox(h2: H2Connection, stream: H2Stream) -> int:
         else:
             del outbox[0]
         sent += size
-        last = stream.end_queued and not outbox
+        last = stream.end_queued and not outbox and stream.trailers is None
         h2.send_data(stream_id, part, end_stream=last)
         if last:
             stream.end_queued = False
@@ -55,5 +55,8 @@ def send_outbox(h2: H2Connection, stream: H2Stream) -> int:
     if stream.end_queued:
         stream.end_queued = False
         stream.end_sent = True
-        h2.end_stream(stream_id)
+        if stream.trailers is not None:  # the trailers end the stream (trailers.py)
+            h2.send_headers(stream_id, stream.trailers, end_stream=True)
+        else:
+            h2.end_stream(stream_id)
     return ALL_SENT

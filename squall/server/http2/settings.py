@@ -1,7 +1,8 @@
 """The SETTINGS the server announces, from the ``--h2-*`` options, and the h2 configuration.
 
 The framing and HPACK are the ``h2`` library's (sans-IO): this module is where its knobs are
-set, once per connection.
+set, once per connection, and where the defences' frame buffer and HPACK decoder take the
+place of h2's (frame_guard.py, hpack_guard.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from h2.connection import H2Connection
 from h2.settings import SettingCodes, Settings
 
 from squall.server.config import ConfigError
+from squall.server.http2.defences import FrameBudget
+from squall.server.http2.frame_guard import GuardedFrameBuffer
+from squall.server.http2.hpack_guard import BoundedDecoder
 
 if TYPE_CHECKING:
     from squall.server.config import Config
@@ -47,11 +51,21 @@ def new_connection(config: Config) -> H2Connection:
     h2.initiate_connection()
     h2.local_settings = _settings(config, UNLIMITED_STREAMS)
     h2.max_inbound_frame_size = config.h2_max_frame_size
-    h2.decoder.max_header_list_size = config.h2_max_header_list_size
+    guard(h2, config)
     grow = config.h2_initial_window_size * CONNECTION_WINDOW_STREAMS - DEFAULT_WINDOW
     if grow > 0:
         h2.increment_flow_control_window(grow)
     return h2
+
+
+def guard(h2: H2Connection, config: Config) -> None:
+    """Put the defences' frame buffer and HPACK decoder in place of h2's (defences.py)."""
+    limit = config.h2_max_header_list_size
+    budget = FrameBudget(config.h2_max_concurrent_streams)
+    h2.incoming_buffer = GuardedFrameBuffer(limit, budget)
+    decoder = BoundedDecoder()
+    decoder.max_header_list_size = limit
+    h2.decoder = decoder
 
 
 def _settings(config: Config, max_concurrent_streams: int) -> Settings:

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
 from squall.server.exchange import DONE, PENDING, RECEIVING, Exchange, ResponseWriter
+from squall.server.http2.trailers import add_trailers, expect
 from squall.server.transport import StreamConnection
 
 if TYPE_CHECKING:
@@ -72,6 +73,10 @@ class StreamOwner(Protocol):
 
 class H2Stream(StreamConnection):
     """An exchange's connection over HTTP/2: one stream's windows, outbox and phase."""
+
+    # Response trailers (trailers.py), rare: defaults on the class, not set per stream.
+    trailers_expected: bool = False  # the response started with ``trailers: true``
+    trailers: list[tuple[bytes, bytes]] | None = None  # what goes out with END_STREAM
 
     def __init__(self, state: ServerState, owner: StreamOwner, stream_id: int) -> None:
         super().__init__(state)
@@ -216,13 +221,14 @@ class H2Writer(ResponseWriter):
             elif not more:
                 stream.queue(b"", True)
             return
+        final = not more and not stream.trailers_expected  # else the trailers end it
         if head is not None:
             stream.head = None
-            stream.owner.send_headers(stream, head, not more and not body)
-            if not more and not body:
+            stream.owner.send_headers(stream, head, final and not body)
+            if final and not body:
                 stream.end_sent = True
                 return
-        stream.queue(body, not more)
+        stream.queue(body, final)
 
     def send_head(self, exchange: Exchange) -> None:
         stream = cast(H2Stream, exchange.conn)
@@ -233,6 +239,14 @@ class H2Writer(ResponseWriter):
 
     def discard_head(self) -> None:
         """An error response replaces the held head: start() will hold the new one."""
+
+    def expect_trailers(self, exchange: Exchange) -> None:
+        expect(cast(H2Stream, exchange.conn))
+
+    def send_trailers(self, exchange: Exchange, headers: Iterable[Any], more: bool) -> None:
+        stream = cast(H2Stream, exchange.conn)
+        if stream.trailers_expected and not stream.end_sent and stream.phase != CLOSED:
+            add_trailers(stream, headers, more)
 
     def send_continue(self, exchange: Exchange) -> None:
         stream = cast(H2Stream, exchange.conn)

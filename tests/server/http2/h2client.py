@@ -33,6 +33,7 @@ class StreamLog:
     data: bytearray = field(default_factory=bytearray)
     ended: bool = False
     reset: int | None = None  # the RST_STREAM error code, if reset
+    trailers: list[tuple[bytes, bytes]] = field(default_factory=list)
 
     @property
     def status(self) -> int:
@@ -46,12 +47,18 @@ class RawH2:
         window: int | None = None,
         ack_data: bool = True,
         split_preface: Callable[[socket.socket, bytes], None] | None = None,
+        receive_buffer: int | None = None,
     ) -> None:
-        self.sock = socket.create_connection((running.host, running.port), timeout=5)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if receive_buffer is not None:  # before connecting: the TCP window is set then
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        self.sock.settimeout(5)
+        self.sock.connect((running.host, running.port))
         self.h2 = h2.connection.H2Connection(
             h2.config.H2Configuration(client_side=True, header_encoding=None)
         )
         self.ack_data = ack_data  # open the windows again as DATA arrives
+        self.closed = False
         self.authority = f"{running.host}:{running.port}".encode()
         if window is not None:
             self.h2.local_settings = h2.settings.Settings(
@@ -66,15 +73,22 @@ class RawH2:
         self.goaway: GoAway | None = None
         self.unread = b""  # the start of a frame not received in full
         self.remote_settings: dict[int, int] = {}
-        self.closed = False
 
     def flush(self) -> None:
         data = self.h2.data_to_send()
-        if data:
-            self.sock.sendall(data)
+        if data and not self.closed:
+            try:
+                self.sock.sendall(data)
+            except (BrokenPipeError, ConnectionResetError):  # the server has closed
+                self.closed = True
 
     def request(
-        self, path: str, method: str = "GET", body: bytes | None = None, end: bool = True
+        self,
+        path: str,
+        method: str = "GET",
+        body: bytes | None = None,
+        end: bool = True,
+        extra: list[tuple[bytes, bytes]] | None = None,
     ) -> int:
         stream_id = self.h2.get_next_available_stream_id()
         headers = [
@@ -82,6 +96,7 @@ class RawH2:
             (b":scheme", b"http"),
             (b":authority", self.authority),
             (b":path", path.encode()),
+            *(extra or ()),
         ]
         self.streams[stream_id] = StreamLog()
         self.h2.send_headers(stream_id, headers, end_stream=end and body is None)
@@ -114,6 +129,8 @@ class RawH2:
             data = self.sock.recv(65536)
         except TimeoutError:
             return False
+        except ConnectionResetError:
+            data = b""
         if not data:
             self.closed = True
             return True
@@ -149,6 +166,8 @@ class RawH2:
             size = event.flow_controlled_length
             if self.ack_data and size:
                 self.h2.acknowledge_received_data(size, stream_id)  # type: ignore[arg-type]
+        elif isinstance(event, h2.events.TrailersReceived) and log is not None:
+            log.trailers = list(event.headers)  # type: ignore[arg-type]
         elif isinstance(event, h2.events.StreamEnded) and log is not None:
             log.ended = True
         elif isinstance(event, h2.events.StreamReset) and log is not None:

@@ -1,5 +1,6 @@
 """HTTP/2 attacks, by a raw ``h2`` client on a real socket: rapid reset, the zero-window stall
-and a client that stops reading the socket (the rest of issue 16's list comes next)."""
+and a client that stops reading the socket.  The others: test_header_blocks.py (CONTINUATION
+flood, HPACK bomb), test_floods.py (control frames), test_stream_admission.py (slow bodies)."""
 
 from __future__ import annotations
 
