@@ -121,9 +121,10 @@ def huffman_decode(data: bytes) -> bytes:
 
 
 def encode_string(data: bytes, out: bytearray, huffman: bool = True) -> None:
-    """Append a string literal, Huffman-coded when that is shorter (and ``huffman``)."""
-    coded = huffman_length(data) if huffman else len(data)
-    if coded < len(data):
+    """Append a string literal, Huffman-coded unless that is longer (or ``huffman`` is off;
+    at equal lengths the code wins, as in RFC 7541's examples)."""
+    coded = huffman_length(data) if huffman else len(data) + 1
+    if coded <= len(data):
         encode_integer(coded, 7, 128, out)
         huffman_encode(data, out)
     else:
