@@ -274,10 +274,10 @@ class H2Core:
             elif frame_type == f.PUSH_PROMISE:
                 raise ConnectionError_(PROTOCOL_ERROR, "PUSH_PROMISE from a client")
             # any other type is an extension's: ignored (5.5)
-        except FrameError as exc:
-            raise ConnectionError_(exc.code, str(exc)) from None
-        except StreamError as exc:
-            self.on_stream_error(exc, events)
+        except FrameError as frame_error:
+            raise ConnectionError_(frame_error.code, str(frame_error)) from None
+        except StreamError as stream_error:
+            self.on_stream_error(stream_error, events)
 
     def on_stream_error(self, exc: StreamError, events: list[Event]) -> None:
         announced = exc.stream_id in self.streams
@@ -367,10 +367,11 @@ class H2Core:
     def decode(self, block: bytes) -> list[tuple[bytes, bytes]]:
         try:
             return self.decoder.decode(block)
-        except HeaderListTooLarge as exc:
-            raise ConnectionError_(ENHANCE_YOUR_CALM, str(exc)) from None
-        except (HPACKError, IndexError) as exc:
-            raise ConnectionError_(COMPRESSION_ERROR, f"HPACK: {exc}") from None
+        # (one name per except clause: mypyc gives a name one type)
+        except HeaderListTooLarge as too_large:
+            raise ConnectionError_(ENHANCE_YOUR_CALM, str(too_large)) from None
+        except (HPACKError, IndexError) as undecodable:
+            raise ConnectionError_(COMPRESSION_ERROR, f"HPACK: {undecodable}") from None
 
     def on_header_block(
         self, stream_id: int, flags: int, block: bytes, events: list[Event]
