@@ -217,12 +217,12 @@ class Decoder:
         bound = self.max_header_list_size
         while pos < end:
             byte = block[pos]
-            if byte & 128:  # indexed field (6.1)
+            if byte & 128:  # indexed field (6.1): the table's own tuple
                 index, pos = decode_integer(block, pos, 7)
-                name, value = table.get(index)
+                field = table.get(index)
             elif byte & 64:  # literal with incremental indexing (6.2.1)
-                name, value, pos = self.literal(block, pos, 6)
-                table.add(name, value)
+                field, pos = self.literal(block, pos, 6)
+                table.add(field[0], field[1])
             elif byte & 32:  # dynamic table size update (6.3)
                 if headers:
                     raise HPACKError("table size update after a header field")
@@ -232,14 +232,14 @@ class Decoder:
                 table.resize(size)
                 continue
             else:  # literal without indexing (6.2.2) or never indexed (6.2.3)
-                name, value, pos = self.literal(block, pos, 4)
-            total += len(name) + len(value) + ENTRY_OVERHEAD
+                field, pos = self.literal(block, pos, 4)
+            total += len(field[0]) + len(field[1]) + ENTRY_OVERHEAD
             if total > bound:
                 raise HeaderListTooLarge(f"header list over {bound} bytes")
-            headers.append((name, value))
+            headers.append(field)
         return headers
 
-    def literal(self, block: bytes, pos: int, prefix_bits: int) -> tuple[bytes, bytes, int]:
+    def literal(self, block: bytes, pos: int, prefix_bits: int) -> tuple[Header, int]:
         index, pos = decode_integer(block, pos, prefix_bits)
         if index:
             name = self.table.get(index)[0]
@@ -250,7 +250,7 @@ class Decoder:
         if pos >= len(block):
             raise HPACKError("truncated literal")
         value, pos = decode_string(block, pos)
-        return name, value, pos
+        return (name, value), pos
 
 
 # -- Encoder ----------------------------------------------------------------------------------
@@ -289,18 +289,18 @@ class Encoder:
                 encode_integer(self.size_update, 5, 32, out)
             encode_integer(self.table.max_size, 5, 32, out)
             self.size_update = -1
-        for name, value in headers:
-            self.encode_field(name, value, out)
+        for field in headers:
+            self.encode_field(field, out)
         return bytes(out)
 
-    def encode_field(self, name: bytes, value: bytes, out: bytearray) -> None:
-        field = (name, value)
+    def encode_field(self, field: Header, out: bytearray) -> None:
         index = STATIC_FULL.get(field, 0)
         if index == 0:
             index = self.dynamic_index(self.fields.get(field, -1))
         if index:
             encode_integer(index, 7, 128, out)
             return
+        name, value = field
         name_index = STATIC_NAMES.get(name, 0)
         if name_index == 0:
             name_index = self.dynamic_index(self.names.get(name, -1))
@@ -308,7 +308,7 @@ class Encoder:
             encode_integer(name_index, 4, 16, out)  # never indexed
         elif len(name) + len(value) + ENTRY_OVERHEAD <= self.table.max_size // 2:
             encode_integer(name_index, 6, 64, out)  # with incremental indexing
-            self.remember(name, value)
+            self.remember(field)
         else:
             encode_integer(name_index, 4, 0, out)  # large: without indexing
         if name_index == 0:
@@ -322,12 +322,12 @@ class Encoder:
             return 0
         return STATIC_LENGTH + table.inserted - number
 
-    def remember(self, name: bytes, value: bytes) -> None:
+    def remember(self, field: Header) -> None:
         table = self.table
-        table.add(name, value)
+        table.add(field[0], field[1])
         number = table.inserted - 1
-        self.fields[(name, value)] = number
-        self.names[name] = number
+        self.fields[field] = number
+        self.names[field[0]] = number
         if len(self.fields) > 2 * len(table.entries) + 64:
             self.forget_evicted()
 

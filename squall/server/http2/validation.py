@@ -21,6 +21,9 @@ from typing import Final
 COLON: Final = 58
 SP: Final = 32
 HTAB: Final = 9
+CR: Final = 13
+LF: Final = 10
+NUL: Final = 0
 TOKEN: Final = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
 CONNECTION_SPECIFIC: Final = frozenset(
     (b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade")
@@ -36,7 +39,9 @@ class MalformedHeaders(Exception):
 def check_value(value: bytes) -> None:
     if value and (value[0] in (SP, HTAB) or value[-1] in (SP, HTAB)):
         raise MalformedHeaders("field value with leading or trailing whitespace")
-    if b"\r" in value or b"\n" in value or b"\x00" in value:
+    # Bytes as ints: ``b"\r" in value`` would first try (and fail, raising and clearing a
+    # TypeError) to read b"\r" as an int: ~40k instructions per request for six fields.
+    if CR in value or LF in value or NUL in value:
         raise MalformedHeaders("field value with CR, LF or NUL")
 
 
