@@ -84,6 +84,10 @@ CONNECTION_ERRORS = {
         WindowUpdateFrame(0, 2**31 - 1).serialize(),
         e.FLOW_CONTROL_ERROR,
     ),
+    "DATA past the connection window": (
+        open_post() + DataFrame(1, b"x" * 16384).serialize() * 4 + DataFrame(1, b"x").serialize(),
+        e.FLOW_CONTROL_ERROR,
+    ),
     "frame past the max frame size": (DataFrame(1, b"x" * 16385).serialize(), e.FRAME_SIZE_ERROR),
     "PUSH_PROMISE from a client": (
         open_post()
@@ -248,3 +252,12 @@ def test_goaway_frame_is_reported_not_an_error() -> None:
         GoAwayFrame(0, last_stream_id=0, error_code=2, additional_data=b"bye").serialize()
     )
     assert [(ev.error_code, ev.additional_data) for ev in events] == [(2, b"bye")]  # type: ignore[attr-defined]
+
+
+def test_headers_depending_on_their_own_stream() -> None:
+    server = greeted_server()
+    frame = HeadersFrame(1, GET_BLOCK, flags=["END_HEADERS", "END_STREAM", "PRIORITY"])
+    frame.depends_on = 1
+    assert server.receive_data(frame.serialize()) == []
+    assert resets(server.data_to_send()) == [(1, e.PROTOCOL_ERROR)]
+    assert len(server.receive_data(headers(3))) == 2  # the HPACK state moved on in step
