@@ -136,14 +136,15 @@ def instructions(out_file: str) -> int:
     raise RuntimeError(f"no summary in {out_file}")
 
 
-def measure(work: str) -> dict[str, float]:
+def measure(work: str, variants: list[str]) -> dict[str, float]:
     frames = {}
     for size in SIZES:
         frames[size] = os.path.join(work, f"frames-{size}")
         with open(frames[size], "wb") as file:
             pickle.dump(record(size), file)
     totals: dict[tuple[str, int], int] = {}
-    for name, (codec, extra) in VARIANTS.items():
+    for name in variants:
+        codec, extra = VARIANTS[name]
         for size in SIZES:
             out = os.path.join(work, f"{codec}-{size}-{len(extra)}.out")
             command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
@@ -154,7 +155,7 @@ def measure(work: str) -> dict[str, float]:
             totals[name, size] = instructions(out)
     small, large = SIZES
     per_request = {name: (totals[name, large] - totals[name, small]) / (large - small)
-                   for name in VARIANTS}  # fmt: skip
+                   for name in variants}  # fmt: skip
     return per_request
 
 
@@ -164,10 +165,13 @@ def main() -> None:
     parser.add_argument("--frames", help="the recorded client frames (else recorded here)")
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--measure", action="store_true", help="the callgrind table")
+    parser.add_argument(
+        "--variants", nargs="+", choices=list(VARIANTS)[1:], default=list(VARIANTS)[1:]
+    )
     args = parser.parse_args()
     if args.measure:
         with tempfile.TemporaryDirectory() as work:
-            per_request = measure(work)
+            per_request = measure(work, ["none", *args.variants])
         reading = per_request.pop("none")
         print(f"reading the recorded frames: {reading:,.0f} instructions per request")
         for name, cost in per_request.items():
