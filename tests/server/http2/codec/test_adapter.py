@@ -5,17 +5,21 @@ choice.py takes the HTTP/2 protocol from."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
+from tests.server.http2 import require_h2
 
-import httpx
-import pytest
+require_h2()
 
-from squall.server.http2 import connection
-from squall.server.http2.connection_core import CoreProtocol
-from tests.server.http2.apps import Seen, make_app
-from tests.server.http2.test_clients import BIG, curl, h2load
-from tests.server.serving import serve
+import hashlib  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+
+from squall.server.http2 import connection  # noqa: E402
+from squall.server.http2.connection_core import CoreProtocol  # noqa: E402
+from tests.server.http2.apps import Seen, make_app  # noqa: E402
+from tests.server.http2.test_clients import BIG, curl, h2load  # noqa: E402
+from tests.server.serving import serve  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

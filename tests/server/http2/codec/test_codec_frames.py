@@ -3,15 +3,19 @@ hyperframe parses to the same fields; what hyperframe writes our readers take ap
 
 from __future__ import annotations
 
-from typing import Any
+from tests.server.http2 import require_h2
 
-import pytest
-from hyperframe import frame as hf
-from hypothesis import given, settings
-from hypothesis import strategies as st
+require_h2()
 
-from squall.server.http2 import frames as f
-from squall.server.http2.errors import FRAME_SIZE_ERROR, PROTOCOL_ERROR, FrameError
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from hyperframe import frame as hf  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from squall.server.http2 import frames as f  # noqa: E402
+from squall.server.http2.errors import FRAME_SIZE_ERROR, PROTOCOL_ERROR, FrameError  # noqa: E402
 
 stream_ids = st.integers(min_value=1, max_value=2**31 - 1)
 u31 = st.integers(min_value=0, max_value=2**31 - 1)

@@ -3,13 +3,17 @@ responses, bodies past the windows, many streams, resets, GOAWAY, SETTINGS chang
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from tests.server.http2 import require_h2
 
-import h2.events as he
-from h2.settings import SettingCodes
+require_h2()
 
-from squall.server.http2.events import (
+from collections.abc import Sequence  # noqa: E402
+from typing import Any  # noqa: E402
+
+import h2.events as he  # noqa: E402
+from h2.settings import SettingCodes  # noqa: E402
+
+from squall.server.http2.events import (  # noqa: E402
     ConnectionTerminated,
     DataReceived,
     PingReceived,
@@ -20,7 +24,7 @@ from squall.server.http2.events import (
     TrailersReceived,
     WindowUpdated,
 )
-from tests.server.http2.codec.pair import GET, POST, Pair
+from tests.server.http2.codec.pair import GET, POST, Pair  # noqa: E402
 
 RESPONSE = [(b":status", b"200"), (b"content-type", b"text/plain"), (b"server", b"squall")]
 

@@ -3,8 +3,12 @@ ConnectionError_ with GOAWAY queued, stream errors reset the stream (RST_STREAM)
 
 from __future__ import annotations
 
-import pytest
-from hyperframe.frame import (
+from tests.server.http2 import require_h2
+
+require_h2()
+
+import pytest  # noqa: E402
+from hyperframe.frame import (  # noqa: E402
     ContinuationFrame,
     DataFrame,
     Frame,
@@ -18,11 +22,11 @@ from hyperframe.frame import (
     WindowUpdateFrame,
 )
 
-from squall.server.http2 import errors as e
-from squall.server.http2.core import H2Core
-from squall.server.http2.errors import ConnectionError_
-from squall.server.http2.events import StreamReset
-from tests.server.http2.codec.pair import (
+from squall.server.http2 import errors as e  # noqa: E402
+from squall.server.http2.core import H2Core  # noqa: E402
+from squall.server.http2.errors import ConnectionError_  # noqa: E402
+from squall.server.http2.events import StreamReset  # noqa: E402
+from tests.server.http2.codec.pair import (  # noqa: E402
     GET,
     POST,
     PREFACE,

@@ -3,14 +3,18 @@ the client decodes our answers (the bench measures a codec that does the work)."
 
 from __future__ import annotations
 
-from typing import Any
+from tests.server.http2 import require_h2
 
-import pytest
-from h2.config import H2Configuration
-from h2.connection import H2Connection
-from h2.events import DataReceived, ResponseReceived
+require_h2()
 
-from bench.h2_codec_cost import BODY, REQUEST, RESPONSE, h2_server, record, serve, squall_server
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from h2.config import H2Configuration  # noqa: E402
+from h2.connection import H2Connection  # noqa: E402
+from h2.events import DataReceived, ResponseReceived  # noqa: E402
+
+from bench.h2_codec_cost import BODY, REQUEST, RESPONSE, h2_server, record, serve, squall_server  # noqa: E402
 
 
 @pytest.mark.parametrize("server", [h2_server, squall_server], ids=["h2", "squall"])

@@ -3,13 +3,17 @@ greeting raise nothing but ConnectionError_, and what the codec answers parses."
 
 from __future__ import annotations
 
-import contextlib
+from tests.server.http2 import require_h2
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+require_h2()
 
-from squall.server.http2.errors import ConnectionError_
-from tests.server.http2.codec.pair import block, frames_of, greeted_server, raw
+import contextlib  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from squall.server.http2.errors import ConnectionError_  # noqa: E402
+from tests.server.http2.codec.pair import block, frames_of, greeted_server, raw  # noqa: E402
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -5,11 +5,15 @@ random bytes into our decoder raise nothing but HPACKError."""
 
 from __future__ import annotations
 
-import hpack
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from tests.server.http2 import require_h2
 
-from squall.server.http2.hpack import (
+require_h2()
+
+import hpack  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from squall.server.http2.hpack import (  # noqa: E402
     Decoder,
     Encoder,
     HPACKError,

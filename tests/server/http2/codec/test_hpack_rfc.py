@@ -4,9 +4,13 @@ RFC's (table size, Huffman or not), produces the same bytes."""
 
 from __future__ import annotations
 
-import pytest
+from tests.server.http2 import require_h2
 
-from squall.server.http2.hpack import Decoder, Encoder, HPACKError
+require_h2()
+
+import pytest  # noqa: E402
+
+from squall.server.http2.hpack import Decoder, Encoder, HPACKError  # noqa: E402
 
 Headers = list[tuple[bytes, bytes]]
 
