@@ -21,4 +21,13 @@ HOT_PATH = (
     "squall.server.websocket.asgi",
     "squall.server.websocket.connection",
     "squall.server.http2.stream",
+    "squall.server.http2.huffman_table",
+    "squall.server.http2.hpack_static",
+    "squall.server.http2.hpack",
+    "squall.server.http2.frames",
+    "squall.server.http2.errors",
+    "squall.server.http2.events",
+    "squall.server.http2.validation",
+    "squall.server.http2.stream_states",
+    "squall.server.http2.core",
 )
