@@ -95,10 +95,31 @@ def _c_unmask() -> Callable[[bytes, bytes], bytes]:
 
 
 unmask: Final = _c_unmask()
+SHORT_PAYLOAD: Final = 7  # bytes: unmasked by unmask_short (the XOR fits a native int)
+
+
+def unmask_short(data: bytes, start: int, end: int) -> bytes:
+    """``data[start:end]`` (at most SHORT_PAYLOAD bytes) XORed with the 4-byte masking key
+    just before it, in compiled native ints: for a few bytes, cheaper than slicing the payload
+    and the key and calling ``unmask`` (~700 instructions against ~300)."""
+    value = 0
+    key = start - 4
+    for i in range(end - start):
+        value |= (data[start + i] ^ data[key + (i & 3)]) << (i << 3)
+    return value.to_bytes(end - start, "little")
+
+
+# The headers of whole, uncompressed text and binary frames under 126 bytes, made once: a
+# small message's header is a list lookup, not a bytes built from a tuple.
+_SHORT_HEADERS: Final = [
+    bytes((FIN | opcode, length)) for opcode in (OP_TEXT, OP_BINARY) for length in range(126)
+]
 
 
 def frame_header(opcode: int, length: int, fin: bool = True, rsv1: bool = False) -> bytes:
     """The header of an unmasked (server) frame carrying ``length`` payload bytes."""
+    if length < 126 and fin and not rsv1 and OP_TEXT <= opcode <= OP_BINARY:
+        return _SHORT_HEADERS[(opcode - OP_TEXT) * 126 + length]
     first = (FIN if fin else 0) | (RSV1 if rsv1 else 0) | opcode
     if length < 126:
         return bytes((first, length))
@@ -236,7 +257,10 @@ class FrameParser:
             if available < end:
                 self._needed = end - position
                 return position
-            payload = unmask(data[start:end], data[start - 4 : start])
+            if length <= SHORT_PAYLOAD:
+                payload = unmask_short(data, start, end)
+            else:
+                payload = unmask(data[start:end], data[start - 4 : start])
             position = end
             self._on_frame(first, payload, items)
         return position

@@ -16,6 +16,7 @@ from squall.server.websocket.frames import (
     OP_PING,
     OP_PONG,
     OP_TEXT,
+    SHORT_PAYLOAD,
     Control,
     FrameParser,
     Item,
@@ -24,6 +25,7 @@ from squall.server.websocket.frames import (
     encode_frame,
     parse_close,
     unmask,
+    unmask_short,
     xor_unmask,
 )
 
@@ -201,11 +203,32 @@ def test_unmask_matches_the_byte_by_byte_definition(
         assert function(payload, key) == bytes(b ^ key[i % 4] for i, b in enumerate(payload))
 
 
+def test_short_payloads_are_unmasked_in_place_as_by_the_definition() -> None:
+    key = b"\x01\x80\xff\x7f"
+    for size in range(SHORT_PAYLOAD + 1):
+        payload = os.urandom(size)
+        data = b"\x81\x85" + key + payload + b"next"  # at an offset, with bytes after it
+        expected = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+        assert unmask_short(data, 6, 6 + size) == expected
+
+
+def test_short_and_long_payloads_parse_alike() -> None:
+    """Either side of SHORT_PAYLOAD, in one read: the same text back."""
+    texts = ["x" * size for size in range(SHORT_PAYLOAD - 2, SHORT_PAYLOAD + 3)]
+    stream = b"".join(client_frame(OP_TEXT, text.encode()) for text in texts)
+    assert FrameParser(None).feed(stream) == texts
+
+
 def test_server_frames_are_unmasked_with_the_right_length_form() -> None:
     assert encode_frame(OP_TEXT, b"hi") == b"\x81\x02hi"
     assert encode_frame(OP_BINARY, b"x" * 200)[:4] == b"\x82\x7e\x00\xc8"
     assert encode_frame(OP_BINARY, b"x" * 70000)[:10] == b"\x82\x7f" + (70000).to_bytes(8, "big")
     assert encode_frame(OP_TEXT, b"z", fin=False, rsv1=True)[0] == 0x41
+    for length in (0, 5, 125):  # the headers made once, and the ones built
+        assert encode_frame(OP_TEXT, b"t" * length)[:2] == bytes((0x81, length))
+        assert encode_frame(OP_BINARY, b"b" * length)[:2] == bytes((0x82, length))
+        assert encode_frame(OP_BINARY, b"b" * length, fin=False)[:2] == bytes((0x02, length))
+        assert encode_frame(OP_PONG, b"p" * length)[:2] == bytes((0x8A, length))
 
 
 def compressed(messages: list[bytes], bits: int = 15) -> list[bytes]:
