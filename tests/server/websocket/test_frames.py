@@ -16,7 +16,6 @@ from squall.server.websocket.frames import (
     OP_PING,
     OP_PONG,
     OP_TEXT,
-    SHORT_PAYLOAD,
     Control,
     FrameParser,
     Item,
@@ -25,7 +24,6 @@ from squall.server.websocket.frames import (
     encode_frame,
     parse_close,
     unmask,
-    unmask_short,
     xor_unmask,
 )
 
@@ -201,22 +199,6 @@ def test_unmask_matches_the_byte_by_byte_definition(
     for size in (0, 1, 3, 4, 5, 127, 16384):
         payload = os.urandom(size)
         assert function(payload, key) == bytes(b ^ key[i % 4] for i, b in enumerate(payload))
-
-
-def test_short_payloads_are_unmasked_in_place_as_by_the_definition() -> None:
-    key = b"\x01\x80\xff\x7f"
-    for size in range(SHORT_PAYLOAD + 1):
-        payload = os.urandom(size)
-        data = b"\x81\x85" + key + payload + b"next"  # at an offset, with bytes after it
-        expected = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
-        assert unmask_short(data, 6, 6 + size) == expected
-
-
-def test_short_and_long_payloads_parse_alike() -> None:
-    """Either side of SHORT_PAYLOAD, in one read: the same text back."""
-    texts = ["x" * size for size in range(SHORT_PAYLOAD - 2, SHORT_PAYLOAD + 3)]
-    stream = b"".join(client_frame(OP_TEXT, text.encode()) for text in texts)
-    assert FrameParser(None).feed(stream) == texts
 
 
 def test_server_frames_are_unmasked_with_the_right_length_form() -> None:
