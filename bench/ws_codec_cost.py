@@ -9,6 +9,12 @@ frame parsed, the app's receive and send, a frame written), start-up cancelled o
     python -m bench.ws_codec_cost --ws websockets --size 16384
     python -m bench.ws_codec_cost --app bench.apps.ws_native_probe:framework --text
     python -m bench.ws_codec_cost --app bench.apps.ws_native_probe:framework_json --json
+    python -m bench.ws_codec_cost --server picows --text      (the raw picows server, at /ws)
+    python -m bench.ws_codec_cost --deflate --size 16384      (permessage-deflate both ways)
+
+``--server picows`` measures the bench's raw picows server (``bench/apps/ws_picows_server.py``)
+the same way: the floor Squall is compared with.  ``--deflate`` offers permessage-deflate and
+compresses what the client sends (the server inflates and deflates each message).
 
 Deterministic, so it can run on a busy machine; it is slow (valgrind): minutes per codec.
 """
@@ -25,8 +31,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 APP = "tests.server.websocket.apps:echo"
+PICOWS_MODULE = "bench.apps.ws_picows_server"
+DEFLATE_TAIL = b"\x00\x00\xff\xff"  # what each compressed message leaves off (RFC 7692)
 
 
 def free_port() -> int:
@@ -56,28 +65,31 @@ def read_exactly(sock: socket.socket, size: int) -> bytes:
     return b"".join(parts)
 
 
-def handshake(sock: socket.socket) -> None:
+def handshake(sock: socket.socket, path: str, deflate: bool) -> None:
     key = base64.b64encode(os.urandom(16)).decode()
+    offer = "Sec-WebSocket-Extensions: permessage-deflate\r\n" if deflate else ""
     sock.sendall(
         (
-            "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            f"GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{offer}\r\n"
         ).encode()
     )
     head = b""
     while b"\r\n\r\n" not in head:
         head += sock.recv(4096)
     assert head.startswith(b"HTTP/1.1 101"), head
+    assert not deflate or b"permessage-deflate" in head.lower(), "deflate was not accepted"
 
 
-def masked_frame(opcode: int, payload: bytes) -> bytes:
+def masked_frame(opcode: int, payload: bytes, rsv1: bool = False) -> bytes:
     length = len(payload)
+    first = 0x80 | (0x40 if rsv1 else 0) | opcode
     if length < 126:
-        head = bytes((0x80 | opcode, 0x80 | length))
+        head = bytes((first, 0x80 | length))
     elif length < 0x10000:
-        head = bytes((0x80 | opcode, 0xFE)) + length.to_bytes(2, "big")
+        head = bytes((first, 0xFE)) + length.to_bytes(2, "big")
     else:
-        head = bytes((0x80 | opcode, 0xFF)) + length.to_bytes(8, "big")
+        head = bytes((first, 0xFF)) + length.to_bytes(8, "big")
     key = os.urandom(4)
     keys = (key * (length // 4 + 1))[:length]
     body = (int.from_bytes(payload, "little") ^ int.from_bytes(keys, "little")).to_bytes(
@@ -86,24 +98,48 @@ def masked_frame(opcode: int, payload: bytes) -> bytes:
     return head + key + body
 
 
-def read_frame(sock: socket.socket) -> bytes:
-    _, second = read_exactly(sock, 2)
+def read_frame(sock: socket.socket) -> tuple[bool, bytes]:
+    """The next server frame: whether RSV1 (compressed) is set, and its payload."""
+    first, second = read_exactly(sock, 2)
     length = second & 0x7F
     if length == 126:
         length = int.from_bytes(read_exactly(sock, 2), "big")
     elif length == 127:
         length = int.from_bytes(read_exactly(sock, 8), "big")
-    return read_exactly(sock, length)
+    return bool(first & 0x40), read_exactly(sock, length)
 
 
-def echo(port: int, count: int, payload: bytes, text: bool) -> None:
+class Deflate:
+    """The client's permessage-deflate, both contexts kept across messages."""
+
+    def __init__(self) -> None:
+        self.compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+        self.decompressor = zlib.decompressobj(-15)
+
+    def frame(self, opcode: int, payload: bytes) -> bytes:
+        data = self.compressor.compress(payload) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
+        return masked_frame(opcode, data[: -len(DEFLATE_TAIL)], rsv1=True)
+
+    def inflate(self, data: bytes) -> bytes:
+        return self.decompressor.decompress(data + DEFLATE_TAIL)
+
+
+def echo(port: int, count: int, payload: bytes, text: bool, path: str, deflate: bool) -> None:
     sock = connect(port, time.monotonic() + 900)  # valgrind on a busy machine: slow
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    handshake(sock)
-    frame = masked_frame(1 if text else 2, payload)
+    handshake(sock, path, deflate)
+    opcode = 1 if text else 2
+    frame = masked_frame(opcode, payload)
+    compression = Deflate() if deflate else None
     for _ in range(count):
+        if compression is not None:
+            frame = compression.frame(opcode, payload)
         sock.sendall(frame)
-        assert read_frame(sock) == payload
+        compressed, data = read_frame(sock)
+        if compressed:
+            assert compression is not None, "a compressed frame without permessage-deflate"
+            data = compression.inflate(data)
+        assert data == payload
     sock.sendall(masked_frame(8, (1000).to_bytes(2, "big")))
     read_frame(sock)
     sock.close()
@@ -117,6 +153,18 @@ def payload_of(size: int, text: bool, json: bool) -> bytes:
     return b"a" * size if text else os.urandom(size)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def server_command(server: str, app: str, codec: str, port: int) -> list[str]:
+    """The server to measure: Squall serving ``app`` with ``codec``, or the raw picows one."""
+    if server == "picows":
+        return [sys.executable, "-m", PICOWS_MODULE, "--port", str(port)]
+    command = [sys.executable, "-m", "squall", app, "--ws", codec, "--port", str(port)]
+    return [*command, "--lifespan", "off", "--ws-ping-interval", "0", "--no-access-log"]
+
+
 def instructions(
     codec: str,
     count: int,
@@ -124,6 +172,9 @@ def instructions(
     text: bool,
     app: str = APP,
     keep: str | None = None,
+    server_name: str = "squall",
+    path: str = "/",
+    deflate: bool = False,
 ) -> int:
     """Total instructions the server ran to start, echo ``count`` messages and stop; the
     callgrind output is kept as ``{keep}-{count}.out`` when ``keep`` is given."""
@@ -133,12 +184,14 @@ def instructions(
     else:
         out = tempfile.mktemp(prefix=f"ws-codec-{codec}-{count}-", suffix=".out")
     command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
-    command += [sys.executable, "-m", "squall", app, "--ws", codec, "--port", str(port)]
-    command += ["--lifespan", "off", "--ws-ping-interval", "0", "--no-access-log"]
+    command += server_command(server_name, app, codec, port)
     env = dict(os.environ, PYTHONHASHSEED="0")
-    server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    # SIGINT stops the server: a shell's background job inherits it ignored, so restore it.
+    server = subprocess.Popen(
+        command, env=env, stderr=subprocess.DEVNULL, preexec_fn=_default_sigint
+    )
     try:
-        echo(port, count, payload, text)
+        echo(port, count, payload, text, path, deflate)
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=900)
@@ -161,6 +214,14 @@ def main() -> None:
         "--app", default=APP, help="the echo app (e.g. bench.apps.ws_native_probe:framework)"
     )
     parser.add_argument(
+        "--server",
+        choices=("squall", "picows"),
+        default="squall",
+        help="picows: the bench's raw picows server (--app and --ws do not apply)",
+    )
+    parser.add_argument("--path", help="the socket's path (default: / for squall, /ws for picows)")
+    parser.add_argument("--deflate", action="store_true", help="permessage-deflate both ways")
+    parser.add_argument(
         "--keep",
         metavar="PREFIX",
         help="keep the callgrind outputs as PREFIX-K.out (for callgrind_annotate)",
@@ -169,12 +230,16 @@ def main() -> None:
     low, high = (int(n) for n in args.counts.split(","))
     text = args.text or args.json
     payload = payload_of(args.size, text, args.json)
-    first = instructions(args.ws, low, payload, text, args.app, args.keep)
-    second = instructions(args.ws, high, payload, text, args.app, args.keep)
+    path = args.path or ("/ws" if args.server == "picows" else "/")
+    options = (args.app, args.keep, args.server, path, args.deflate)
+    first = instructions(args.ws, low, payload, text, *options)
+    second = instructions(args.ws, high, payload, text, *options)
     per_message = (second - first) / (high - low)
     kind = "JSON" if args.json else "text" if text else "binary"
+    what = "picows" if args.server == "picows" else f"{args.app} --ws {args.ws}"
+    deflated = " deflated" if args.deflate else ""
     print(
-        f"{args.app} --ws {args.ws} {kind} {args.size} B: {per_message:,.0f} instructions per echo "
+        f"{what} {kind} {args.size} B{deflated}: {per_message:,.0f} instructions per echo "
         f"(totals {first:,} and {second:,})"
     )
 

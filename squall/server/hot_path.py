@@ -19,6 +19,7 @@ HOT_PATH = (
     "squall.server.websocket.codec_squall",
     "squall.server.websocket.phase",
     "squall.server.websocket.asgi",
+    "squall.server.websocket.driver",
     "squall.server.websocket.connection",
     "squall.server.http2.stream",
     "squall.server.http2.huffman_table",

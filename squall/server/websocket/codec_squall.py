@@ -8,6 +8,8 @@ Compiled with mypyc with the hot path (hot_path.py).
 
 from __future__ import annotations
 
+from typing import cast
+
 from squall.server.websocket.codec import PONG, Closed, CodecOptions, Event
 from squall.server.websocket.deflate import DeflateParams, PerMessageDeflate, negotiate
 from squall.server.websocket.frames import (
@@ -41,16 +43,21 @@ class SquallCodec:
     def receive(self, data: bytes) -> list[Event]:
         parser = self.parser
         items = parser.feed(data)
+        failure = parser.failure
+        if failure is None:
+            for item in items:
+                if isinstance(item, Control):
+                    break
+            else:  # messages only (the usual): the parser's list is the events' list
+                return cast("list[Event]", items)
         events: list[Event] = []
         for item in items:
-            if isinstance(item, (str, bytes)):  # a tuple: `str | bytes` builds a union per call
-                events.append(item)
-            else:
-                assert isinstance(item, Control)
+            if isinstance(item, Control):
                 event = self._on_control(item)
                 if event is not None:
                     events.append(event)
-        failure = parser.failure
+            else:
+                events.append(item)
         if failure is not None and not self._eof:
             events.append(self._fail(failure))
         return events
@@ -87,8 +94,16 @@ class SquallCodec:
         self._eof = True
 
     def send_message(self, data: str | bytes) -> None:
+        frame = self.message_frame(data)
+        if frame:
+            self._out.append(frame)
+
+    def message_frame(self, data: str | bytes) -> bytes:
+        """The bytes to write for ``data`` now: its frame, whole, after whatever was queued
+        before it (b"" once the close is sent).  The connection sends this way: one write,
+        no list (``send_message`` and ``outgoing`` are the Codec interface's way)."""
         if self.close_sent:
-            return
+            return b""
         if isinstance(data, str):
             opcode = OP_TEXT
             payload = data.encode("utf-8")
@@ -100,9 +115,17 @@ class SquallCodec:
         if compressed:
             assert deflate is not None
             payload = deflate.deflate(payload)
+        frame = frame_header(opcode, len(payload), True, compressed) + payload
         out = self._out
-        out.append(frame_header(opcode, len(payload), True, compressed))
-        out.append(payload)
+        if not out:
+            return frame
+        out.append(frame)
+        self._out = []
+        return b"".join(out)
+
+    def has_output(self) -> bool:
+        """Whether ``outgoing`` has anything to say: bytes to write, or the TCP close."""
+        return len(self._out) > 0 or self._eof
 
     def send_ping(self, payload: bytes) -> None:
         if not self.close_sent:

@@ -14,10 +14,8 @@ does the framing; this module does the I/O around it:
   ``ws_close_timeout``;
 - graceful shutdown closes open sockets with 1012 (service restart: clients reconnect).
 
-The phases of a socket and their legal moves: phase.py.
-
-Memory: an idle socket holds this object (``__slots__``), its codec and the handshake's
-headers; the ASGI scope and the lifespan state's copy are built only when asked for.
+The phases of a socket: phase.py.  Memory: an idle socket holds this object (``__slots__``),
+its codec and the handshake's headers; the ASGI scope is built only when asked for.
 """
 
 from __future__ import annotations
@@ -37,8 +35,10 @@ from squall.server.proxy_headers import websocket_scheme
 from squall.server.state import ServerState
 from squall.server.websocket import asgi
 from squall.server.websocket.codec import PONG, Closed, Codec, CodecFactory, CodecOptions
-from squall.server.websocket.driver import Driver, Recover, next_message
+from squall.server.websocket.codec_squall import SquallCodec
+from squall.server.websocket.driver import Driver, Recover, current_task
 from squall.server.websocket.handshake import Handshake, switching_protocols
+from squall.server.websocket.parking import next_message
 from squall.server.websocket.phase import Phase
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ class WebSocketConnection:
         "deadline",
         "driver",
         "factory",
+        "fast_codec",
         "handshake",
         "headers",
         "http_version",
@@ -110,6 +111,9 @@ class WebSocketConnection:
         self.handshake = handshake
         self.factory = factory
         self.codec: Codec | None = None
+        # The same codec when it is ours (--ws squall): called natively, not through the
+        # Codec interface's Python calls (a few hundred instructions each, per message).
+        self.fast_codec: SquallCodec | None = None
         self.phase = Phase.HANDSHAKE
         self.deadline: float | None = None  # ManagedConnection: its timers are its own
         # The handshake request, as the app sees it (see squall.native.NativeWebSocket).
@@ -208,7 +212,9 @@ class WebSocketConnection:
                 self._early_data += data  # frames sent before the 101: read once accepted
                 self.pause_reading()
             return
-        for event in codec.receive(data):
+        fast = self.fast_codec
+        events = fast.receive(data) if fast is not None else codec.receive(data)
+        for event in events:
             if isinstance(event, (str, bytes)):  # a tuple: `str | bytes` builds a union each time
                 self._deliver(event)
             elif event is PONG:
@@ -256,7 +262,8 @@ class WebSocketConnection:
         head = switching_protocols(
             self.handshake.key, subprotocol, answer, extra, self.server_state.default_headers
         )
-        self.codec = self.factory.create(negotiated, self._options())
+        codec = self.codec = self.factory.create(negotiated, self._options())
+        self.fast_codec = codec if isinstance(codec, SquallCodec) else None
         self.phase = Phase.OPEN
         self.connect_sent = True  # the ASGI connect step is behind us too
         self.transport.write(head)
@@ -269,7 +276,7 @@ class WebSocketConnection:
     def receive_message(self) -> Awaitable[str | bytes]:
         """The next message: on an open socket a read that, awaited in the app's own task,
         parks its coroutine till the message comes, and elsewhere waits on a future
-        (driver.py's ``next_message``); otherwise a future (done already: a queued message,
+        (parking.py's ``next_message``); otherwise a future (done already: a queued message,
         or the close)."""
         if self.phase is Phase.OPEN:
             return next_message(self)
@@ -298,12 +305,12 @@ class WebSocketConnection:
             self._receiver is None
             and self.phase is Phase.OPEN
             and driver is not None
-            and asyncio.current_task(self.loop) is driver.task
+            and current_task(self.loop) is driver.task
         )
 
     def ready_message(self) -> str | bytes | None:
         """A message received and not read yet, or None; WebSocketClosed once closed (see
-        driver.next_message)."""
+        parking.next_message)."""
         message = self._queued()
         if message is None and self._closed():
             raise self._closed_error()
@@ -325,10 +332,16 @@ class WebSocketConnection:
             # Closing or closed: what the app sends is dropped, as the peer is gone (ASGI 2.4
             # lets servers raise instead; Starlette apps are written for either).
             raise ClientGone()
-        codec = self.codec
-        assert codec is not None
-        codec.send_message(data)
-        self._flush_codec()
+        fast = self.fast_codec
+        if fast is not None:
+            frame = fast.message_frame(data)
+            if frame and not self.transport.is_closing():
+                self.transport.write(frame)
+        else:
+            codec = self.codec
+            assert codec is not None
+            codec.send_message(data)
+            self._flush_codec()
         if self.write_paused and not self.transport.is_closing():
             waiter: asyncio.Future[None] = self.loop.create_future()
             self._drain_waiters.append(waiter)
@@ -476,13 +489,13 @@ class WebSocketConnection:
         socket closed; only once the data read is processed, so the app sees the
         connection's state after all of it (a close that came with a message, say)."""
         driver = self.driver
-        if driver is None or not _parked(driver):
+        if driver is None:
             return
         message = self._handoff
-        if message is not None:
+        if message is not None:  # handed over as it parked, in this same callback: still is
             self._handoff = None
             driver.resume(message)
-        elif self._closed():
+        elif self._closed() and _parked(driver):
             driver.resume(None)  # it looks again, and finds the socket closed
 
     # -- Keepalive ------------------------------------------------------------------------------
@@ -531,6 +544,9 @@ class WebSocketConnection:
         codec = self.codec
         if codec is None:
             return
+        fast = self.fast_codec
+        if fast is not None and not fast.has_output():
+            return  # (the usual after a message came in)
         data, close = codec.outgoing()
         if data and not self.transport.is_closing():
             self.transport.write(data)

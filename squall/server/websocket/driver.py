@@ -4,7 +4,7 @@ An echo costs little besides the waking: a task woken per message creates a futu
 its result, schedules the task's wake-up and runs a loop iteration for it.  So a socket's
 app runs in a task of its own whose coroutine is driven here, step by step, as a task
 drives it; when the app waits for the next message and none is queued it *parks*: it
-yields :data:`PARKED` (see :func:`next_message`) instead of a future, and its task
+yields ``PARKED`` (parking.py's ``next_message``) instead of a future, and its task
 waits on a future of ours.  A message that comes in then resumes the coroutine at once,
 from the protocol callback, with the task entered as the current task
 (``asyncio.current_task()``, timeouts and cancel scopes see it) and in the task's context:
@@ -17,67 +17,39 @@ no future, no scheduling.  What the coroutine waits on next decides who goes on:
 A cancelled task (shutdown, the app's own cancel) throws ``CancelledError`` into the
 coroutine wherever it waits, parked or not.
 
-Not compiled (see setup.py: compiled code resuming interpreted app coroutines is slower),
-like ``squall.server.tasks``; the connection that calls it is.
+Compiled with the hot path, as the connection that calls it is: ``resume`` runs once per
+message, and interpreted it cost ~2,800 instructions of the ~22,400 an echo takes (README,
+"WebSocket echo").  The read that parks (parking.py) stays interpreted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import types
-from collections.abc import Callable, Coroutine, Generator
-from typing import Any, Final, Protocol
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, Final
 
 from squall.server.tasks import TASK_NAME, Done, keep_until_done, report_failure
+from squall.server.websocket.parking import PARKED, Marker
 
-
-class Marker:
-    """A step of the coroutine that is not a future (see PARKED and FINISHED)."""
-
-
-PARKED: Final = Marker()  # what a coroutine yields while it waits for the next message
 FINISHED: Final = Marker()  # the coroutine ended (and ``done`` was told how)
 
 _enter_task: Final = asyncio.tasks._enter_task
 _leave_task: Final = asyncio.tasks._leave_task
 
 
-class MessageSource(Protocol):
-    def ready_message(self) -> str | bytes | None:
-        """A message received and not read yet, or None; raises WebSocketClosed once the
-        socket is closed and every message read."""
-        ...
-
-    def can_park(self) -> bool:
-        """Whether the caller may park: it runs in the app's own task (its Driver's) and
-        no other read is waiting."""
-        ...
-
-    def message_future(self) -> asyncio.Future[str | bytes]:
-        """The next message as a future (for a read in a task of its own)."""
-        ...
+def _current_task_reader() -> Callable[[asyncio.AbstractEventLoop], asyncio.Task[Any] | None]:
+    """``asyncio.current_task(loop)``, cheaply: on Python 3.11 it is a Python function around
+    the C module's dict of current tasks (~1,200 instructions a call, asked once per message
+    by a read), so that dict's own ``get``; from 3.12 on it is C itself."""
+    tasks = getattr(asyncio.tasks, "_current_tasks", None)
+    if sys.version_info < (3, 12) and isinstance(tasks, dict):
+        return tasks.get
+    return asyncio.current_task
 
 
-@types.coroutine
-def next_message(source: MessageSource) -> Generator[Any, Any, str | bytes]:
-    """The next message of ``source``.  Where to wait is decided when the read is first
-    awaited, in the task that awaits it (a read handed to ``asyncio.create_task`` or
-    ``wait_for`` runs in a task of its own): in the app's own task the coroutine parks while
-    no message is there (a message that comes meanwhile is sent in by ``Driver.resume``;
-    None sends it to look again); elsewhere it waits on a future."""
-    message = source.ready_message()
-    if message is not None:
-        return message
-    if not source.can_park():
-        return (yield from source.message_future())
-    while True:
-        message = yield PARKED
-        if message is not None:
-            return message
-        message = source.ready_message()
-        if message is not None:
-            return message
+current_task: Final = _current_task_reader()
 
 
 Recover = Callable[[Exception], Coroutine[Any, Any, Any]]  # see NativeWebSocket.recover_with
@@ -95,7 +67,7 @@ class Resume:
 class Driver:
     """One app coroutine, its task, and the way to resume it from a callback."""
 
-    __slots__ = ("context", "coro", "done", "finished", "loop", "recover", "task", "wake")
+    __slots__ = ("context", "coro", "done", "finished", "loop", "recover", "send", "task", "wake")
 
     def __init__(
         self,
@@ -106,6 +78,7 @@ class Driver:
     ) -> None:
         self.loop = loop
         self.coro = coro
+        self.send = coro.send  # (bound once: resume sends a message into it each time)
         self.done = done
         self.recover = recover  # once: the coroutine to run in its place if it raises
         self.finished = False
@@ -132,7 +105,7 @@ class Driver:
             wake.set_result(Resume(value))
             return
         try:  # (the coroutine's send itself, not _advance: a Python call less per message)
-            step = self.context.run(self.coro.send, value)
+            step = self.context.run(self.send, value)
         except BaseException as exc:
             step = self.context.run(self._ended, exc)
         finally:
@@ -162,7 +135,8 @@ class Driver:
             self.recover = None
             if isinstance(exc, Exception):
                 try:
-                    self.coro = recover(exc)
+                    coro = self.coro = recover(exc)
+                    self.send = coro.send
                 except Exception as raised:
                     exc = raised
                 else:

@@ -97,8 +97,17 @@ def _c_unmask() -> Callable[[bytes, bytes], bytes]:
 unmask: Final = _c_unmask()
 
 
+# The headers of whole, uncompressed text and binary frames under 126 bytes, made once: a
+# small message's header is a list lookup, not a bytes built from a tuple.
+_SHORT_HEADERS: Final = [
+    bytes((FIN | opcode, length)) for opcode in (OP_TEXT, OP_BINARY) for length in range(126)
+]
+
+
 def frame_header(opcode: int, length: int, fin: bool = True, rsv1: bool = False) -> bytes:
     """The header of an unmasked (server) frame carrying ``length`` payload bytes."""
+    if length < 126 and fin and not rsv1 and OP_TEXT <= opcode <= OP_BINARY:
+        return _SHORT_HEADERS[(opcode - OP_TEXT) * 126 + length]
     first = (FIN if fin else 0) | (RSV1 if rsv1 else 0) | opcode
     if length < 126:
         return bytes((first, length))

@@ -41,6 +41,22 @@ def test_the_peers_close_is_echoed_and_the_connection_then_closed() -> None:
     assert codec.outgoing() == (b"", True)
 
 
+def test_a_message_frame_is_written_whole_after_what_was_queued() -> None:
+    """The connection's way to send (message_frame): one bytes to write, a queued pong first;
+    nothing once the close is sent; has_output tells when outgoing() has something to say."""
+    codec = SquallCodec(None, OPTIONS)
+    assert not codec.has_output()
+    assert codec.message_frame("hello") == b"\x81\x05hello"
+    assert codec.message_frame(b"\x00\xff") == b"\x82\x02\x00\xff"
+    assert codec.receive(client_frame(OP_PING, b"p") + client_frame(OP_TEXT, b"hi")) == ["hi"]
+    assert codec.has_output()
+    assert codec.message_frame("hi") == b"\x8a\x01p" + b"\x81\x02hi"
+    assert not codec.has_output() and codec.outgoing() == (b"", False)
+    codec.send_close(1000, "")
+    assert codec.message_frame("late") == b""
+    assert codec.has_output()
+
+
 def test_a_close_without_a_code_is_echoed_without_one() -> None:
     codec = SquallCodec(None, OPTIONS)
     assert codec.receive(client_frame(OP_CLOSE, b"")) == [Closed(1005, "")]

@@ -206,6 +206,11 @@ def test_server_frames_are_unmasked_with_the_right_length_form() -> None:
     assert encode_frame(OP_BINARY, b"x" * 200)[:4] == b"\x82\x7e\x00\xc8"
     assert encode_frame(OP_BINARY, b"x" * 70000)[:10] == b"\x82\x7f" + (70000).to_bytes(8, "big")
     assert encode_frame(OP_TEXT, b"z", fin=False, rsv1=True)[0] == 0x41
+    for length in (0, 5, 125):  # the headers made once, and the ones built
+        assert encode_frame(OP_TEXT, b"t" * length)[:2] == bytes((0x81, length))
+        assert encode_frame(OP_BINARY, b"b" * length)[:2] == bytes((0x82, length))
+        assert encode_frame(OP_BINARY, b"b" * length, fin=False)[:2] == bytes((0x02, length))
+        assert encode_frame(OP_PONG, b"p" * length)[:2] == bytes((0x8A, length))
 
 
 def compressed(messages: list[bytes], bits: int = 15) -> list[bytes]:
