@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bench import report, static_files, upload_stream, wrk, ws_bench
+from bench import h2_bench, report, static_files, upload_stream, wrk, ws_bench
 from bench.certificates import make_certificates
 from bench.chart import chart
 from bench.entries import ENTRIES, Entry
@@ -186,6 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if uploads:
         with bench_lock():
             return upload_stream.main(args, options)
+    if args.profile == "h2":  # h2load is its load (and wrk the HTTP/1.1 comparison's)
+        with bench_lock():
+            return h2_bench.main(args, options)
     allow_many_files()
     results = run_all(chosen_entries(args), options, PROFILES[args.profile])
     print(write_outputs(args.out, args.name, results, options, args.profile), end="")

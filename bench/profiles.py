@@ -190,4 +190,10 @@ PROFILES = {
         "one in flight per connection; server memory per idle socket",
         flag="--ws-echo",
     ),
+    "h2": Profile(  # bench/h2_bench.py runs it: h2load, not wrk
+        "h2", "GET", "/baseline?a=1&b=2", b"", _not_http, simple=False,
+        summary="HTTP/2 (h2load -c 10 -m 100), h2c and TLS: GET /baseline?a=1&b=2 and POST "
+        "/user; Squall's HTTP/1.1 pipelined figure for both",
+        flag="--h2",
+    ),
 }  # fmt: skip

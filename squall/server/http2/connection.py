@@ -2,8 +2,11 @@
 
 Bytes in go to h2, which answers with events; each new stream becomes an
 :class:`~squall.server.exchange.Exchange` (the same request object as HTTP/1.1, with an
-:class:`~squall.server.http2.stream.H2Stream` as its connection) whose app runs in a task of its
-own, many at once.  Frames out are h2's ``data_to_send()``, written once per batch of events.
+:class:`~squall.server.http2.stream.H2Stream` as its connection), many at once.  The apps of the
+streams a read opened start once all of its events are handled (a body that came in the same
+read is then complete), each run eagerly in the connection's worker task as over HTTP/1.1
+(eager.py): one that answers without suspending costs no task of its own.  Frames out are h2's
+``data_to_send()``, written once per loop iteration with the other connections' responses.
 
 Streams past ``--h2-max-concurrent-streams`` are refused (REFUSED_STREAM); rapid resets,
 zero-window stalls, floods and oversized header blocks are cut short (defences.py lists where);
@@ -32,6 +35,7 @@ from h2.events import (
 from h2.exceptions import DenialOfServiceError, ProtocolError
 from hyperframe.frame import GoAwayFrame
 
+from squall.server.eager import Worker
 from squall.server.exchange import ASGI_VERSION, RECEIVING, Exchange
 from squall.server.http2.admission import (
     Timers,
@@ -76,8 +80,12 @@ class H2Protocol:
         self.client: tuple[str, int] | None = None
         self.server: tuple[str, int] | None = None
         self.scope_template: dict[str, Any] = {}
+        self.worker: Worker | None = None  # runs the apps (from connection_made on)
+        self.starting: list[Exchange] = []  # opened by the read being handled: apps to start
+        self.flush_queued = False  # in the loop iteration's batch of connections to write
         self.deadline: float | None = None  # ManagedConnection: timers are our own (idle)
-        self.idle_timer: asyncio.TimerHandle | None = None
+        self.idle_timer: asyncio.TimerHandle | None = None  # runs while the connection is open
+        self.idle_since = 0.0  # loop time the last stream ended (checked when the timer fires)
         self.write_paused = False  # the socket's buffer is full: streams wait as if blocked
         self.write_timer: asyncio.TimerHandle | None = None  # runs while write_paused
         self.unsent = 0  # the socket's unsent bytes when the write timer was armed
@@ -113,8 +121,10 @@ class H2Protocol:
             "state": {},
             "extensions": TRAILER_EXTENSIONS,
         }
+        self.worker = Worker(self.loop, self.state.start_task)
         self.flush()
-        self.start_idle_timer()
+        self.idle_since = self.loop.time()
+        self.start_idle_timer(self.state.timeout_keep_alive)
         received, self.received = self.received, b""
         if received:
             self.data_received(received)
@@ -134,9 +144,11 @@ class H2Protocol:
             return
         for event in events:
             if self.closed:
-                return
+                break
             self.handle(event)
-        self.flush()
+        if self.starting:
+            self.start_apps()
+        self.queue_flush()
 
     def handle(self, event: Event) -> None:
         if isinstance(event, DataReceived):
@@ -162,6 +174,13 @@ class H2Protocol:
         self.state.connections.discard(self)
         self.stop_idle_timer()
         self.stop_write_timer()
+        self.drop_streams()
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+
+    def drop_streams(self) -> None:
+        """Every open stream is over: their apps see a disconnect."""
         streams = list(self.streams.values())
         self.streams.clear()
         for stream_id in list(self.blocked):
@@ -223,7 +242,6 @@ class H2Protocol:
         if head is None:
             self.h2.reset_stream(stream_id, ErrorCodes.PROTOCOL_ERROR)
             return
-        self.stop_idle_timer()
         stream = H2Stream(self.state, self, stream_id)
         stream.transport = self.transport
         stream.scheme = self.scheme
@@ -246,7 +264,16 @@ class H2Protocol:
         if refused is not None:
             exchange.respond_error(*refused, close=False)
             return
-        self.run(exchange)
+        self.starting.append(exchange)
+
+    def start_apps(self) -> None:
+        """Run the apps of the streams the read opened, but not those it also reset."""
+        starting = self.starting
+        if not self.closed:
+            for exchange in starting:
+                if not exchange.disconnected:
+                    self.run(exchange)
+        starting.clear()
 
     def run(self, exchange: Exchange) -> None:
         state = self.state
@@ -259,7 +286,10 @@ class H2Protocol:
         except Exception as exc:
             exchange.app_done(exc)
             return
-        state.start_task(watch(coro, exchange.app_done))
+        if self.worker is not None:
+            self.worker.run(coro, exchange)
+        else:
+            state.start_task(watch(coro, exchange.app_done))
 
     def on_data(self, event: DataReceived) -> None:
         stream_id: int = event.stream_id  # type: ignore[assignment]
@@ -275,7 +305,7 @@ class H2Protocol:
 
     def send_headers(self, stream: H2Stream, headers: list[tuple[bytes, bytes]], end: bool) -> None:
         self.h2.send_headers(stream.stream_id, headers, end_stream=end)
-        self.flush()
+        self.queue_flush()
 
     def send_outbox(self, stream: H2Stream) -> None:
         if stream.phase == CLOSED:
@@ -287,18 +317,18 @@ class H2Protocol:
                 stream.resume_writing()
         else:
             self.block(stream, progress=sent > 0)
-        self.flush()
+        self.queue_flush()
         if stream.end_sent and stream.phase == ENDING:
             self.finish(stream)
 
     def acknowledge(self, stream: H2Stream, size: int) -> None:
         self.h2.acknowledge_received_data(size, stream.stream_id)  # closed: the connection's
-        self.flush()
+        self.queue_flush()
 
     def reset(self, stream: H2Stream, error_code: int) -> None:
         if stream.phase != CLOSED and not self.closed:
             self.h2.reset_stream(stream.stream_id, error_code)
-            self.flush()
+            self.queue_flush()
         self.forget(stream.stream_id)
 
     def response_ended(self, stream: H2Stream) -> None:
@@ -313,7 +343,7 @@ class H2Protocol:
         exchange = stream.exchange
         if exchange is not None and exchange.body_state == RECEIVING and not self.closed:
             self.h2.reset_stream(stream.stream_id, ErrorCodes.NO_ERROR)
-            self.flush()
+            self.queue_flush()
         self.forget(stream.stream_id)
 
     def block(self, stream: H2Stream, progress: bool) -> None:
@@ -373,7 +403,7 @@ class H2Protocol:
             if self.going_away:
                 self.close()
             else:
-                self.start_idle_timer()
+                self.idle_since = self.loop.time()
 
     def on_window_update(self, stream_id: int) -> None:
         if self.write_paused:
@@ -386,7 +416,21 @@ class H2Protocol:
         for stream in list(self.blocked.values()):
             self.send_outbox(stream)
 
+    def queue_flush(self) -> None:
+        """Write what h2 has queued at the end of this loop iteration, in the batch of every
+        connection's responses (state.flush_batch): one write for all the frames of a read,
+        and for the responses of apps that answer in the same iteration."""
+        if not self.flush_queued:
+            self.flush_queued = True
+            to_flush = self.state.to_flush
+            if not to_flush:
+                self.loop.call_soon(self.state.flush_batch)
+            to_flush.append(self)
+
     def flush(self) -> None:
+        """Write what h2 has queued now (the batch calls this, and so does what must go
+        out before the connection's own frames)."""
+        self.flush_queued = False
         data = self.h2.data_to_send()
         if data and not self.transport.is_closing():
             self.transport.write(data)
@@ -394,10 +438,11 @@ class H2Protocol:
     # -- Closing -------------------------------------------------------------------------------
 
     def on_goaway(self) -> None:
-        """The peer is going away: finish what is open, start nothing new."""
+        """The peer is going away. h2 sends nothing after a GOAWAY received (its connection
+        is closed), so the open streams can't be answered: drop them and close."""
         self.going_away = True
-        if not self.streams:
-            self.close()
+        self.drop_streams()
+        self.close()
 
     def go_away(self, error_code: int = ErrorCodes.NO_ERROR) -> None:
         """Send GOAWAY naming the last stream served; close once the open ones end."""
@@ -417,12 +462,28 @@ class H2Protocol:
     def close(self) -> None:
         self.stop_idle_timer()
         if not self.closed:
+            self.flush()  # the frames batched for this iteration go first
             self.closed = True
             self.transport.close()
 
-    def start_idle_timer(self) -> None:
-        self.stop_idle_timer()
-        self.idle_timer = self.loop.call_later(self.state.timeout_keep_alive, self.go_away)
+    def start_idle_timer(self, delay: float) -> None:
+        self.idle_timer = self.loop.call_later(delay, self.on_idle_timer)
+
+    def on_idle_timer(self) -> None:
+        """GOAWAY once no stream has been open for ``--timeout-keep-alive`` s.  One timer for
+        the connection, looking at ``idle_since`` when it fires: not a timer per stream."""
+        self.idle_timer = None
+        if self.closed or self.going_away:
+            return
+        timeout = self.state.timeout_keep_alive
+        if self.streams:
+            self.start_idle_timer(timeout)
+            return
+        left = self.idle_since + timeout - self.loop.time()
+        if left > 0:
+            self.start_idle_timer(left)
+        else:
+            self.go_away()
 
     def stop_idle_timer(self) -> None:
         timer = self.idle_timer

@@ -67,9 +67,11 @@ class CoreProtocol(H2Protocol):
             return
         for event in events:
             if self.closed:
-                return
+                break
             self.handle(event)
-        self.flush()
+        if self.starting:  # as H2Protocol: a read's apps start once its frames are handled
+            self.start_apps()
+        self.queue_flush()
 
     def handle(self, event: Any) -> None:
         if isinstance(event, DataReceived):

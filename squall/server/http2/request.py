@@ -5,7 +5,9 @@ connection-specific fields are absent); what is left is to take it apart for the
 ``:method``, ``:path`` split into the path and the query string, ``:authority`` as the
 ``host`` header (first, as in an HTTP/1.1 head), and the content type picked out as HTTP/1.1
 does.  ``:scheme`` says what the client thinks it is using; the scope's scheme is the
-connection's, as over HTTP/1.1.
+connection's, as over HTTP/1.1.  A cookie split into several fields (RFC 9113, 8.2.3) is joined
+back into one, last, as HTTP/1.1 readers of ``cookie`` expect: done here, in the walk the block
+gets anyway, so h2's own pass for it is off (settings.py).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def request_head(block: list[tuple[bytes, bytes]]) -> RequestHead | None:
     headers: list[tuple[bytes, bytes]] = []
     content_type = b""
     has_host = False
+    cookies: list[bytes] | None = None
     for name, value in block:
         if name[0] == COLON:
             if name == b":method":
@@ -46,9 +49,16 @@ def request_head(block: list[tuple[bytes, bytes]]) -> RequestHead | None:
             has_host = True
         elif name == b"content-type":
             content_type = value
+        elif name == b"cookie":
+            if cookies is None:
+                cookies = []
+            cookies.append(value)
+            continue
         headers.append((name, value))
     if method is None or not path:
         return None
+    if cookies is not None:
+        headers.append((b"cookie", cookies[0] if len(cookies) == 1 else b"; ".join(cookies)))
     if authority is not None and not has_host:
         headers.insert(0, (b"host", authority))
     raw_path, _, query = path.partition(b"?")

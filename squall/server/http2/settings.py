@@ -44,7 +44,16 @@ def check(config: Config) -> None:
 def new_connection(config: Config) -> H2Connection:
     """A server-side h2 connection whose first bytes out are our SETTINGS."""
     h2 = H2Connection(
-        H2Configuration(client_side=False, header_encoding=None, validate_inbound_headers=True)
+        H2Configuration(
+            client_side=False,
+            header_encoding=None,
+            validate_inbound_headers=True,  # RFC 9113, 8.2 and 8.3: h2's checks stay
+            # Done by Squall, in walks the headers get anyway (cheaper): the cookie fields
+            # joined (request.py), the response heads made as h2 would send them (stream.py).
+            normalize_inbound_headers=False,
+            normalize_outbound_headers=False,
+            validate_outbound_headers=False,
+        )
     )
     # In force from the start (not pending until the peer's ACK): h2 sends what is current.
     h2.local_settings = _settings(config, config.h2_max_concurrent_streams)

@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
+from hpack import NeverIndexedHeaderTuple
+
 from squall.server.exchange import DONE, PENDING, RECEIVING, Exchange, ResponseWriter
 from squall.server.http2.trailers import add_trailers, expect
 from squall.server.transport import StreamConnection
@@ -39,10 +41,27 @@ OPEN: Final = 0
 ENDING: Final = 1
 CLOSED: Final = 2
 
-# Response headers HTTP/2 forbids (RFC 9113, 8.2.2): the framing says what they said.
-CONNECTION_HEADERS: Final = frozenset(
-    (b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade")
-)
+# What becomes of an app's response field over HTTP/2.  Here, not in h2 (whose outbound
+# normalizing and checking are off, settings.py): one dict lookup per field, in the walk the
+# head gets anyway, instead of h2's nine generator passes.
+DROP: Final = 0  # connection-specific (RFC 9113, 8.2.2: the framing says what they said), and
+# "te", meaningless in a response
+LENGTH: Final = 1  # content-length: the body's length is known
+SECRET: Final = 2  # credentials: never indexed by HPACK (kept out of its table), as h2 did
+SPECIAL_FIELDS: Final = {
+    b"connection": DROP,
+    b"keep-alive": DROP,
+    b"proxy-connection": DROP,
+    b"transfer-encoding": DROP,
+    b"upgrade": DROP,
+    b"te": DROP,
+    b"content-length": LENGTH,
+    b"authorization": SECRET,
+    b"proxy-authorization": SECRET,
+}
+COLON: Final = 58
+SPACE: Final = 32
+TAB: Final = 9
 STATUS_VALUES: Final = {status: b"%d" % status for status in range(100, 600)}
 CONTINUE_100: Final = [(b":status", b"100")]
 
@@ -178,15 +197,28 @@ class H2Writer(ResponseWriter):
         self._defaults: list[tuple[bytes, bytes]] = []
 
     def start(self, exchange: Exchange, status: int, headers: Iterable[Any]) -> bool:
+        """Hold the head as h2 sends it: lowercase names, no connection-specific fields, no
+        pseudo-header but ``:status`` (only the server sets those; RFC 9113, 8.3), no
+        whitespace around values (8.2.1), credentials never indexed."""
         stream = cast(H2Stream, exchange.conn)
-        head = [(b":status", STATUS_VALUES.get(status) or b"%d" % status)]
+        head: list[Any] = [  # Any: a NeverIndexedHeaderTuple must stay one (mypyc would unbox it)
+            (b":status", STATUS_VALUES.get(status) or b"%d" % status)
+        ]
         length = False
         for name, value in headers:
-            lower = name.lower()
-            if lower in CONNECTION_HEADERS:
+            lower: bytes = name.lower()
+            special = SPECIAL_FIELDS.get(lower, -1)
+            if special == DROP or not lower or lower[0] == COLON:
                 continue
-            if lower == b"content-length":
+            if value and (
+                value[0] == SPACE or value[0] == TAB or value[-1] == SPACE or value[-1] == TAB
+            ):
+                value = value.strip(b" \t")
+            if special == LENGTH:
                 length = True
+            elif special == SECRET:
+                head.append(NeverIndexedHeaderTuple(lower, value))
+                continue
             head.append((lower, value))
         head.extend(self.default_headers())
         stream.head = head
