@@ -20,7 +20,7 @@ finish, then closes.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from h2.errors import ErrorCodes
 from h2.events import (
@@ -278,18 +278,20 @@ class H2Protocol:
     def run(self, exchange: Exchange) -> None:
         state = self.state
         state.active_requests += 1
+        stream = cast(H2Stream, exchange.conn)  # its app_done checks the trailers as well
+        stream.app_exchange = exchange
         try:
             if state.native is not None:
                 coro = state.native(exchange)
             else:
                 coro = state.app(exchange.scope(), exchange.receive, exchange.send)
         except Exception as exc:
-            exchange.app_done(exc)
+            stream.app_done(exc)
             return
         if self.worker is not None:
-            self.worker.run(coro, exchange)
+            self.worker.run(coro, stream)
         else:
-            state.start_task(watch(coro, exchange.app_done))
+            state.start_task(watch(coro, stream.app_done))
 
     def on_data(self, event: DataReceived) -> None:
         stream_id: int = event.stream_id  # type: ignore[assignment]

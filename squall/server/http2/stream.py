@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 from hpack import NeverIndexedHeaderTuple
 
 from squall.server.exchange import DONE, PENDING, RECEIVING, Exchange, ResponseWriter
-from squall.server.http2.trailers import add_trailers, expect
+from squall.server.http2.trailers import add_trailers, end_unfinished, expect
 from squall.server.transport import StreamConnection
 
 if TYPE_CHECKING:
@@ -103,6 +103,7 @@ class H2Stream(StreamConnection):
         self.stream_id = stream_id
         self.phase = OPEN
         self.exchange: Exchange | None = None
+        self.app_exchange: Exchange | None = None  # until its app ends (the stream may close first)
         self.head: list[tuple[bytes, bytes]] | None = None  # the response head, until sent
         self.head_only = False  # HEAD, 1xx, 204, 304: the body is dropped
         self.outbox: list[bytes] = []  # body parts the windows hold back
@@ -162,6 +163,17 @@ class H2Stream(StreamConnection):
         exchange.on_disconnect()  # the app must not read a body we stopped
         if self.phase != CLOSED:
             self.owner.reset(self, 0)  # NO_ERROR: RFC 9113, 8.1
+
+    def app_done(self, exc: BaseException | None) -> None:
+        """The stream's app has ended (connection.py's run hands the stream, not its
+        exchange, to whoever drives the app): the exchange's ending, then the trailers check
+        (the apps of a connection share its worker task, so no task's end says this)."""
+        exchange = self.app_exchange
+        self.app_exchange = None
+        if exchange is not None:
+            exchange.app_done(exc)
+        if self.trailers_expected:
+            end_unfinished(self)
 
     def on_response_complete(self, exchange: Exchange) -> None:
         self.state.total_requests += 1

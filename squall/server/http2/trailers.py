@@ -14,7 +14,6 @@ no message to carry them to the app.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -58,19 +57,9 @@ def add_trailers(stream: H2Stream, headers: Iterable[Any], more: bool) -> None:
 
 
 def expect(stream: H2Stream) -> None:
-    """The response started with ``trailers: true``."""
+    """The response started with ``trailers: true`` (the stream's ``app_done`` checks that
+    they came)."""
     stream.trailers_expected = True
-    _watch_for_missing_trailers(stream)
-
-
-def _watch_for_missing_trailers(stream: H2Stream) -> None:
-    """Check the stream once the app's task (each stream's app has its own) is done."""
-    try:
-        task = asyncio.current_task()
-    except RuntimeError:  # no running loop: the writer called from outside an app
-        return
-    if task is not None:
-        task.add_done_callback(lambda _: end_unfinished(stream))
 
 
 def end_unfinished(stream: H2Stream) -> None:
