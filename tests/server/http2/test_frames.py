@@ -87,7 +87,9 @@ def test_the_unread_body_of_a_finished_stream_reopens_the_connection_window() ->
         wait_until(seen.held.is_set, "the app holds a request")
         seen.release()  # answered without reading their bodies
         client.read(lambda: all(client.done(stream) for stream in held))
-        client.read(lambda: client.h2.outbound_flow_control_window == 4 * 16384)
+        # Enough of the window back for another body (h2 may hold back a last update until
+        # half the window is used, so the whole of it need not be back yet).
+        client.read(lambda: client.h2.outbound_flow_control_window >= 16384)
         after = client.request("/echo", "POST", b"b" * 16384)
         client.read(lambda: client.done(after))
         assert bytes(client.streams[after].data).startswith(b"16384 ")
