@@ -45,3 +45,31 @@ def chart(path: Path, results: list[Result], info: dict[str, Any]) -> str | None
     figure.savefig(path, dpi=120)
     plt.close(figure)
     return None
+
+
+def bar_panel(axis: Any, bars: list[tuple[str, float, bool]], xlabel: str) -> None:
+    """One panel of horizontal bars, slowest first: (label, value, is Squall's)."""
+    from matplotlib.ticker import FuncFormatter
+
+    bars = sorted(bars, key=lambda bar: bar[1])
+    values = [value for _, value, _ in bars]
+    drawn = axis.barh(
+        [label for label, _, _ in bars],
+        values,
+        color=[SQUALL_COLOR if squall else PEER_COLOR for _, _, squall in bars],
+    )
+    axis.bar_label(drawn, labels=[f" {v:,.0f}" for v in values], fontsize=9)
+    axis.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1000:g}k"))
+    axis.set_xlim(0, max(values, default=1) * 1.22)
+    axis.set_xlabel(xlabel)
+    axis.spines[["top", "right"]].set_visible(False)
+
+
+def save_figure(figure: Any, path: Path, info: dict[str, Any]) -> None:
+    """The machine's line at the foot, then the PNG; the figure is closed."""
+    import matplotlib.pyplot as plt
+
+    figure.text(0.01, 0.01, hardware_line(info), fontsize=7, color="#555555")
+    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    figure.savefig(path, dpi=120)
+    plt.close(figure)

@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from bench import h2_load
+from bench.chart import bar_panel, save_figure
 from bench.h2_entries import H1_ENTRY, H1_GOAL, H2_RATIOS, TRANSPORTS
 from bench.h2_runner import REQUESTS, H2Result, H2Run
 from bench.report import hardware_line
 from bench.runner import Options
 
-SQUALL_COLOR = "#1f6feb"
-PEER_COLOR = "#9aa4ae"
 PIPELINE = 16  # HTTP/1.1 requests in flight per connection for the comparison line
 
 
@@ -161,7 +160,6 @@ def chart(path: Path, results: list[H2Result], info: dict[str, Any]) -> str | No
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        from matplotlib.ticker import FuncFormatter
     except ImportError:
         return "matplotlib is not installed (pip install -e '.[bench]')"
     measured = [r for r in results if r.ok and r.runs]
@@ -171,27 +169,15 @@ def chart(path: Path, results: list[H2Result], info: dict[str, Any]) -> str | No
         1, len(REQUESTS), figsize=(7 * len(REQUESTS), 0.45 * len(measured) + 1.8), squeeze=False
     )
     for axis, request in zip(axes[0], REQUESTS, strict=True):
-        runs = sorted(
-            ((r, run) for r in measured if (run := r.run(request.label))),
-            key=lambda pair: pair[1].requests_per_second,
-        )
-        values = [run.requests_per_second for _, run in runs]
-        bars = axis.barh(
-            [r.label for r, _ in runs],
-            values,
-            color=[SQUALL_COLOR if r.squall else PEER_COLOR for r, _ in runs],
-        )
-        axis.bar_label(bars, labels=[f" {v:,.0f}" for v in values], fontsize=9)
-        axis.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1000:g}k"))
-        axis.set_xlim(0, max(values, default=1) * 1.22)
-        axis.set_xlabel(f"requests per second, {request.label}")
-        axis.spines[["top", "right"]].set_visible(False)
+        bars = [
+            (r.label, run.requests_per_second, r.squall)
+            for r in measured
+            if (run := r.run(request.label))
+        ]
+        bar_panel(axis, bars, f"requests per second, {request.label}")
     figure.suptitle(
         "HTTP/2, h2load -c 10 -m 100: Squall (blue) and its peers, server on one CPU, "
         "h2load on another"
     )
-    figure.text(0.01, 0.01, hardware_line(info), fontsize=7, color="#555555")
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
+    save_figure(figure, path, info)
     return None

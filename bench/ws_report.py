@@ -8,13 +8,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bench.chart import bar_panel, save_figure
 from bench.report import hardware_line
 from bench.runner import Options
 from bench.ws_entries import IDLE_GOAL_KIB, WS_RATIOS
 from bench.ws_runner import EchoRun, WsResult, WsSettings
-
-SQUALL_COLOR = "#1f6feb"
-PEER_COLOR = "#9aa4ae"
 
 
 def shape(kind: str, size: int) -> str:
@@ -151,7 +149,6 @@ def chart(
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        from matplotlib.ticker import FuncFormatter
     except ImportError:
         return "matplotlib is not installed (pip install -e '.[bench]')"
     measured = [r for r in results if r.ok and r.runs]
@@ -162,27 +159,13 @@ def chart(
         1, panels, figsize=(7 * panels, 0.45 * len(measured) + 1.8), squeeze=False
     )
     for axis, (kind, size) in zip(axes[0], settings.messages, strict=True):
-        runs = sorted(
-            ((r, run) for r in measured if (run := r.run(kind))),
-            key=lambda pair: pair[1].messages_per_second,
-        )
-        values = [run.messages_per_second for _, run in runs]
-        bars = axis.barh(
-            [r.name for r, _ in runs],
-            values,
-            color=[SQUALL_COLOR if r.squall else PEER_COLOR for r, _ in runs],
-        )
-        axis.bar_label(bars, labels=[f" {v:,.0f}" for v in values], fontsize=9)
-        axis.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1000:g}k"))
-        axis.set_xlim(0, max(values, default=1) * 1.22)
-        axis.set_xlabel(f"messages per second, {shape(kind, size)} echo")
-        axis.spines[["top", "right"]].set_visible(False)
+        bars = [
+            (r.name, run.messages_per_second, r.squall) for r in measured if (run := r.run(kind))
+        ]
+        bar_panel(axis, bars, f"messages per second, {shape(kind, size)} echo")
     figure.suptitle(
         f"WebSocket echo, {settings.connections} connections: Squall (blue) and its peers, "
         "server on one CPU, client on another"
     )
-    figure.text(0.01, 0.01, hardware_line(info), fontsize=7, color="#555555")
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
+    save_figure(figure, path, info)
     return None

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench.chart import PEER_COLOR, SQUALL_COLOR
+from bench.chart import PEER_COLOR, SQUALL_COLOR, save_figure
 from bench.httparena.load_profiles import PROFILES
 from bench.httparena.run import WARMUP, Measurement
 from bench.report import hardware_line, machine
@@ -101,10 +101,7 @@ def chart(path: Path, results: list[Measurement], info: dict[str, Any]) -> str |
     )
     axis.legend(loc="lower right")
     axis.spines[["top", "right"]].set_visible(False)
-    figure.text(0.01, 0.01, hardware_line(info), fontsize=7, color="#555555")
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
+    save_figure(figure, path, info)
     return None
 
 

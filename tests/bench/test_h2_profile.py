@@ -22,20 +22,14 @@ from bench.h2_entries import H2_ENTRIES, H2C, TLS, H2Entry
 from bench.h2_report import H1Figure
 from bench.h2_runner import REQUESTS, H2Result, H2Run, measure_h2
 from bench.runner import Options
+from tests.bench.machine_info import machine_info
 from tests.server.test_tls import require
 
 pytest.importorskip("h2", reason="Squall's HTTP/2 needs the h2 library (squall[http2])")
 pytest.importorskip("trustme", reason="the TLS certificates are trustme's")
 
 GET, POST = (request.label for request in REQUESTS)
-INFO = {
-    "cpu": "Test CPU",
-    "cores": 2,
-    "kernel": "6.0",
-    "python": "3.11.7",
-    "squall_hot_path": "compiled",
-    "profile": "h2",
-}
+INFO = machine_info("h2")
 
 
 @pytest.fixture(autouse=True)

@@ -9,16 +9,10 @@ import pytest
 from bench import report, wrk
 from bench.profiles import PROFILES
 from bench.runner import Options, Result, wrong_answer
+from tests.bench.machine_info import machine_info
 
 USER = b'{"id":1,"name":"user","email":"user@email.com"}'
-INFO = {
-    "cpu": "Test CPU",
-    "cores": 2,
-    "kernel": "6.0",
-    "python": "3.11.7",
-    "squall_hot_path": "compiled",
-    "profile": "post-user",
-}
+INFO = machine_info("post-user")
 
 
 def test_wrk_output_without_a_report_is_a_wrk_error() -> None:

@@ -16,18 +16,12 @@ from bench.entries import SQUALL_FLAGS, Entry
 from bench.runner import Options
 from bench.ws_entries import WS_ENTRIES
 from bench.ws_runner import EchoRun, WsResult, WsSettings, measure_ws
+from tests.bench.machine_info import machine_info
 
 pytest.importorskip("picows", reason="the load generator is picows (bench/requirements.txt)")
 
 REPO = Path(__file__).resolve().parents[2]
-INFO = {
-    "cpu": "Test CPU",
-    "cores": 2,
-    "kernel": "6.0",
-    "python": "3.11.7",
-    "squall_hot_path": "compiled",
-    "profile": "ws-echo",
-}
+INFO = machine_info("ws-echo")
 QUICK = Options(
     python=sys.executable, seconds=0.3, warmup=0, rounds=1, server_cpu=None, client_cpu=None
 )

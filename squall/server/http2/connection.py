@@ -62,6 +62,8 @@ if TYPE_CHECKING:
 class H2Protocol:
     """An ``asyncio.Protocol`` (by its methods) speaking HTTP/2 as a server."""
 
+    codec_error: type[Exception] = ProtocolError  # what the codec raises on a connection error
+
     def __init__(self, state: ServerState, received: bytes = b"") -> None:
         self.state = state
         self.loop = state.loop
@@ -134,7 +136,7 @@ class H2Protocol:
             return
         try:
             events = self.h2.receive_data(data)
-        except ProtocolError as exc:  # h2 has queued a GOAWAY with the error
+        except self.codec_error as exc:  # the codec has queued a GOAWAY with the error
             if isinstance(exc, DenialOfServiceError):  # defences.py
                 error_logger.warning("HTTP/2 client %s: %s: closing", self.client, exc)
             else:

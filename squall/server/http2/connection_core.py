@@ -30,7 +30,6 @@ from squall.server.http2.events import (
     WindowUpdated,
 )
 from squall.server.http2.settings import CONNECTION_WINDOW_STREAMS
-from squall.server.state import error_logger
 
 if TYPE_CHECKING:
     from squall.server.config import Config
@@ -51,27 +50,11 @@ def new_core(config: Config) -> H2Core:
 
 
 class CoreProtocol(H2Protocol):
+    codec_error = ConnectionError_
+
     def __init__(self, state: ServerState, received: bytes = b"") -> None:
         super().__init__(state, received)
         self.h2: Any = new_core(state.config)
-
-    def data_received(self, data: bytes) -> None:
-        if self.closed:
-            return
-        try:
-            events = self.h2.receive_data(data)
-        except ConnectionError_ as exc:  # GOAWAY with the error is queued
-            error_logger.debug("HTTP/2 protocol error: %s", exc)
-            self.flush()
-            self.close()
-            return
-        for event in events:
-            if self.closed:
-                break
-            self.handle(event)
-        if self.starting:  # as H2Protocol: a read's apps start once its frames are handled
-            self.start_apps()
-        self.queue_flush()
 
     def handle(self, event: Any) -> None:
         if isinstance(event, DataReceived):

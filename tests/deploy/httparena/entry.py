@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from bench.httparena.data import Mounts
+from bench.httparena.launch import free_ports
 from tests.server.serving import REPO, TEST_LOOP, wait_until
 
 ENTRY = Path(REPO) / "deploy" / "httparena"
@@ -50,17 +51,6 @@ class Entry:
     ports: Ports
     process: subprocess.Popen[bytes]
     mounts: Mounts | None
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def accepts(port: int) -> bool:
