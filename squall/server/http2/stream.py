@@ -28,8 +28,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
-from hpack import NeverIndexedHeaderTuple
-
 from squall.server.exchange import DONE, PENDING, RECEIVING, Exchange, ResponseWriter
 from squall.server.http2.trailers import add_trailers, end_unfinished, expect
 from squall.server.transport import StreamConnection
@@ -229,6 +227,9 @@ class H2Writer(ResponseWriter):
             if special == LENGTH:
                 length = True
             elif special == SECRET:
+                # Imported here: the hot path must import without the http2 extra (hpack).
+                from hpack import NeverIndexedHeaderTuple
+
                 head.append(NeverIndexedHeaderTuple(lower, value))
                 continue
             head.append((lower, value))
