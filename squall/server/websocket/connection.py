@@ -34,6 +34,7 @@ from squall.server.http11 import wire
 from squall.server.proxy_headers import websocket_scheme
 from squall.server.state import ServerState
 from squall.server.websocket import asgi
+from squall.server.websocket.close_codes import ABNORMAL, INTERNAL_ERROR, NORMAL, SERVICE_RESTART
 from squall.server.websocket.codec import PONG, Closed, Codec, CodecFactory, CodecOptions
 from squall.server.websocket.codec_squall import SquallCodec
 from squall.server.websocket.driver import Driver, Recover, current_task
@@ -44,11 +45,6 @@ from squall.server.websocket.phase import Phase
 if TYPE_CHECKING:
     from squall.server.exchange import Exchange
 
-NORMAL: Final = 1000
-GOING_AWAY: Final = 1001
-ABNORMAL: Final = 1006  # reported to the app when the TCP connection ended without a close
-INTERNAL_ERROR: Final = 1011
-SERVICE_RESTART: Final = 1012
 # The ASGI extensions a websocket scope announces (a fresh copy per scope).
 EXTENSIONS: Final[dict[str, dict[str, Any]]] = {"websocket.http.response": {}}
 _FRAMED_HERE = (b"connection", b"transfer-encoding", b"content-length")
