@@ -9,6 +9,7 @@ from bench.profiles import PROFILES
 from bench.report import hardware_line
 from bench.runner import Result
 
+NO_MATPLOTLIB = "matplotlib is not installed (pip install -e '.[bench]')"
 SQUALL_COLOR = "#1f6feb"
 PEER_COLOR = "#9aa4ae"
 
@@ -73,3 +74,15 @@ def save_figure(figure: Any, path: Path, info: dict[str, Any]) -> None:
     figure.tight_layout(rect=(0, 0.03, 1, 1))
     figure.savefig(path, dpi=120)
     plt.close(figure)
+
+
+def pyplot() -> Any | None:
+    """matplotlib's pyplot drawing to files (the Agg backend), or None when it is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    return plt

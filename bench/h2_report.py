@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import h2_load
-from bench.chart import bar_panel, save_figure
+from bench.chart import NO_MATPLOTLIB, bar_panel, pyplot, save_figure
 from bench.h2_entries import H1_ENTRY, H1_GOAL, H2_RATIOS, TRANSPORTS
 from bench.h2_runner import REQUESTS, H2Result, H2Run
 from bench.report import hardware_line
@@ -155,13 +155,9 @@ def write_json(
 def chart(path: Path, results: list[H2Result], info: dict[str, Any]) -> str | None:
     """One panel of horizontal bars per request, Squall's entries in blue; why it wasn't
     drawn, or None."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return "matplotlib is not installed (pip install -e '.[bench]')"
+    plt = pyplot()
+    if plt is None:
+        return NO_MATPLOTLIB
     measured = [r for r in results if r.ok and r.runs]
     if not measured:
         return "nothing was measured"

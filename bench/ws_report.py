@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench.chart import bar_panel, save_figure
+from bench.chart import NO_MATPLOTLIB, bar_panel, pyplot, save_figure
 from bench.report import hardware_line
 from bench.runner import Options
 from bench.ws_entries import IDLE_GOAL_KIB, WS_RATIOS
@@ -144,13 +144,9 @@ def chart(
 ) -> str | None:
     """One panel of horizontal bars per message shape, Squall's entries in blue; why it
     wasn't drawn, or None."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return "matplotlib is not installed (pip install -e '.[bench]')"
+    plt = pyplot()
+    if plt is None:
+        return NO_MATPLOTLIB
     measured = [r for r in results if r.ok and r.runs]
     if not measured:
         return "nothing was measured"
