@@ -3,7 +3,9 @@
 - ``validate [--entry squall|fastapi] [--profiles P ...] [--keep-running]``: start the entry with
   generated mounts and run every check of validate.sh for its subscribed profiles;
 - ``run [PROFILE ...] [--seconds S] [--connections N]``: each profile's request mix against
-  Squall's entry and the FastAPI twin, one after the other; results in bench/results.
+  Squall's entry and the FastAPI twin, one after the other; results in bench/results;
+- ``rehearse [--profiles P ...]``: the Dockerfile's steps without Docker (rehearse.py), then
+  ``validate`` against the result.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def parser() -> argparse.ArgumentParser:
         "--mounts", type=Path, help="mounts made by python -m bench.httparena.data"
     )
     validate.add_argument("--database-url", help="a seeded PostgreSQL (default: a throwaway one)")
+    rehearse = commands.add_parser("rehearse", help="build the image's steps without Docker")
+    rehearse.add_argument("--profiles", nargs="+", metavar="PROFILE")
     run = commands.add_parser("run", help="drive each profile's load against both entries")
     run.add_argument("profiles", nargs="*", metavar="PROFILE", help="default: every profile")
     run.add_argument("--seconds", type=float, default=5.0)
@@ -49,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         setup = Setup(mounts=arguments.mounts, database_url=arguments.database_url)
         return validate(arguments.entry, arguments.profiles, arguments.keep_running, setup)
+    if arguments.command == "rehearse":
+        from bench.httparena.rehearse import rehearse
+
+        return rehearse(arguments.profiles)
     from bench.httparena.run import run_command
 
     return run_command(arguments)

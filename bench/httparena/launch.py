@@ -44,11 +44,12 @@ class EntryError(RuntimeError):
 @dataclass(frozen=True)
 class Entry:
     name: str
-    directory: Path
+    directory: Path  # where launcher.py runs
+    meta: Path | None = None  # its meta.json, when not in ``directory`` (an image has none)
 
     @property
     def tests(self) -> list[str]:
-        meta = json.loads((self.directory / "meta.json").read_text())
+        meta = json.loads((self.meta or self.directory / "meta.json").read_text())
         return [str(test) for test in meta.get("tests", [])]
 
 
@@ -153,6 +154,7 @@ class Setup:
     quiet: bool = False
     mounts: Path | None = None  # a directory from bench.httparena.data (else made for the run)
     database_url: str | None = None  # a seeded PostgreSQL (else a throwaway one when needed)
+    python: str | None = None  # the launcher's interpreter (else this one), as an image has it
 
 
 @contextlib.contextmanager
@@ -178,7 +180,7 @@ def mounts_directory(given: Path | None) -> Iterator[Path]:
 
 
 def launcher_command(setup: Setup) -> list[str]:
-    command = [sys.executable, "launcher.py"]
+    command = [setup.python or sys.executable, "launcher.py"]
     return command if setup.cpus is None else ["taskset", "-c", setup.cpus, *command]
 
 
@@ -193,8 +195,11 @@ def entry_running(chosen: Entry, tests: Sequence[str], setup: Setup = Setup()) -
         database(needs_database, setup.database_url) as url,
     ):
         output = subprocess.DEVNULL if setup.quiet else None
+        variables = environment(target, mounts, url)
+        if setup.python:  # its own installation only, as in the image
+            variables.pop("PYTHONPATH", None)
         process = subprocess.Popen(
-            launcher_command(setup), cwd=chosen.directory, env=environment(target, mounts, url),
+            launcher_command(setup), cwd=chosen.directory, env=variables,
             start_new_session=True, stdout=output, stderr=output,
         )  # fmt: skip
         started = Started(chosen, target, str(mounts / "static"), process)

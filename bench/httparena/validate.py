@@ -11,6 +11,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 from bench.httparena import checks_db, checks_h1, checks_h2, ws_checks
@@ -97,10 +98,14 @@ def validate(
     only: Sequence[str] | None = None,
     keep_running: bool = False,
     setup: Setup | None = None,
+    directory: Path | None = None,
 ) -> int:
-    """Validate entry ``name``; the exit status (0 when nothing failed)."""
+    """Validate entry ``name`` (from ``directory`` when given); the exit status (0 when nothing
+    failed)."""
     try:
         chosen = entry(name)
+        if directory is not None:  # the same entry, launched from elsewhere
+            chosen = Entry(name, directory, chosen.directory / "meta.json")
         tests = profiles_to_check(chosen, only)
         record = Recorder()
         print(f"validating {name} ({chosen.directory}): {' '.join(tests)}", flush=True)
