@@ -9,7 +9,6 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,27 +16,11 @@ import pytest
 from squall.server.config import Config
 from squall.server.crowd_accept import BACKLOGGED, CrowdAcceptor, queue_length
 from squall.server.state import ServerState
-from tests.server.serving import join_all, serve, wait_until
+from tests.server.listen_queue import listening, waiting_clients
+from tests.server.serving import join_all, serve
 
+__all__ = ["listening"]  # the fixture, imported
 REQUEST = b"GET / HTTP/1.1\r\nhost: x\r\n\r\n"
-
-
-@pytest.fixture
-def listening() -> Iterator[socket.socket]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(512)
-    sock.setblocking(False)
-    yield sock
-    sock.close()
-
-
-def waiting_clients(sock: socket.socket, count: int) -> list[socket.socket]:
-    """``count`` more connections completed by the kernel, none accepted yet."""
-    waiting = queue_length(sock) + count
-    clients = [socket.create_connection(sock.getsockname()) for _ in range(count)]
-    wait_until(lambda: queue_length(sock) == waiting, f"{waiting} connections in the queue")
-    return clients
 
 
 def test_the_queue_length_is_the_connections_nobody_accepted(listening: socket.socket) -> None:

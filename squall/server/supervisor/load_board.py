@@ -18,7 +18,7 @@ import ctypes
 import time
 from collections.abc import Iterable
 from multiprocessing.context import BaseContext
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 IDLE: Final = -1
 HEADER: Final = 1  # word 0: slots in use (the highest slot given out + 1)
@@ -75,13 +75,26 @@ class LoadBoard:
 
         Only workers that wrote their slot in the last ``fresh_ms`` milliseconds count.
         """
+        return self.others(slot, fresh_ms).least
+
+    def others(self, slot: int, fresh_ms: int) -> Others:
+        """The other accepting workers that wrote their slot in the last ``fresh_ms`` ms."""
         words = self.counts[HEADER : HEADER + WORDS * self.counts[0]]
         oldest = now_ms() - fresh_ms
         least: int | None = None
+        accepting = 0
         for index in range(0, len(words), WORDS):
             count, written = words[index], words[index + 1]
             if count == IDLE or written < oldest or index == WORDS * slot:
                 continue
+            accepting += 1
             if least is None or count < least:
                 least = count
-        return least
+        return Others(least, accepting)
+
+
+class Others(NamedTuple):
+    """What a worker sees of the other accepting workers on the board."""
+
+    least: int | None  # the fewest open connections any of them holds (None: there is none)
+    accepting: int  # how many of them accept now
