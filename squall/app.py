@@ -393,13 +393,14 @@ class App(DescribedApp, LifecycleEvents, Router):
         # exists; a root path is checked only on a hit (see Route.flat).
         path = native.path
         table = self._direct_routes.get(path)
-        route = None if table is None else table.get(native.method)
+        method = native.method  # (read once: the middleware's hooks look at it too)
+        route = None if table is None else table.get(method)
         if route is not None and (route.flat or not native.root_path):  # routed as it is
             if route.direct:
                 hooks = self._hooks  # the middleware's hooks (squall.middleware.hook_plan)
                 if hooks is not None:  # no call for a method no layer's before screens
                     screened = self._screened
-                    if self._screens_all or (screened and native.method in screened):
+                    if self._screens_all or (screened and method in screened):
                         answer = hooks.answer(native)
                         if answer is not None:
                             await send_outcome(native, answer)
@@ -480,7 +481,7 @@ class App(DescribedApp, LifecycleEvents, Router):
                 outcome = await failure(self, exc, request)
             solver = solvers[0] if solvers else None
         else:
-            outcome, solver = await self.dispatch(native.method, path, request)
+            outcome, solver = await self.dispatch(method, path, request)
         if type(outcome[2]) is bytes:  # the usual case: no extra coroutine
             native.respond(*outcome)  # type: ignore[arg-type]
         else:
