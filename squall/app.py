@@ -406,7 +406,6 @@ class App(DescribedApp, LifecycleEvents, Router):
                             await send_outcome(native, answer)
                             return
                 encoded: bytes | None = None
-                json_headers = JSON_HEADERS  # or with the Vary fields the middleware add
                 outcome: Outcome
                 after: Any = None  # a returned response's background
                 try:
@@ -447,13 +446,14 @@ class App(DescribedApp, LifecycleEvents, Router):
                     if hooks is not None and self._leaves_unbound:
                         kept = None if encoded is None else hooks.kept_json_headers(native)
                         if kept is not None:  # no layer's after acts: their Vary only
-                            json_headers = kept
+                            native.respond(route.status_code, kept, encoded)  # type: ignore[arg-type]
+                            return
                         else:
                             if encoded is not None:
                                 outcome, encoded = (route.status_code, JSON_HEADERS, encoded), None
                             outcome = hooks.leave(native, None, outcome)
                 if encoded is not None:
-                    native.respond(route.status_code, json_headers, encoded)
+                    native.respond(route.status_code, JSON_HEADERS, encoded)
                 elif type(outcome[2]) is bytes:
                     native.respond(*outcome)  # type: ignore[arg-type]
                 else:

@@ -6,9 +6,8 @@ messages; a streamed body chunk by chunk, each flushed so streaming stays live; 
 FileResponse through the ASGI face (its 304s and 206s stay untouched, a 200 is read and
 compressed instead of going out with sendfile); its hook form (Squall's native path) is an
 ``after`` doing the same on the outcome (called only for a request with Accept-Encoding).
-Around any ASGI app, or a mounted one, the ASGI face
-does the same on the app's messages.  A request without Accept-Encoding passes through
-untouched on every face.
+Around any ASGI app, or a mounted one, the ASGI face does the same on the app's messages.  A
+request without Accept-Encoding passes through untouched on every face.
 """
 
 from __future__ import annotations
