@@ -20,7 +20,8 @@ from squall.lifespan import Lifecycle, LifecycleEvents, LifespanFactory
 from squall.media import JSON, check_content_type
 from squall.middleware.base import Middleware
 from squall.middleware.chain import CallNext, MiddlewareFunction
-from squall.middleware.hooks import HookChain, SocketHooks
+from squall.middleware.hook_plan import HookPlan
+from squall.middleware.hooks import SocketHooks
 from squall.middleware.stack import MiddlewareStack
 from squall.native import NativeHandler, NativeRequest, NativeWebSocket, NativeWebSocketHandler
 from squall.openapi.docs_routes import add_docs_routes
@@ -92,7 +93,13 @@ class App(DescribedApp, LifecycleEvents, Router):
         )
         self.user_middleware = MiddlewareStack()
         self._pipeline: CallNext | None = None  # the framework chain, while it has layers
-        self._hooks: HookChain | None = None  # the chain as hooks, when every layer has them
+        self._hooks: HookPlan | None = None  # the chain as hooks, when every layer has them
+        # What _native checks of the plan on each request, kept here (an App attribute reads
+        # faster than a compiled class's): some layer's before sees every request, the
+        # methods gated ones see, and whether any after may change a response with no Request.
+        self._screens_all = False
+        self._screened: frozenset[str] = frozenset()
+        self._leaves_unbound = False
         self._socket_hooks: SocketHooks | None = None  # what they do on a WebSocket handshake
         self.debug = debug
         self.root_path = root_path.rstrip("/")  # set: it overrides the server's root_path
@@ -240,7 +247,10 @@ class App(DescribedApp, LifecycleEvents, Router):
             self._pipeline = self.user_middleware.pipeline(self._routed_response)
             # On Squall's server, requests go through the hooks when every layer has them
             # (direct routes keep their short way), else through the chain (its own short way).
-            self._hooks = self.user_middleware.hook_chain()
+            self._hooks = plan = self.user_middleware.hook_plan()
+            self._screens_all = plan is not None and plan.screens_all
+            self._screened = frozenset() if plan is None else plan.screened
+            self._leaves_unbound = plan is not None and plan.leaves_unbound
             self._socket_hooks = self.user_middleware.socket_hooks()
             self._direct_routes = (
                 {} if self._hooks is None or self.root_path else self.router.static
@@ -383,15 +393,17 @@ class App(DescribedApp, LifecycleEvents, Router):
         # exists; a root path is checked only on a hit (see Route.flat).
         path = native.path
         table = self._direct_routes.get(path)
-        route = None if table is None else table.get(native.method)
+        method = native.method  # (read once: the middleware's hooks look at it too)
+        route = None if table is None else table.get(method)
         if route is not None and (route.flat or not native.root_path):  # routed as it is
             if route.direct:
-                hooks = self._hooks  # the middleware's hooks (squall.middleware.hooks), called
-                if hooks is not None:  # here rather than through HookChain: a call less each
-                    for before in hooks.befores:
-                        answer = before(native)
+                hooks = self._hooks  # the middleware's hooks (squall.middleware.hook_plan)
+                if hooks is not None:  # no call for a method no layer's before screens
+                    screened = self._screened
+                    if self._screens_all or (screened and method in screened):
+                        answer = hooks.answer(native)
                         if answer is not None:
-                            await send_outcome(native, hooks.after_answer(native, answer, before))
+                            await send_outcome(native, answer)
                             return
                 encoded: bytes | None = None
                 outcome: Outcome
@@ -429,13 +441,17 @@ class App(DescribedApp, LifecycleEvents, Router):
                         outcome = await failure(self, exc, failed)
                     else:  # the exception handler's request gets what the middleware offer
                         hooks.bind(failed)
-                        outcome = hooks.after(native, failed, await failure(self, exc, failed))
+                        outcome = hooks.leave(native, failed, await failure(self, exc, failed))
                 else:
-                    if hooks is not None and hooks.afters:
-                        if encoded is not None:
-                            outcome, encoded = (route.status_code, JSON_HEADERS, encoded), None
-                        for leaving in hooks.afters:
-                            outcome = leaving(native, None, outcome)
+                    if hooks is not None and self._leaves_unbound:
+                        kept = None if encoded is None else hooks.kept_json_headers(native)
+                        if kept is not None:  # no layer's after acts: their Vary only
+                            native.respond(route.status_code, kept, encoded)  # type: ignore[arg-type]
+                            return
+                        else:
+                            if encoded is not None:
+                                outcome, encoded = (route.status_code, JSON_HEADERS, encoded), None
+                            outcome = hooks.leave(native, None, outcome)
                 if encoded is not None:
                     native.respond(route.status_code, JSON_HEADERS, encoded)
                 elif type(outcome[2]) is bytes:
@@ -465,7 +481,7 @@ class App(DescribedApp, LifecycleEvents, Router):
                 outcome = await failure(self, exc, request)
             solver = solvers[0] if solvers else None
         else:
-            outcome, solver = await self.dispatch(native.method, path, request)
+            outcome, solver = await self.dispatch(method, path, request)
         if type(outcome[2]) is bytes:  # the usual case: no extra coroutine
             native.respond(*outcome)  # type: ignore[arg-type]
         else:
@@ -473,17 +489,18 @@ class App(DescribedApp, LifecycleEvents, Router):
         if (solver is not None and not solver.idle) or request.finishes:
             await after_response(request, solver)
 
-    async def _through_hooks(self, native: NativeRequest, path: str, hooks: HookChain) -> None:
+    async def _through_hooks(self, native: NativeRequest, path: str, hooks: HookPlan) -> None:
         """A request the short way does not serve, with the middleware's hooks around it."""
-        for before in hooks.befores:
-            answer = before(native)
+        screened = self._screened
+        if self._screens_all or (screened and native.method in screened):
+            answer = hooks.answer(native)
             if answer is not None:
-                await send_outcome(native, hooks.after_answer(native, answer, before))
+                await send_outcome(native, answer)
                 return
         request = Request.from_native(native, self)
         hooks.bind(request)
         outcome, solver = await self.dispatch(native.method, path, request, chain=False)
-        outcome = hooks.after(native, request, outcome)
+        outcome = hooks.leave(native, request, outcome)
         if type(outcome[2]) is bytes:  # the usual case: no extra coroutine
             native.respond(*outcome)  # type: ignore[arg-type]
         else:

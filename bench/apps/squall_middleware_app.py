@@ -34,7 +34,14 @@ class PassThrough(SquallMiddleware):
 
 
 class PassThroughHooks(PassThrough):
-    """Does nothing, with a hook form: the cost of the App's hooks themselves."""
+    """Does nothing, with a hook form that says so (no slot): what the App pays for it."""
+
+    def hooks(self) -> Hooks:
+        return Hooks()
+
+
+class TrivialHooks(PassThrough):
+    """A ``before`` and an ``after`` that do nothing, ungated: the price of two calls."""
 
     def hooks(self) -> Hooks:
         return Hooks(before=self.let_through, after=self.leave_as_is)
@@ -50,6 +57,7 @@ CHOICES: dict[str, Callable[[], Any]] = {
     "none": lambda: None,
     "pass-through": lambda: app.add_middleware(PassThrough),
     "pass-through-hooks": lambda: app.add_middleware(PassThroughHooks),
+    "trivial-hooks": lambda: app.add_middleware(TrivialHooks),
     "cors": lambda: app.add_middleware(CORSMiddleware, allow_origins=["https://site.example"]),
     "trustedhost": lambda: app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1"]),
     "session": lambda: app.add_middleware(SessionMiddleware, secret_key="bench"),

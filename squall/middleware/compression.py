@@ -5,9 +5,9 @@ In a Squall App the framework face compresses a response's bytes in one call, wi
 messages; a streamed body chunk by chunk, each flushed so streaming stays live; a
 FileResponse through the ASGI face (its 304s and 206s stay untouched, a 200 is read and
 compressed instead of going out with sendfile); its hook form (Squall's native path) is an
-``after`` doing the same on the outcome.  Around any ASGI app, or a mounted one, the ASGI face
-does the same on the app's messages.  A request without Accept-Encoding passes through
-untouched on every face.
+``after`` doing the same on the outcome (called only for a request with Accept-Encoding).
+Around any ASGI app, or a mounted one, the ASGI face does the same on the app's messages.  A
+request without Accept-Encoding passes through untouched on every face.
 """
 
 from __future__ import annotations
@@ -29,12 +29,14 @@ from squall.middleware.compression_rules import (
     with_vary,
 )
 from squall.middleware.hooks import Hooks
+from squall.middleware.native_headers import first_value
 from squall.native import NativeRequest
 from squall.outcome import Outcome
 from squall.requests import Request
 from squall.responses import Body, Response, SelfSending
 
 ASGIApp = Any
+ACCEPT_ENCODING = b"accept-encoding"
 
 
 class CompressionMiddleware(SquallMiddleware):
@@ -75,12 +77,12 @@ class CompressionMiddleware(SquallMiddleware):
         return response
 
     def hooks(self) -> Hooks:
-        return Hooks(after=self._compress)
+        return Hooks(after=self._compress, after_header=ACCEPT_ENCODING)  # else: untouched
 
     def _compress(
         self, native: NativeRequest, request: Request | None, outcome: Outcome
     ) -> Outcome:
-        accept = accept_encoding(native.headers)
+        accept = first_value(native.headers, ACCEPT_ENCODING)
         if accept is None:
             return outcome
         status, headers, body = outcome

@@ -15,8 +15,10 @@ Options and defaults are Starlette's: ``allow_origins`` (``["*"]`` for any), a f
   ``Origin`` in ``Vary`` (merged into an existing one): the answer depends on it, so a cache
   must not give a response made for one origin (or for none) to another.
 
-A request without ``Origin`` costs a scan of its headers for one and the ``Vary`` entry.
-The hook form (Squall's native path): ``before`` answers a preflight, ``after`` decorates.
+The hook form (Squall's native path): ``before`` answers a preflight (an OPTIONS request
+only: no call for any other method), ``after`` decorates a response to a request with
+``Origin``; one without costs the App's check for the header (in C) and the ``Vary`` entry
+(JSON_HEADERS' twin made once): no call into the middleware.
 WebSocket handshakes pass through (CORS does not cover them).
 """
 
@@ -29,10 +31,11 @@ from typing import Any
 from squall.middleware.answers import send_answer
 from squall.middleware.base import ASGIApp, SquallMiddleware, answer_outcome
 from squall.middleware.chain import CallNext
-from squall.middleware.headers import VARY, RawHeaders, add_vary, header_value, set_header
+from squall.middleware.headers import RawHeaders, add_vary, header_value, set_header
 from squall.middleware.hooks import Hooks
+from squall.middleware.native_headers import first_value
 from squall.native import NativeRequest
-from squall.outcome import JSON_HEADERS, Outcome
+from squall.outcome import Outcome
 from squall.requests import Request
 from squall.responses import PlainTextResponse, Response
 
@@ -43,6 +46,7 @@ ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUER
 SAFELISTED_HEADERS = ("accept", "accept-language", "content-language", "content-type")
 
 ORIGIN = b"origin"
+PREFLIGHT_METHODS = frozenset({"OPTIONS"})
 REQUEST_METHOD = b"access-control-request-method"
 REQUEST_HEADERS = b"access-control-request-headers"
 REQUEST_PRIVATE_NETWORK = b"access-control-request-private-network"
@@ -59,8 +63,6 @@ PREFLIGHT_VARY = (
     b"Access-Control-Request-Private-Network"
 )
 TRUE = b"true"
-# A JSON outcome's headers with Origin in Vary; shared like JSON_HEADERS (hooks copy to edit).
-JSON_HEADERS_VARY_ORIGIN: RawHeaders = [*JSON_HEADERS, (VARY, b"Origin")]
 
 
 class CORSPolicy:
@@ -213,29 +215,25 @@ class CORSMiddleware(SquallMiddleware):
         return response
 
     def hooks(self) -> Hooks:
-        return Hooks(before=self._preflight, after=self._decorate)
+        return Hooks(
+            before=self._preflight,
+            before_methods=PREFLIGHT_METHODS,  # only OPTIONS can be a preflight
+            after=self._decorate,
+            after_header=ORIGIN,  # a response to a request without Origin only gets Vary
+            vary=b"Origin",
+        )
 
     def _preflight(self, native: NativeRequest) -> Outcome | None:
-        if native.method != "OPTIONS":  # only OPTIONS can be a preflight: no header scan
-            return None
         headers = native.headers
-        answer = self.policy.preflight(native.method, header_value(headers, ORIGIN), headers)
+        answer = self.policy.preflight(native.method, first_value(headers, ORIGIN), headers)
         return None if answer is None else answer_outcome(answer)
 
     def _decorate(
         self, native: NativeRequest, request: Request | None, outcome: Outcome
     ) -> Outcome:
         status, headers, body = outcome
-        for name, value in native.headers:  # header_value(), inlined: every request
-            if name == ORIGIN:
-                headers = list(headers)  # the outcome's may be shared (JSON_HEADERS)
-                self.policy.decorate(headers, value)
-                return status, headers, body
-        # Not a CORS request, but its answer varies with Origin all the same.
-        if headers is JSON_HEADERS:  # the usual outcome: its Vary-ed twin is made once
-            return status, JSON_HEADERS_VARY_ORIGIN, body
-        headers = list(headers)
-        add_vary(headers, b"Origin")
+        headers = list(headers)  # the outcome's may be shared (JSON_HEADERS)
+        self.policy.decorate(headers, first_value(native.headers, ORIGIN))
         return status, headers, body
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:

@@ -12,8 +12,10 @@ work as :class:`Hooks`, synchronous calls the App makes inline:
   compressed); ``request`` is None when the App made none.
 
 When every layer of an App's chain has hooks, requests on Squall's server run through
-:class:`HookChain` instead of the chain (in the same order: the layer added last is the
-outermost); the chain stays for ASGI servers and for layers that only have ``dispatch``.
+:class:`~squall.middleware.hook_plan.HookPlan` instead of the chain (in the same order: the
+layer added last is the outermost); the chain stays for ASGI servers and for layers that only
+have ``dispatch``.  A slot left None costs nothing, and the gates below let a request that a
+layer does not act on skip its calls: such a request makes no Python call into the layer.
 
 A WebSocket handshake to one of the App's own routes on Squall's server goes through
 :class:`SocketHooks`: ``socket_before(socket)`` may refuse it (an HTTP answer, before
@@ -24,7 +26,7 @@ accept), ``socket_bind(websocket)`` puts on the ``WebSocket`` what the middlewar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 
 from squall.native import NativeConnection, NativeRequest
@@ -39,49 +41,30 @@ SocketBefore = Callable[[NativeConnection], Outcome | None]
 
 @dataclass(frozen=True, slots=True)
 class Hooks:
-    """What a middleware does around a request, as plain calls (any of them may be None)."""
+    """What a middleware does around a request, as plain calls (any of them may be None),
+    and the gates that tell which requests a call may skip (checked by the App's
+    :class:`~squall.middleware.hook_plan.HookPlan`, with no call into the layer).  A gate
+    only ever skips a call that would have done nothing: each is a promise of the layer."""
 
     before: Before | None = None
     bind: Bind | None = None
     after: After | None = None
     socket_before: SocketBefore | None = None  # a WebSocket handshake's (no after: no response)
     socket_bind: Bind | None = None  # given the WebSocket
-
-
-class HookChain:
-    """The hooks of an App's chain, given outermost first: ``before`` outside in, ``after``
-    inside out, as the chain's layers run their parts before and after ``call_next``: the
-    App calls each of ``befores`` until one answers, then :meth:`after_answer`; else it
-    routes the request and calls ``afters`` in turn (or :meth:`after`)."""
-
-    __slots__ = ("_after_depths", "_before_depths", "afters", "befores", "binds")
-
-    def __init__(self, layers: Sequence[Hooks]) -> None:
-        self.befores = tuple(hooks.before for hooks in layers if hooks.before)
-        self._before_depths = [depth for depth, hooks in enumerate(layers) if hooks.before]
-        self.binds = tuple(hooks.bind for hooks in layers if hooks.bind)
-        self.afters = tuple(hooks.after for hooks in reversed(layers) if hooks.after)
-        depths = [depth for depth, hooks in enumerate(layers) if hooks.after]
-        self._after_depths = depths[::-1]
-
-    def bind(self, request: Request) -> None:
-        for bind in self.binds:
-            bind(request)
-
-    def after(self, native: NativeRequest, request: Request | None, outcome: Outcome) -> Outcome:
-        """The routed ``outcome`` through every layer's ``after``, inside out."""
-        for after in self.afters:
-            outcome = after(native, request, outcome)
-        return outcome
-
-    def after_answer(self, native: NativeRequest, answer: Outcome, answered: Before) -> Outcome:
-        """The answer of the layer whose ``before`` is ``answered`` through the ``after`` of
-        the layers outside it."""
-        outcome, depth = answer, self._before_depths[self.befores.index(answered)]
-        for layer_depth, after in zip(self._after_depths, self.afters, strict=True):
-            if layer_depth < depth:
-                outcome = after(native, None, outcome)
-        return outcome
+    # ``before`` answers only requests with one of these methods (CORS: OPTIONS) ...
+    before_methods: frozenset[str] | None = None
+    # ... and schemes (HTTPS redirect: http) ...
+    before_schemes: frozenset[str] | None = None
+    # ... and lets through, unasked, a request whose first ``name`` header has a value in
+    # ``values`` (a live container: TrustedHost's hosts known to be allowed).
+    passes: tuple[bytes, Container[bytes]] | None = None
+    # ``after`` changes only responses to requests with this header (compression:
+    # Accept-Encoding) ...
+    after_header: bytes | None = None
+    # ... and only where the App made a Request (sessions: nothing else can touch one).
+    after_needs_request: bool = False
+    # A field listed in every response's Vary, ``after`` called or not (CORS: Origin).
+    vary: bytes | None = None
 
 
 class SocketHooks:

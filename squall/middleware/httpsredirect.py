@@ -30,6 +30,7 @@ from squall.responses import Response
 Scope = dict[str, Any]
 
 SECURE = {"http": "https", "ws": "wss"}  # an insecure scheme -> where it is redirected
+INSECURE = frozenset(SECURE)
 DEFAULT_PORTS = (80, 443)
 
 
@@ -55,7 +56,11 @@ class HTTPSRedirectMiddleware(SquallMiddleware):
         return to_https(request.scope)
 
     def hooks(self) -> Hooks:
-        return Hooks(before=self._redirect, socket_before=self._redirect)
+        return Hooks(
+            before=self._redirect,
+            before_schemes=INSECURE,  # a request that came over https makes no call
+            socket_before=self._redirect,
+        )
 
     def _redirect(self, native: NativeConnection) -> Outcome | None:
         if native.scheme not in SECURE:  # http and ws are redirected

@@ -23,7 +23,9 @@ from typing import Any
 
 from squall.middleware.base import ASGIApp, Message, SquallMiddleware
 from squall.middleware.chain import CallNext
+from squall.middleware.headers import header_value
 from squall.middleware.hooks import Hooks
+from squall.middleware.native_headers import first_value, has_header, without
 from squall.native import NativeConnection, NativeRequest
 from squall.outcome import Outcome
 from squall.requests import Request
@@ -84,29 +86,26 @@ class RequestIdMiddleware(SquallMiddleware):
         self.trust_incoming = trust_incoming
         self.validator = validator
 
-    def choose(self, raw_headers: RawHeaders) -> str:
-        """The request's id: the incoming one if trusted and valid, else a new one.  (Header
-        names are lower-case, as ASGI requires and both of Squall's parsers give them; the
-        lookups build a dict in C, cheaper than a Python loop over the fields.)"""
-        if self.trust_incoming:
-            incoming = dict(raw_headers).get(self.header)
-            if incoming is not None:
-                value = incoming.decode("latin-1")
-                if self.validator(value):
-                    return value
+    def choose(self, incoming: bytes | None) -> str:
+        """The request's id: the incoming one (the header's value) if trusted and valid,
+        else a new one."""
+        if incoming is not None and self.trust_incoming:
+            value = incoming.decode("latin-1")
+            if self.validator(value):
+                return value
         return self.generator()
 
     def echo(self, raw_headers: RawHeaders, value: str) -> None:
         """Put the id in the response's headers, replacing one the app set."""
         name = self.header
-        if name in dict(raw_headers):
+        if header_value(raw_headers, name) is not None:
             raw_headers[:] = [field for field in raw_headers if field[0] != name]
         raw_headers.append((name, value.encode("latin-1")))
 
     # -- In a Squall App ------------------------------------------------------------------------
 
     async def dispatch(self, request: Request, call_next: CallNext) -> Response:
-        value = self.choose(request.raw_headers)
+        value = self.choose(header_value(request.raw_headers, self.header))
         request.state["request_id"] = value  # request.state.request_id, without __setattr__
         # Not reset afterwards: the servers run each request in a context of its own, and
         # the work after the response (background tasks, dependency cleanup) logs with it.
@@ -127,15 +126,18 @@ class RequestIdMiddleware(SquallMiddleware):
         )
 
     def _assign(self, native: NativeConnection) -> None:
-        request_id.set(self.choose(native.headers))  # read back by the hooks after it
+        # read back by the hooks after it (header names are lower-case: both of Squall's
+        # parsers give them so; the lookup runs in C, native_headers.py)
+        request_id.set(self.choose(first_value(native.headers, self.header)))
 
     def _expose(self, request: Request) -> None:
         request.state["request_id"] = request_id.get()
 
     def _echo(self, native: NativeRequest, request: Request | None, outcome: Outcome) -> Outcome:
         status, headers, body = outcome
-        changed = list(headers)  # the outcome's may be shared
-        self.echo(changed, request_id.get() or "")
+        name = self.header  # echo()'s steps on a copy (the outcome's may be shared), in C
+        changed = without(headers, name) if has_header(headers, name) else list(headers)
+        changed.append((name, (request_id.get() or "").encode("latin-1")))
         return status, changed, body
 
     # -- Around any ASGI app ------------------------------------------------------------------
@@ -145,7 +147,7 @@ class RequestIdMiddleware(SquallMiddleware):
         if kind != "http" and kind != "websocket":
             await self.app(scope, receive, send)
             return
-        value = self.choose(scope["headers"])
+        value = self.choose(header_value(scope["headers"], self.header))
         scope["state"] = {**(scope.get("state") or {}), "request_id": value}
         token = request_id.set(value)
 

@@ -151,7 +151,12 @@ class SessionMiddleware(SquallMiddleware):
     # -- Hooks, on Squall's native path (a route without a Request never touches it) ----------
 
     def hooks(self) -> Hooks:
-        return Hooks(bind=self._lend_loader, after=self._save, socket_bind=self._lend_loader)
+        return Hooks(
+            bind=self._lend_loader,
+            after=self._save,
+            after_needs_request=True,  # the App's short way makes no Request: no call there
+            socket_bind=self._lend_loader,
+        )
 
     def _save(self, native: NativeRequest, request: Request | None, outcome: Outcome) -> Outcome:
         session = None if request is None else request._session

@@ -6,7 +6,7 @@ middleware, which wraps the whole app outside that chain (and turns the native p
 Squall's classes also wrap each mounted app through their ASGI face, so a mount (static
 files, a Starlette app) gets CORS, compression and the rest like the routes do.  When every
 layer of the chain has hooks (``SquallMiddleware.hooks()``), the App runs those instead of
-the chain on Squall's native path (:meth:`MiddlewareStack.hook_chain`).  The App's own
+the chain on Squall's native path (:meth:`MiddlewareStack.hook_plan`).  The App's own
 WebSocket routes see the Squall classes too, as Starlette's middleware see a ``websocket``
 scope: their socket hooks on the native path, their ASGI faces under an ASGI server (a
 class with only ``dispatch``, like Starlette's ``BaseHTTPMiddleware``, does not see them).
@@ -18,7 +18,8 @@ from typing import Any
 
 from squall.middleware.base import SquallMiddleware
 from squall.middleware.chain import CallNext, MiddlewareFunction, build_asgi_stack, chain
-from squall.middleware.hooks import HookChain, Hooks, SocketHooks
+from squall.middleware.hook_plan import HookPlan
+from squall.middleware.hooks import Hooks, SocketHooks
 
 Options = dict[str, Any]
 
@@ -59,12 +60,12 @@ class MiddlewareStack:
         """``innermost`` wrapped by the chain's layers (the App keeps it)."""
         return chain(self.functions, innermost)
 
-    def hook_chain(self) -> HookChain | None:
+    def hook_plan(self) -> HookPlan | None:
         """The chain's layers as hooks, when every layer has them; else None."""
         layers = [hooks for hooks in self.layer_hooks if hooks is not None]
         if not layers or len(layers) < len(self.layer_hooks):
             return None
-        return HookChain(layers[::-1])  # outermost first
+        return HookPlan(layers[::-1])  # outermost first
 
     def socket_hooks(self) -> SocketHooks | None:
         """What the layers' hooks do on a WebSocket handshake; None when none does a thing."""

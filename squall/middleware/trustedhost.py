@@ -10,7 +10,8 @@ redirected (307) to ``www.example.com`` when only the latter is allowed.
 The options and defaults are Starlette's.  A WebSocket handshake to a host not allowed is
 refused the same way, before accept (an HTTP 400 where the server can send one, else a
 close: 403), a Squall App's own WebSocket routes included.  Its hook form (Squall's native
-path) is a ``before`` that answers only a refused host.
+path) is a ``before`` that answers only a refused host, and is not called for a Host value
+already allowed (the App checks it, with no call into the layer).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from squall.middleware.base import ASGIApp, SquallMiddleware, answer_outcome
 from squall.middleware.chain import CallNext
 from squall.middleware.headers import header_value
 from squall.middleware.hooks import Hooks
+from squall.middleware.native_headers import first_value
 from squall.middleware.request_url import parse_authority, rebuilt_url
 from squall.native import NativeConnection
 from squall.outcome import Outcome
@@ -71,6 +73,9 @@ class HostPolicy:
         self.suffixes = tuple(p[1:] for p in patterns if p.startswith("*."))
         self.www_redirect = www_redirect
         self.memo: dict[bytes | None, Verdict] = {}
+        # The Host values known to be allowed (the memo's ALLOWED ones): the hook form's
+        # gate, so that a request to a host already served makes no call into the layer.
+        self.served: set[bytes] = set()
 
     def verdict(self, host_header: bytes | None) -> Verdict:
         known = self.memo.get(host_header)
@@ -79,6 +84,8 @@ class HostPolicy:
         decided = self._decide(host_header)
         if decided is not REFUSED and len(self.memo) < self.MEMO_SIZE:
             self.memo[host_header] = decided
+            if decided is ALLOWED and host_header is not None:
+                self.served.add(host_header)
         return decided
 
     def _decide(self, host_header: bytes | None) -> Verdict:
@@ -130,11 +137,12 @@ class TrustedHostMiddleware(SquallMiddleware):
     def hooks(self) -> Hooks:
         if self.policy.allow_any:
             return Hooks()
-        return Hooks(before=self._refuse, socket_before=self._refuse)
+        served = (HOST, self.policy.served)
+        return Hooks(before=self._refuse, passes=served, socket_before=self._refuse)
 
     def _refuse(self, native: NativeConnection) -> Outcome | None:
         policy = self.policy
-        verdict = policy.verdict(header_value(native.headers, HOST))
+        verdict = policy.verdict(first_value(native.headers, HOST))
         if verdict is ALLOWED:
             return None
         return answer_outcome(policy.refusal(verdict, native.scope()))

@@ -31,4 +31,6 @@ HOT_PATH = (
     "squall.server.http2.validation",
     "squall.server.http2.stream_states",
     "squall.server.http2.core",
+    "squall.middleware.native_headers",  # the middleware hooks' header scans and gates
+    "squall.middleware.hook_plan",
 )

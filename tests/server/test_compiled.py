@@ -25,7 +25,8 @@ import json, sys
 import squall.server
 from squall.server import compiled
 
-before = [name for name in compiled.HOT_PATH if name in sys.modules]
+# the server's own (squall's __init__ imports the framework, whose middleware plan is compiled)
+before = [n for n in compiled.HOT_PATH if n in sys.modules and n.startswith("squall.server.")]
 from squall.server import Config, ConfigError, Server, run
 import squall.server.websocket.codec_squall  # --ws squall: imported when chosen
 import squall.server.http2.stream  # HTTP/2: imported when spoken

@@ -7,6 +7,7 @@ Then the hook chain's order (early answers seen by the layers outside only) and 
 from __future__ import annotations
 
 import contextlib
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -24,7 +25,8 @@ from squall.middleware import (
     SquallMiddleware,
     TrustedHostMiddleware,
 )
-from squall.middleware.hooks import HookChain, Hooks
+from squall.middleware.hook_plan import HookPlan
+from squall.middleware.hooks import Hooks
 from squall.middleware.session_cookie import SignedCookie, dump_session
 from squall.native import NativeRequest
 from squall.outcome import Outcome
@@ -247,12 +249,18 @@ class Recorder:
         return status, [*headers, (b"x-seen-by", self.name.encode())], body
 
 
+def a_native(method: str = "GET") -> Any:
+    """What HookPlan reads of a native request (no gate here: it only reads it)."""
+    return SimpleNamespace(method=method, scheme="http", headers=[(b"host", b"a.test")])
+
+
 def test_the_chain_runs_before_outside_in_and_after_inside_out() -> None:
     calls: list[str] = []
-    chain = HookChain([Recorder(name, calls).hooks() for name in ("outer", "middle", "inner")])
-    native: Any = object()
-    assert [before(native) for before in chain.befores] == [None, None, None]
-    outcome = chain.after(native, None, (200, [], b"routed"))
+    plan = HookPlan([Recorder(name, calls).hooks() for name in ("outer", "middle", "inner")])
+    native = a_native()
+    assert plan.screens_all
+    assert plan.answer(native) is None
+    outcome = plan.leave(native, None, (200, [], b"routed"))
     assert calls == [
         *("outer.before", "middle.before", "inner.before"),
         *("inner.after", "middle.after", "outer.after"),
@@ -263,12 +271,8 @@ def test_the_chain_runs_before_outside_in_and_after_inside_out() -> None:
 def test_an_early_answer_is_seen_only_by_the_layers_outside() -> None:
     calls: list[str] = []
     layers = [Recorder("outer", calls), Recorder("middle", calls, True), Recorder("inner", calls)]
-    chain = HookChain([layer.hooks() for layer in layers])
-    native: Any = object()
-    answers = [(before, before(native)) for before in chain.befores[:2]]
-    answered, answer = answers[-1]
-    assert answer is not None
-    outcome = chain.after_answer(native, answer, answered)
+    plan = HookPlan([layer.hooks() for layer in layers])
+    outcome = plan.answer(a_native())
     assert calls == ["outer.before", "middle.before", "outer.after"]
     assert outcome == (403, [(b"x-seen-by", b"outer")], b"middle")
 
