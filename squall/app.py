@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from squall.app_info import AppInfo, DescribedApp
 from squall.di import Container, Solver
-from squall.errors import body_failure, failure, unrouted
+from squall.errors import failure, unrouted
 from squall.forms import FormLimits
 from squall.lifespan import Lifecycle, LifecycleEvents, LifespanFactory
 from squall.media import JSON, check_content_type
@@ -409,7 +409,7 @@ class App(DescribedApp, LifecycleEvents, Router):
                             try:
                                 value = decode(raw)
                             except Exception as exc:
-                                raise body_failure(exc, raw) from None
+                                value = route.recovered(raw, exc)  # lax, or raises the 4xx
                         else:
                             value = route.empty_body_value()
                         result = await route.endpoint(value)

@@ -91,8 +91,10 @@ class Route:
         self.plain_type = returns if exact_is_plain else None
         self.flat = self.path.count("/") == 1
         decode = extractors[0].decode if body_only else None
-        # The raw decoder raises msgspec.DecodeError as it is (see body_error).
+        # The raw decoder raises msgspec.DecodeError as it is (see body_error), and is strict:
+        # a body it refuses goes to ``recovered`` (pydantic's lax conversions).
         self.decode = None if decode is None else raw_body_decoder(decode)
+        self.decode_lax = decode
         self.strict_json = extractors[0].strict_json if body_only else True
 
     async def call(
@@ -138,7 +140,18 @@ class Route:
         try:
             return self.decode(raw)  # type: ignore[misc]  # set for body-only routes
         except Exception as exc:
-            raise body_failure(exc, raw) from None
+            return self.recovered(raw, exc)
+
+    def recovered(self, raw: bytes, exc: Exception) -> Any:
+        """The body the strict decoder refused with ``exc``, read with pydantic's lax
+        conversions (``{"age": 164.0}`` for an int) when it is valid JSON; else raises the
+        error to answer."""
+        if isinstance(exc, msgspec.ValidationError) and self.decode_lax is not None:
+            try:
+                return self.decode_lax(raw)
+            except Exception as lax_exc:
+                exc = lax_exc
+        raise body_failure(exc, raw) from None
 
     def empty_body_value(self) -> Any:
         """The body-only endpoint's argument when the request has no body."""
