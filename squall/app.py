@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from squall.app_info import AppInfo, DescribedApp
 from squall.di import Container, Solver
-from squall.errors import failure, unrouted
+from squall.errors import answered_early, failure, hook_raised, unrouted
 from squall.forms import FormLimits
 from squall.lifespan import Lifecycle, LifecycleEvents, LifespanFactory
 from squall.media import JSON, check_content_type
@@ -27,7 +27,7 @@ from squall.openapi.docs_routes import add_docs_routes
 from squall.outcome import JSON_HEADERS, Outcome, encode_json
 from squall.params import Depends
 from squall.requests import Request
-from squall.response_end import after_response, keep_background, send_outcome
+from squall.response_end import after_response, keep_background
 from squall.responses import Response, emit_asgi, emit_native
 from squall.route import Route
 from squall.route_planning import plan_http_route
@@ -389,9 +389,13 @@ class App(DescribedApp, LifecycleEvents, Router):
                 hooks = self._hooks  # the middleware's hooks (squall.middleware.hooks), called
                 if hooks is not None:  # here rather than through HookChain: a call less each
                     for before in hooks.befores:
-                        answer = before(native)
+                        try:
+                            answer = before(native)
+                        except Exception as exc:
+                            await hook_raised(self, native, exc)
+                            return
                         if answer is not None:
-                            await send_outcome(native, hooks.after_answer(native, answer, before))
+                            await answered_early(self, native, hooks, answer, before)
                             return
                 encoded: bytes | None = None
                 outcome: Outcome
@@ -429,13 +433,22 @@ class App(DescribedApp, LifecycleEvents, Router):
                         outcome = await failure(self, exc, failed)
                     else:  # the exception handler's request gets what the middleware offer
                         hooks.bind(failed)
-                        outcome = hooks.after(native, failed, await failure(self, exc, failed))
+                        outcome = await failure(self, exc, failed)
+                        try:
+                            outcome = hooks.after(native, failed, outcome)
+                        except Exception as exc:
+                            await hook_raised(self, native, exc, failed)
+                            return
                 else:
                     if hooks is not None and hooks.afters:
                         if encoded is not None:
                             outcome, encoded = (route.status_code, JSON_HEADERS, encoded), None
-                        for leaving in hooks.afters:
-                            outcome = leaving(native, None, outcome)
+                        try:
+                            for leaving in hooks.afters:
+                                outcome = leaving(native, None, outcome)
+                        except Exception as exc:
+                            await hook_raised(self, native, exc)
+                            return
                 if encoded is not None:
                     native.respond(route.status_code, JSON_HEADERS, encoded)
                 elif type(outcome[2]) is bytes:
@@ -476,14 +489,22 @@ class App(DescribedApp, LifecycleEvents, Router):
     async def _through_hooks(self, native: NativeRequest, path: str, hooks: HookChain) -> None:
         """A request the short way does not serve, with the middleware's hooks around it."""
         for before in hooks.befores:
-            answer = before(native)
+            try:
+                answer = before(native)
+            except Exception as exc:
+                await hook_raised(self, native, exc)
+                return
             if answer is not None:
-                await send_outcome(native, hooks.after_answer(native, answer, before))
+                await answered_early(self, native, hooks, answer, before)
                 return
         request = Request.from_native(native, self)
         hooks.bind(request)
         outcome, solver = await self.dispatch(native.method, path, request, chain=False)
-        outcome = hooks.after(native, request, outcome)
+        try:
+            outcome = hooks.after(native, request, outcome)
+        except Exception as exc:
+            await hook_raised(self, native, exc, request)
+            return
         if type(outcome[2]) is bytes:  # the usual case: no extra coroutine
             native.respond(*outcome)  # type: ignore[arg-type]
         else:
