@@ -44,6 +44,7 @@ class Declaration:
     response_model_exclude: frozenset[str] | None = None
     response_model_exclude_unset: bool = False
     response_model_exclude_none: bool = False
+    response_model_exclude_defaults: bool = False
     # OpenAPI metadata, kept for the schema.
     summary: str | None = None
     description: str | None = None
@@ -118,6 +119,7 @@ class Router:
         response_model_exclude: Sequence[str] | set[str] | None = None,
         response_model_exclude_unset: bool = False,
         response_model_exclude_none: bool = False,
+        response_model_exclude_defaults: bool = False,
         summary: str | None = None,
         description: str | None = None,
         response_description: str = "Successful Response",
@@ -143,6 +145,7 @@ class Router:
                 response_model_exclude=_names(response_model_exclude),
                 response_model_exclude_unset=response_model_exclude_unset,
                 response_model_exclude_none=response_model_exclude_none,
+                response_model_exclude_defaults=response_model_exclude_defaults,
                 summary=summary,
                 description=description if description is not None else endpoint.__doc__,
                 response_description=response_description,
