@@ -143,7 +143,7 @@ def encode_extra(value: Any) -> Any:
     """msgspec's hook for what it can't encode itself: pydantic models."""
     dump = getattr(value, "model_dump", None)
     if dump is not None:
-        return dump(mode="json")
+        return dump(mode="json", by_alias=True)  # as FastAPI sends them
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 

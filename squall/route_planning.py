@@ -42,6 +42,7 @@ def plan_http_route(
         declaration.response_model_exclude_unset,
         declaration.response_model_exclude_none,
         declaration.response_model_exclude_defaults,
+        declaration.response_model_by_alias,
     )
     return Route(
         path,

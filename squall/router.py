@@ -45,6 +45,7 @@ class Declaration:
     response_model_exclude_unset: bool = False
     response_model_exclude_none: bool = False
     response_model_exclude_defaults: bool = False
+    response_model_by_alias: bool = True
     # OpenAPI metadata, kept for the schema.
     summary: str | None = None
     description: str | None = None
@@ -120,6 +121,7 @@ class Router:
         response_model_exclude_unset: bool = False,
         response_model_exclude_none: bool = False,
         response_model_exclude_defaults: bool = False,
+        response_model_by_alias: bool = True,
         summary: str | None = None,
         description: str | None = None,
         response_description: str = "Successful Response",
@@ -146,6 +148,7 @@ class Router:
                 response_model_exclude_unset=response_model_exclude_unset,
                 response_model_exclude_none=response_model_exclude_none,
                 response_model_exclude_defaults=response_model_exclude_defaults,
+                response_model_by_alias=response_model_by_alias,
                 summary=summary,
                 description=description if description is not None else endpoint.__doc__,
                 response_description=response_description,

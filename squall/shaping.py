@@ -32,6 +32,7 @@ class FieldFilter:
     exclude_unset: bool = False
     exclude_none: bool = False
     exclude_defaults: bool = False
+    by_alias: bool = True  # pydantic models' fields under their aliases (FastAPI's default)
 
     @property
     def active(self) -> bool:
@@ -41,6 +42,7 @@ class FieldFilter:
             or self.exclude_unset
             or self.exclude_none
             or self.exclude_defaults
+            or not self.by_alias
         )
 
 
@@ -95,6 +97,7 @@ def _pydantic_shaper(declared: Any, fields: FieldFilter) -> Shaper:
             mode="json",
             exclude_unset=fields.exclude_unset,
             exclude_defaults=fields.exclude_defaults,
+            by_alias=fields.by_alias,
         )
         return _filtered(data, fields)
 

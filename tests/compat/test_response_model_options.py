@@ -1,6 +1,8 @@
-"""``response_model_exclude_defaults=True`` (FastAPI's tutorial option): fields holding their
-default are left out, at any depth, for pydantic models, msgspec Structs and dataclasses;
-the same results sent through FastAPI's route give the same JSON."""
+"""FastAPI's ``response_model_*`` options compared with FastAPI's own answers:
+``response_model_exclude_defaults=True`` leaves out fields holding their default, at any
+depth, for pydantic models, msgspec Structs and dataclasses; pydantic models go out under
+their aliases (``response_model_by_alias=False``: their field names), returned through a
+response model or as they are."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import msgspec
 import pydantic
 from fastapi.testclient import TestClient as FastClient
 
-from squall import App
+from squall import App, Body
 from tests.compat.conftest import ClientFor
 
 
@@ -120,3 +122,38 @@ def test_fields_holding_their_default_are_left_out_as_fastapi_does(
         assert got == expected, kind
     assert client.get("/renamed/10.5").json() == {"name": "r"}
     assert client.get("/renamed/2").json() == {"name": "r", "taxRate": 2.0}  # its wire name
+
+
+class Aliased(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(populate_by_name=True)
+    item_name: str = pydantic.Field(alias="itemName")
+
+
+def aliased_routes(app: Any, body: Any) -> None:
+    @app.get("/model", response_model=Aliased)
+    def model() -> Any:
+        return {"itemName": "a"}
+
+    @app.get("/names", response_model=Aliased, response_model_by_alias=False)
+    def names() -> Any:
+        return Aliased(item_name="b")
+
+    @app.post("/echo")
+    def echo(item: Aliased = body(embed=True)) -> Any:  # noqa: B008  (FastAPI's style)
+        return item  # no response model: encoded as it is
+
+
+def test_pydantic_models_go_out_under_their_aliases(client_for: ClientFor) -> None:
+    fast = fastapi.FastAPI()
+    aliased_routes(fast, fastapi.Body)
+    app = App()
+    aliased_routes(app, Body)
+    requests: list[tuple[str, str, Any]] = [
+        ("GET", "/model", None), ("GET", "/names", None),
+        ("POST", "/echo", {"item": {"itemName": "c"}}),
+    ]  # fmt: skip
+    with FastClient(fast) as client:
+        expected = [client.request(m, p, json=j).json() for m, p, j in requests]
+    assert expected == [{"itemName": "a"}, {"item_name": "b"}, {"itemName": "c"}]
+    client = client_for(app)
+    assert [client.request(m, p, json=j).json() for m, p, j in requests] == expected
