@@ -28,8 +28,13 @@ Endpoint = Callable[..., Any]
 Wrap = Callable[[Any, int], Response]  # (result, status) -> the route's response_class
 
 
-def plan_wrap(response_class: type | None) -> Wrap | None:
-    """How a result becomes a ``response_class`` response; None for the default (JSON)."""
+def plan_wrap(response_class: type | None, status_code: int = 200) -> Wrap | None:
+    """How a result becomes a ``response_class`` response; None for the default (JSON).
+
+    A status that has no content (1xx, 204, 304) gets an empty response whatever the result
+    (as FastAPI): a ``status_code=204`` route returning None must not send ``null``."""
+    if status_code < 200 or status_code in (204, 304):
+        return _without_content
     if response_class is None or response_class is JSONResponse:
         return None
     if not (isinstance(response_class, type) and issubclass(response_class, Response)):
@@ -46,6 +51,10 @@ def plan_wrap(response_class: type | None) -> Wrap | None:
         return cls(result, status_code=status)
 
     return wrap
+
+
+def _without_content(result: Any, status: int) -> Response:
+    return Response(b"", status_code=status)
 
 
 @dataclass
@@ -86,7 +95,7 @@ class Route:
         if isinstance(returns, type) and issubclass(returns, Response):
             returns = self.returns = None  # a Response goes out as it is
         self.shape = None if returns is None else plan_shaper(returns, self.fields)
-        self.wrap = plan_wrap(self.response_class)
+        self.wrap = plan_wrap(self.response_class, self.status_code)
         exact_is_plain = not self.fields.active and self.wrap is None
         self.plain_type = returns if exact_is_plain else None
         self.flat = self.path.count("/") == 1
