@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from squall.app_info import AppInfo, DescribedApp
 from squall.di import Container, Solver
-from squall.errors import body_failure, failure, unrouted
+from squall.errors import failure, hook_raised, unrouted
 from squall.forms import FormLimits
 from squall.lifespan import Lifecycle, LifecycleEvents, LifespanFactory
 from squall.media import JSON, check_content_type
@@ -401,7 +401,11 @@ class App(DescribedApp, LifecycleEvents, Router):
                 if hooks is not None:  # no call for a method no layer's before screens
                     screened = self._screened
                     if self._screens_all or (screened and method in screened):
-                        answer = hooks.answer(native)
+                        try:
+                            answer = hooks.answer(native)
+                        except Exception as exc:
+                            await hook_raised(self, native, exc)
+                            return
                         if answer is not None:
                             await send_outcome(native, answer)
                             return
@@ -421,7 +425,7 @@ class App(DescribedApp, LifecycleEvents, Router):
                             try:
                                 value = decode(raw)
                             except Exception as exc:
-                                raise body_failure(exc, raw) from None
+                                value = route.recovered(raw, exc)  # lax, or raises the 4xx
                         else:
                             value = route.empty_body_value()
                         result = await route.endpoint(value)
@@ -441,17 +445,25 @@ class App(DescribedApp, LifecycleEvents, Router):
                         outcome = await failure(self, exc, failed)
                     else:  # the exception handler's request gets what the middleware offer
                         hooks.bind(failed)
-                        outcome = hooks.leave(native, failed, await failure(self, exc, failed))
+                        outcome = await failure(self, exc, failed)
+                        try:
+                            outcome = hooks.leave(native, failed, outcome)
+                        except Exception as raised:
+                            await hook_raised(self, native, raised, failed)
+                            return
                 else:
                     if hooks is not None and self._leaves_unbound:
                         kept = None if encoded is None else hooks.kept_json_headers(native)
                         if kept is not None:  # no layer's after acts: their Vary only
                             native.respond(route.status_code, kept, encoded)  # type: ignore[arg-type]
                             return
-                        else:
-                            if encoded is not None:
-                                outcome, encoded = (route.status_code, JSON_HEADERS, encoded), None
+                        if encoded is not None:
+                            outcome, encoded = (route.status_code, JSON_HEADERS, encoded), None
+                        try:
                             outcome = hooks.leave(native, None, outcome)
+                        except Exception as exc:
+                            await hook_raised(self, native, exc)
+                            return
                 if encoded is not None:
                     native.respond(route.status_code, JSON_HEADERS, encoded)
                 elif type(outcome[2]) is bytes:
@@ -493,14 +505,22 @@ class App(DescribedApp, LifecycleEvents, Router):
         """A request the short way does not serve, with the middleware's hooks around it."""
         screened = self._screened
         if self._screens_all or (screened and native.method in screened):
-            answer = hooks.answer(native)
+            try:
+                answer = hooks.answer(native)
+            except Exception as exc:
+                await hook_raised(self, native, exc)
+                return
             if answer is not None:
                 await send_outcome(native, answer)
                 return
         request = Request.from_native(native, self)
         hooks.bind(request)
         outcome, solver = await self.dispatch(native.method, path, request, chain=False)
-        outcome = hooks.leave(native, request, outcome)
+        try:
+            outcome = hooks.leave(native, request, outcome)
+        except Exception as exc:
+            await hook_raised(self, native, exc, request)
+            return
         if type(outcome[2]) is bytes:  # the usual case: no extra coroutine
             native.respond(*outcome)  # type: ignore[arg-type]
         else:

@@ -25,7 +25,7 @@ def _pydantic_dump(value: Any, **options: Any) -> Any:
 def encode_extra(value: Any) -> Any:
     """msgspec's hook for what it does not know: pydantic models, paths, patterns."""
     if hasattr(value, "model_dump"):
-        return _pydantic_dump(value)
+        return _pydantic_dump(value, by_alias=True)  # FastAPI's default
     pathlib = sys.modules.get("pathlib")  # a path exists only if pathlib was imported
     if pathlib is not None and isinstance(value, pathlib.PurePath):
         return str(value)

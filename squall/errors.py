@@ -20,7 +20,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
@@ -34,8 +34,13 @@ from squall.exceptions import (
 from squall.models import MalformedBody, body_error
 from squall.outcome import Outcome, json_outcome
 from squall.requests import ClientDisconnect, Request
+from squall.response_end import send_outcome
 from squall.responses import RawHeaders, Response
 from squall.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+if TYPE_CHECKING:
+    from squall.app import App
+    from squall.native import NativeRequest
 
 logger = logging.getLogger("squall.app")
 Handler = Callable[..., Any]
@@ -237,3 +242,14 @@ def close_reason(errors: list[dict[str, Any]]) -> str:
     where = ".".join(str(step) for step in first.get("loc", ()))
     text = f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", ""))
     return text.encode()[:123].decode(errors="ignore")
+
+
+async def hook_raised(
+    app: App, native: NativeRequest, exc: Exception, request: Request | None = None
+) -> None:
+    """A middleware hook raised ``exc``: the App's exception handlers answer it and no other
+    hook sees the answer, as the chain answers an exception out of a layer (outside every
+    layer: a handler for its class or status, else a logged 500)."""
+    if request is None:
+        request = Request.from_native(native, app)
+    await send_outcome(native, await failure(app, exc, request))

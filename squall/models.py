@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from squall.exceptions import RequestValidationError
+from squall.lax_bodies import LaxRefusal, lax_body_decoder
 
 _AT = re.compile(r" - at `\$(.*)`$")  # where msgspec says the error is: `$.items[0].name`
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
@@ -67,19 +68,36 @@ def body_decoder(annotation: Any, location: list[Any] | None = None) -> Callable
     if uses_pydantic(annotation):
         return _pydantic_decoder(annotation, where)
     decode = msgspec.json.Decoder(annotation).decode
+    decode_lax = lax_body_decoder(annotation)
 
     def decode_body(raw: bytes) -> Any:
         try:
             return decode(raw)
+        except msgspec.ValidationError as exc:
+            if decode_lax is None:
+                raise body_error(exc, where) from None
         except msgspec.DecodeError as exc:
             raise body_error(exc, where) from None
+        return lax_decoded(decode_lax, raw, where)  # pydantic's conversions may take it
 
     decode_body.raw = decode  # type: ignore[attr-defined]
     return decode_body
 
 
+def lax_decoded(decode_lax: Callable[[bytes], Any], raw: bytes, location: list[Any]) -> Any:
+    """``raw`` (valid JSON) read with pydantic's lax conversions, or the 422 to answer."""
+    try:
+        return decode_lax(raw)
+    except LaxRefusal as exc:
+        entry = exc.entry
+        raise ValidationFailed([{**entry, "loc": [*location, *entry["loc"]]}]) from None
+    except msgspec.ValidationError as exc:
+        raise body_error(exc, location) from None
+
+
 def raw_body_decoder(decode_body: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
-    """The decoder inside ``body_decoder``'s: raises msgspec.DecodeError (see body_error).
+    """The decoder inside ``body_decoder``'s: raises msgspec.DecodeError (see body_error),
+    strictly (a refused body is to be given to ``body_decoder``'s for the lax conversions).
 
     One Python call less per request, for the framework's direct native path.
     """
@@ -125,7 +143,7 @@ def encode_extra(value: Any) -> Any:
     """msgspec's hook for what it can't encode itself: pydantic models."""
     dump = getattr(value, "model_dump", None)
     if dump is not None:
-        return dump(mode="json")
+        return dump(mode="json", by_alias=True)  # as FastAPI sends them
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 

@@ -23,6 +23,8 @@ without loading the server (``import squall`` imports no ``squall.server`` modul
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
@@ -175,3 +177,33 @@ class NativeWebSocket(NativeConnection, Protocol):
 
 
 NativeWebSocketHandler = Callable[[NativeWebSocket], Awaitable[None]]
+
+
+# -- Graceful shutdown --------------------------------------------------------------------------
+#
+# A response that never ends by itself (a Server-Sent Events stream) would hold a graceful
+# shutdown until its timeout.  When the server starts one (SIGTERM/SIGINT, or a worker drained
+# before it is replaced) it announces it for its event loop; such a response waits on
+# ``shutdown_announced(loop)`` next to its work and ends cleanly when it is set.  An ordinary
+# request pays nothing and is left to finish.  Per loop: several servers may share a process
+# (one per thread), and each stops on its own.
+
+_ANNOUNCEMENTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def shutdown_announced(loop: asyncio.AbstractEventLoop) -> asyncio.Event:
+    """The event set when the server on ``loop`` starts shutting down (call on ``loop``)."""
+    announced = _ANNOUNCEMENTS.get(loop)
+    if announced is None:
+        announced = _ANNOUNCEMENTS[loop] = asyncio.Event()
+    return announced
+
+
+def announce_shutdown(loop: asyncio.AbstractEventLoop) -> None:
+    """The server on ``loop`` is shutting down: wake whatever waits for it (a server started
+    later on the same loop starts with a fresh event)."""
+    announced = _ANNOUNCEMENTS.pop(loop, None)
+    if announced is not None:
+        announced.set()

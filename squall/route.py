@@ -28,8 +28,13 @@ Endpoint = Callable[..., Any]
 Wrap = Callable[[Any, int], Response]  # (result, status) -> the route's response_class
 
 
-def plan_wrap(response_class: type | None) -> Wrap | None:
-    """How a result becomes a ``response_class`` response; None for the default (JSON)."""
+def plan_wrap(response_class: type | None, status_code: int = 200) -> Wrap | None:
+    """How a result becomes a ``response_class`` response; None for the default (JSON).
+
+    A status that has no content (1xx, 204, 304) gets an empty response whatever the result
+    (as FastAPI): a ``status_code=204`` route returning None must not send ``null``."""
+    if status_code < 200 or status_code in (204, 304):
+        return _without_content
     if response_class is None or response_class is JSONResponse:
         return None
     if not (isinstance(response_class, type) and issubclass(response_class, Response)):
@@ -46,6 +51,10 @@ def plan_wrap(response_class: type | None) -> Wrap | None:
         return cls(result, status_code=status)
 
     return wrap
+
+
+def _without_content(result: Any, status: int) -> Response:
+    return Response(b"", status_code=status)
 
 
 @dataclass
@@ -86,13 +95,15 @@ class Route:
         if isinstance(returns, type) and issubclass(returns, Response):
             returns = self.returns = None  # a Response goes out as it is
         self.shape = None if returns is None else plan_shaper(returns, self.fields)
-        self.wrap = plan_wrap(self.response_class)
+        self.wrap = plan_wrap(self.response_class, self.status_code)
         exact_is_plain = not self.fields.active and self.wrap is None
         self.plain_type = returns if exact_is_plain else None
         self.flat = self.path.count("/") == 1
         decode = extractors[0].decode if body_only else None
-        # The raw decoder raises msgspec.DecodeError as it is (see body_error).
+        # The raw decoder raises msgspec.DecodeError as it is (see body_error), and is strict:
+        # a body it refuses goes to ``recovered`` (pydantic's lax conversions).
         self.decode = None if decode is None else raw_body_decoder(decode)
+        self.decode_lax = decode
         self.strict_json = extractors[0].strict_json if body_only else True
 
     async def call(
@@ -138,7 +149,18 @@ class Route:
         try:
             return self.decode(raw)  # type: ignore[misc]  # set for body-only routes
         except Exception as exc:
-            raise body_failure(exc, raw) from None
+            return self.recovered(raw, exc)
+
+    def recovered(self, raw: bytes, exc: Exception) -> Any:
+        """The body the strict decoder refused with ``exc``, read with pydantic's lax
+        conversions (``{"age": 164.0}`` for an int) when it is valid JSON; else raises the
+        error to answer."""
+        if isinstance(exc, msgspec.ValidationError) and self.decode_lax is not None:
+            try:
+                return self.decode_lax(raw)
+            except Exception as lax_exc:
+                exc = lax_exc
+        raise body_failure(exc, raw) from None
 
     def empty_body_value(self) -> Any:
         """The body-only endpoint's argument when the request has no body."""

@@ -41,6 +41,8 @@ def plan_http_route(
         declaration.response_model_exclude,
         declaration.response_model_exclude_unset,
         declaration.response_model_exclude_none,
+        declaration.response_model_exclude_defaults,
+        declaration.response_model_by_alias,
     )
     return Route(
         path,

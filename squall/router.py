@@ -44,6 +44,8 @@ class Declaration:
     response_model_exclude: frozenset[str] | None = None
     response_model_exclude_unset: bool = False
     response_model_exclude_none: bool = False
+    response_model_exclude_defaults: bool = False
+    response_model_by_alias: bool = True
     # OpenAPI metadata, kept for the schema.
     summary: str | None = None
     description: str | None = None
@@ -118,6 +120,8 @@ class Router:
         response_model_exclude: Sequence[str] | set[str] | None = None,
         response_model_exclude_unset: bool = False,
         response_model_exclude_none: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_by_alias: bool = True,
         summary: str | None = None,
         description: str | None = None,
         response_description: str = "Successful Response",
@@ -143,6 +147,8 @@ class Router:
                 response_model_exclude=_names(response_model_exclude),
                 response_model_exclude_unset=response_model_exclude_unset,
                 response_model_exclude_none=response_model_exclude_none,
+                response_model_exclude_defaults=response_model_exclude_defaults,
+                response_model_by_alias=response_model_by_alias,
                 summary=summary,
                 description=description if description is not None else endpoint.__doc__,
                 response_description=response_description,

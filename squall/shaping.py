@@ -5,7 +5,7 @@ much as a conversion: returning a subclass instance (a ``UserIn`` with a passwor
 ``BaseUser`` is declared) sends the declared fields only.  The shaper is planned once per
 route; a result of exactly the declared type skips it (such an object has exactly the
 declared fields), unless the route asks for field filtering (``response_model_include``,
-``_exclude``, ``_exclude_unset``, ``_exclude_none``).
+``_exclude``, ``_exclude_unset``, ``_exclude_none``, ``_exclude_defaults``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from squall.field_defaults import without_defaults
 from squall.models import encode_extra, is_pydantic_model
 
 Shaper = Callable[[Any], Any]
@@ -30,11 +31,18 @@ class FieldFilter:
     exclude: frozenset[str] | None = None
     exclude_unset: bool = False
     exclude_none: bool = False
+    exclude_defaults: bool = False
+    by_alias: bool = True  # pydantic models' fields under their aliases (FastAPI's default)
 
     @property
     def active(self) -> bool:
         return bool(
-            self.include is not None or self.exclude or self.exclude_unset or self.exclude_none
+            self.include is not None
+            or self.exclude
+            or self.exclude_unset
+            or self.exclude_none
+            or self.exclude_defaults
+            or not self.by_alias
         )
 
 
@@ -59,9 +67,12 @@ def _msgspec_shaper(declared: Any, fields: FieldFilter) -> Shaper:
         return convert
 
     def shape(result: Any) -> Any:
-        data = msgspec.to_builtins(convert(result), enc_hook=encode_extra)
+        converted = convert(result)
+        data = msgspec.to_builtins(converted, enc_hook=encode_extra)
         if fields.exclude_unset:
             data = _keep_set(result, data)
+        if fields.exclude_defaults:
+            data = without_defaults(converted, data)
         return _filtered(data, fields)
 
     return shape
@@ -82,7 +93,11 @@ def _pydantic_shaper(declared: Any, fields: FieldFilter) -> Shaper:
 
     def shape(result: Any) -> Any:
         data = adapter.dump_python(
-            validate(result), mode="json", exclude_unset=fields.exclude_unset
+            validate(result),
+            mode="json",
+            exclude_unset=fields.exclude_unset,
+            exclude_defaults=fields.exclude_defaults,
+            by_alias=fields.by_alias,
         )
         return _filtered(data, fields)
 

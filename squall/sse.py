@@ -16,6 +16,8 @@ data of an event) or ``bytes`` (sent exactly as given).  Each event is sent as i
 never gathered; while the iterable is idle a comment line (``: ping ...``) goes out every
 ``ping`` seconds so proxies keep the connection.  When the client goes away the iterable is
 closed at once (its ``finally`` blocks run), on Squall's server and under any ASGI server.
+When Squall's server starts a graceful shutdown the stream ends too: the iterable is closed
+and the body ended cleanly, so open streams do not hold the shutdown until its timeout.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
 from squall.encoders import encode_json
+from squall.native import shutdown_announced
 from squall.params import Header
 from squall.responses import RawHeaders, Response, SelfSending, _in_threads
 
@@ -262,8 +265,9 @@ class EventStream(SelfSending):
     async def _stream(
         self, outlet: _Outlet, receive: Any
     ) -> tuple[asyncio.Future[Any] | None, list[asyncio.Future[Any]]]:
-        """Run the events, the pings, the data sender and the disconnect watch until one of
-        them ends; cancel the others.  The watch (None without ``receive``) and the rest."""
+        """Run the events, the pings, the data sender, the disconnect watch and the shutdown
+        watch until one of them ends; cancel the others.  The disconnect watch (None without
+        ``receive``) and the rest."""
         tasks: list[asyncio.Future[Any]] = [
             asyncio.ensure_future(self._produce(outlet)),
             asyncio.ensure_future(self._keep_alive(outlet)),
@@ -271,6 +275,8 @@ class EventStream(SelfSending):
         sender = self.response.data_sender_callable
         if sender is not None:
             tasks.append(asyncio.ensure_future(_until_cancelled(sender)))
+        # the server's graceful shutdown (Squall's server announces it) ends the stream
+        tasks.append(asyncio.ensure_future(shutdown_announced(asyncio.get_running_loop()).wait()))
         listener = None if receive is None else asyncio.ensure_future(_disconnect(receive))
         watched = tasks if listener is None else [listener, *tasks]
         try:

@@ -54,6 +54,13 @@ class WebSocketDenialResponse(httpx.Response, WebSocketDisconnect):
         httpx.Response.__init__(self, status, headers=headers, content=body)
         WebSocketDisconnect.__init__(self, 1000, f"HTTP {status}")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # as the exception it is: built again from its parts
+        return type(self), (self.status_code, self.headers.raw, self.content)
+
+    def __setstate__(self, state: dict[str, Any] | None) -> None:
+        """Both bases define this (differently); the response's state is what this carries."""
+        httpx.Response.__setstate__(self, state or {})
+
 
 class WebSocketTestSession:
     """One in-process WebSocket connection to the client's app; see the module docstring."""

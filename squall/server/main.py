@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from squall.native import NativeHandler, NativeWebSocketHandler
+from squall.native import NativeHandler, NativeWebSocketHandler, announce_shutdown
 from squall.server.acceptor import Acceptor
 from squall.server.config import Config, ConfigError
 from squall.server.crowd_accept import CrowdAcceptor
@@ -228,6 +228,7 @@ class Server:
             return
         self._stop_accepting()
         state.shutting_down = True
+        announce_shutdown(state.loop)  # endless responses (SSE streams) end now
         timeout = self.config.timeout_graceful_shutdown
         deadline = state.loop.time() + (grace if timeout is None else min(grace, timeout))
         while state.connections and state.loop.time() < deadline and not self.force_exit:
@@ -241,6 +242,7 @@ class Server:
         error_logger.info("shutting down")
         self._stop_accepting()
         state.shutting_down = True
+        announce_shutdown(state.loop)  # endless responses (SSE streams) end now
         for connection in list(state.connections):
             connection.shutdown()
         timeout = self.config.timeout_graceful_shutdown

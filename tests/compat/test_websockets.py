@@ -9,6 +9,7 @@ No ``from __future__ import annotations``: the dependencies are local.
 import contextlib
 import dataclasses
 import logging
+import pickle
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated, Any
 
@@ -396,6 +397,8 @@ def test_an_http_exception_before_accept_is_answered_as_http(client_of: ClientOf
             pass
         assert isinstance(denied.value, WebSocketDisconnect)  # what Starlette's tests catch
         status_code, body = denied.value.status_code, denied.value.content
+        copied = pickle.loads(pickle.dumps(denied.value))  # exceptions cross processes
+        assert (copied.status_code, copied.content, copied.code) == (404, body, 1000)
     assert status_code == 404
     assert msgspec.json.decode(body) == {"detail": "no room attic"}
     with client.websocket_connect("/rooms/lobby") as ws, pytest.raises(WebSocketDisconnect):
