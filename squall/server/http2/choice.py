@@ -17,6 +17,8 @@ from squall.server.http2 import protocols
 from squall.server.http11.connection import HttpConnection
 
 if TYPE_CHECKING:
+    from squall.server.config import Config
+    from squall.server.http2.connection import H2Protocol
     from squall.server.state import ServerState
 
 ProtocolFactory = Callable[[], asyncio.Protocol]
@@ -31,13 +33,13 @@ def protocol_factory(state: ServerState, tls: bool) -> ProtocolFactory:
 
     if not speaks.http2:
         return http11
-    from squall.server.http2.connection import H2Protocol
     from squall.server.http2.settings import check
 
     check(state.config)
+    protocol_class = http2_protocol(state.config)
 
     def http2() -> asyncio.Protocol:
-        return H2Protocol(state)  # type: ignore[return-value]  # a protocol by its methods
+        return protocol_class(state)  # type: ignore[return-value]  # a protocol by its methods
 
     if not speaks.http1:
         return http2
@@ -47,11 +49,21 @@ def protocol_factory(state: ServerState, tls: bool) -> ProtocolFactory:
     return http11
 
 
-def take_over(connection: HttpConnection, received: bytes) -> None:
-    """An HTTP/1.1 connection read the h2c preface: HTTP/2 takes its transport from here."""
+def http2_protocol(config: Config) -> type[H2Protocol]:
+    """The HTTP/2 protocol class of ``--h2-codec``: on our codec, or on the h2 library."""
+    if config.h2_codec == "h2":
+        from squall.server.http2.library import LibraryProtocol
+
+        return LibraryProtocol
     from squall.server.http2.connection import H2Protocol
 
-    protocol = H2Protocol(connection.state, received)
+    return H2Protocol
+
+
+def take_over(connection: HttpConnection, received: bytes) -> None:
+    """An HTTP/1.1 connection read the h2c preface: HTTP/2 takes its transport from here."""
+    state = connection.state
+    protocol = http2_protocol(state.config)(state, received)
     transport = connection.transport
     transport.set_protocol(protocol)  # type: ignore[arg-type]
     protocol.connection_made(transport)
