@@ -22,11 +22,13 @@ from typing import Any
 import h2.config
 import h2.connection
 import h2.events
+import h2.settings
 
 from bench.apps.asgi_raw import app as seed_asgi_app
 from bench.micro_server import FakeTransport
 from squall.server.config import Config
-from squall.server.http2.choice import http2_protocol
+from squall.server.http2.choice import http2_codec
+from squall.server.http2.connection import H2Protocol
 from squall.server.http2.library import new_connection
 from squall.server.main import native_handler, new_event_loop
 from squall.server.state import ServerState
@@ -57,6 +59,9 @@ def client_frames(requests: int, post: bool = False) -> tuple[bytes, list[bytes]
     client.initiate_connection()
     client.increment_flow_control_window(2**31 - 1 - 65535)
     preface = client.data_to_send()
+    if post:  # the bodies need windows: what a server opening them all would send
+        client.receive_data(open_windows())
+        client.data_to_send()  # (the ACK, not fed to the measured server)
     frames = []
     for _ in range(requests):
         stream_id = client.get_next_available_stream_id()
@@ -69,6 +74,17 @@ def client_frames(requests: int, post: bool = False) -> tuple[bytes, list[bytes]
         client.reset_stream(stream_id)  # closed on the client's side (no HPACK change):
         client.data_to_send()  # else h2 walks every open stream per new one, quadratically
     return preface, frames
+
+
+def open_windows() -> bytes:
+    """A server's SETTINGS and WINDOW_UPDATE opening the stream and connection windows."""
+    server = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+    server.local_settings = h2.settings.Settings(
+        client=False, initial_values={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 2**31 - 1}
+    )
+    server.initiate_connection()
+    server.increment_flow_control_window(2**31 - 1 - 65535)
+    return server.data_to_send()
 
 
 def switch_off(conn: h2.connection.H2Connection, knobs: list[str]) -> None:
@@ -85,7 +101,7 @@ async def measure(
     state = ServerState(config, app, loop)
     state.native = native_handler(app)
     requests = len(frames)
-    protocol = http2_protocol(config)(state, preface)
+    protocol = H2Protocol(state, preface, http2_codec(config))
     if off:
         switch_off(protocol.h2, off)
     protocol.connection_made(FakeTransport())  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from squall.server.http11.connection import HttpConnection
 
 if TYPE_CHECKING:
     from squall.server.config import Config
-    from squall.server.http2.connection import H2Protocol
+    from squall.server.http2.connection import CodecFactory
     from squall.server.state import ServerState
 
 ProtocolFactory = Callable[[], asyncio.Protocol]
@@ -36,10 +36,12 @@ def protocol_factory(state: ServerState, tls: bool) -> ProtocolFactory:
     from squall.server.http2.settings import check
 
     check(state.config)
-    protocol_class = http2_protocol(state.config)
+    from squall.server.http2.connection import H2Protocol
+
+    codec = http2_codec(state.config)
 
     def http2() -> asyncio.Protocol:
-        return protocol_class(state)  # type: ignore[return-value]  # a protocol by its methods
+        return H2Protocol(state, b"", codec)  # type: ignore[return-value]  # a protocol by its methods
 
     if not speaks.http1:
         return http2
@@ -49,21 +51,23 @@ def protocol_factory(state: ServerState, tls: bool) -> ProtocolFactory:
     return http11
 
 
-def http2_protocol(config: Config) -> type[H2Protocol]:
-    """The HTTP/2 protocol class of ``--h2-codec``: on our codec, or on the h2 library."""
+def http2_codec(config: Config) -> CodecFactory:
+    """What makes a connection's codec for ``--h2-codec``: our core, or the h2 library."""
     if config.h2_codec == "h2":
-        from squall.server.http2.library import LibraryProtocol
+        from squall.server.http2.library import new_connection
 
-        return LibraryProtocol
-    from squall.server.http2.connection import H2Protocol
+        return new_connection
+    from squall.server.http2.settings import new_core
 
-    return H2Protocol
+    return new_core
 
 
 def take_over(connection: HttpConnection, received: bytes) -> None:
     """An HTTP/1.1 connection read the h2c preface: HTTP/2 takes its transport from here."""
+    from squall.server.http2.connection import H2Protocol
+
     state = connection.state
-    protocol = http2_protocol(state.config)(state, received)
+    protocol = H2Protocol(state, received, http2_codec(state.config))
     transport = connection.transport
     transport.set_protocol(protocol)  # type: ignore[arg-type]
     protocol.connection_made(transport)

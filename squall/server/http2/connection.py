@@ -1,9 +1,9 @@
 """HTTP/2 over one TCP connection: the asyncio protocol around a sans-IO codec.
 
 The codec is ours (core.py, ``--h2-codec squall``, the default) or the ``h2`` library's
-(library.py's subclass, ``--h2-codec h2``): both take the same calls and answer with events
-of the same names and fields.  Bytes in go to the codec, which answers with events; each new
-stream becomes an :class:`~squall.server.exchange.Exchange` (the same request object as
+(library.py's ``LibraryCodec``, ``--h2-codec h2``): both take the same calls, answer with
+events.py's events and raise ConnectionError_ on a connection error.  Each new stream becomes
+an :class:`~squall.server.exchange.Exchange` (the same request object as
 HTTP/1.1, with an :class:`~squall.server.http2.stream.H2Stream` as its connection), many at
 once.  The apps of the streams a read opened start once all of its events are handled (a body
 that came in the same read is then complete), each run eagerly in the connection's worker
@@ -22,6 +22,7 @@ streams finish, then closes.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from squall.server.eager import Worker
@@ -62,19 +63,22 @@ from squall.server.state import error_logger
 from squall.server.tasks import watch
 
 if TYPE_CHECKING:
+    from squall.server.config import Config
     from squall.server.state import ServerState
+
+CodecFactory = Callable[["Config"], Any]  # the codec of a new connection, SETTINGS queued
 
 
 class H2Protocol:
     """An ``asyncio.Protocol`` (by its methods) speaking HTTP/2 as a server."""
 
-    codec_error: type[Exception] = ConnectionError_  # what the codec raises on a connection error
-
-    def __init__(self, state: ServerState, received: bytes = b"") -> None:
+    def __init__(
+        self, state: ServerState, received: bytes = b"", codec: CodecFactory = new_core
+    ) -> None:
         self.state = state
         self.loop = state.loop
         self.received = received  # bytes HTTP/1.1 read before handing the connection over
-        self.h2: Any = self.new_codec(state)  # H2Core, or library.py's H2Connection
+        self.h2: Any = codec(state.config)  # H2Core, or library.py's LibraryCodec
         self.max_streams = state.config.h2_max_concurrent_streams
         self.writer = H2Writer(state)
         self.streams: dict[int, H2Stream] = {}
@@ -142,8 +146,8 @@ class H2Protocol:
             return
         try:
             events = self.h2.receive_data(data)
-        except self.codec_error as exc:  # the codec has queued a GOAWAY with the error
-            if self.is_defence(exc):  # defences.py
+        except ConnectionError_ as exc:  # the codec has queued a GOAWAY with the error
+            if exc.code == ENHANCE_YOUR_CALM:  # defences.py
                 error_logger.warning("HTTP/2 client %s: %s: closing", self.client, exc)
             else:
                 error_logger.debug("HTTP/2 protocol error: %s", exc)
@@ -157,14 +161,6 @@ class H2Protocol:
         if self.starting:
             self.start_apps()
         self.queue_flush()
-
-    def new_codec(self, state: ServerState) -> Any:
-        """The connection's codec, its first frames (SETTINGS) queued."""
-        return new_core(state.config)
-
-    def is_defence(self, exc: Exception) -> bool:
-        """Whether a connection error is one of the defences' (logged as a warning)."""
-        return getattr(exc, "code", None) == ENHANCE_YOUR_CALM
 
     def handle(self, event: Event) -> None:
         if isinstance(event, DataReceived):

@@ -1,40 +1,41 @@
 """HTTP/2 on the ``h2`` library (``--h2-codec h2``, the ``squall[http2]`` extra).
 
-:class:`LibraryProtocol` is connection.py's ``H2Protocol`` with h2's sans-IO
-``H2Connection`` as its codec: the calls the connection makes have the same names and
-arguments in both, and so do the events' fields; what differs is here: the event classes
-dispatched on, the error h2 raises on a connection error, and the knobs set once per
-connection, where the defences' frame buffer and HPACK decoder take the place of h2's
-(frame_guard.py, hpack_guard.py).
+:class:`LibraryCodec` is h2's sans-IO ``H2Connection`` as connection.py's codec, in our
+core's place: the calls the connection makes have the same names and arguments in both;
+what differs is turned into ours here: h2's events into events.py's, h2's connection errors
+into ConnectionError_ (its DenialOfServiceError, the defences', is ENHANCE_YOUR_CALM).  Set
+once per connection: h2's knobs, and the defences' frame buffer and HPACK decoder in place
+of h2's (frame_guard.py, hpack_guard.py).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
+import h2.events
 from h2.config import H2Configuration
 from h2.connection import H2Connection
-from h2.events import (
+from h2.exceptions import DenialOfServiceError, ProtocolError
+from h2.settings import SettingCodes, Settings
+
+from squall.server.http2.defences import FrameBudget
+from squall.server.http2.errors import ENHANCE_YOUR_CALM, ConnectionError_
+from squall.server.http2.events import (
     ConnectionTerminated,
     DataReceived,
+    Event,
     RemoteSettingsChanged,
     RequestReceived,
     StreamEnded,
     StreamReset,
     WindowUpdated,
 )
-from h2.exceptions import DenialOfServiceError, ProtocolError
-from h2.settings import SettingCodes, Settings
-
-from squall.server.http2.connection import H2Protocol
-from squall.server.http2.defences import FrameBudget
 from squall.server.http2.frame_guard import GuardedFrameBuffer
 from squall.server.http2.hpack_guard import BoundedDecoder
 from squall.server.http2.settings import CONNECTION_WINDOW_STREAMS, DEFAULT_WINDOW
 
 if TYPE_CHECKING:
     from squall.server.config import Config
-    from squall.server.state import ServerState
 
 # h2 treats a peer opening more streams than announced as a connection error; the server
 # refuses the extra streams itself (REFUSED_STREAM, RFC 9113 5.1.2), so h2's own count is
@@ -42,35 +43,58 @@ if TYPE_CHECKING:
 UNLIMITED_STREAMS: Final = 2**31 - 1
 
 
-class LibraryProtocol(H2Protocol):
-    codec_error = ProtocolError
+class LibraryCodec(H2Connection):
+    """h2's connection as the protocol's codec: its events and errors turned into ours."""
 
-    def new_codec(self, state: ServerState) -> Any:
-        return new_connection(state.config)
-
-    def is_defence(self, exc: Exception) -> bool:
-        return isinstance(exc, DenialOfServiceError)
-
-    def handle(self, event: Any) -> None:
-        if isinstance(event, DataReceived):
-            self.on_data(event)  # type: ignore[arg-type]  # the same fields
-        elif isinstance(event, RequestReceived):
-            self.on_request(event)  # type: ignore[arg-type]
-        elif isinstance(event, StreamEnded):
-            self.on_stream_ended(event.stream_id)  # type: ignore[arg-type]
-        elif isinstance(event, WindowUpdated):
-            self.on_window_update(event.stream_id)  # type: ignore[arg-type]
-        elif isinstance(event, StreamReset):
-            self.on_reset(event.stream_id)  # type: ignore[arg-type]
-        elif isinstance(event, RemoteSettingsChanged):
-            self.on_window_update(0)  # the initial window may have grown
-        elif isinstance(event, ConnectionTerminated):
-            self.on_goaway()
+    def receive_data(self, data: bytes) -> list[Event]:  # type: ignore[override]
+        try:
+            received = super().receive_data(data)
+        except DenialOfServiceError as exc:  # defences.py's, or h2's own
+            raise ConnectionError_(ENHANCE_YOUR_CALM, str(exc)) from exc
+        except ProtocolError as exc:  # h2 has queued GOAWAY with its code
+            raise ConnectionError_(int(exc.error_code), str(exc)) from exc
+        events: list[Event] = []
+        for event in received:
+            ours = translated(event)
+            if ours is not None:
+                events.append(ours)
+        return events
 
 
-def new_connection(config: Config) -> H2Connection:
+def translated(event: h2.events.Event) -> Event | None:
+    """Our event for one of h2's, or None for those the connection has no use for."""
+    if isinstance(event, h2.events.DataReceived):
+        data = DataReceived(event.stream_id, event.data, event.flow_controlled_length)  # type: ignore[arg-type]
+        data.stream_ended = ended(event.stream_ended)
+        return data
+    if isinstance(event, h2.events.RequestReceived):
+        request = RequestReceived(event.stream_id, event.headers)  # type: ignore[arg-type]
+        request.stream_ended = ended(event.stream_ended)
+        return request
+    if isinstance(event, h2.events.StreamEnded):
+        return StreamEnded(event.stream_id)  # type: ignore[arg-type]
+    if isinstance(event, h2.events.WindowUpdated):
+        return WindowUpdated(event.stream_id, event.delta)  # type: ignore[arg-type]
+    if isinstance(event, h2.events.StreamReset):  # counted as the peer's (rapid reset)
+        return StreamReset(event.stream_id, int(event.error_code), True)  # type: ignore[arg-type]
+    if isinstance(event, h2.events.RemoteSettingsChanged):
+        return RemoteSettingsChanged({})
+    if isinstance(event, h2.events.ConnectionTerminated):
+        return ConnectionTerminated(
+            int(event.error_code),  # type: ignore[arg-type]
+            event.last_stream_id,  # type: ignore[arg-type]
+            event.additional_data or b"",
+        )
+    return None
+
+
+def ended(event: h2.events.StreamEnded | None) -> StreamEnded | None:
+    return None if event is None else StreamEnded(event.stream_id)  # type: ignore[arg-type]
+
+
+def new_connection(config: Config) -> LibraryCodec:
     """A server-side h2 connection whose first bytes out are our SETTINGS."""
-    h2 = H2Connection(
+    h2 = LibraryCodec(
         H2Configuration(
             client_side=False,
             header_encoding=None,

@@ -18,8 +18,8 @@ import pytest  # noqa: E402
 
 from squall.server.cli import build_parser, config_from_args  # noqa: E402
 from squall.server.config import Config, ConfigError  # noqa: E402
-from squall.server.http2.connection import H2Protocol  # noqa: E402
-from squall.server.http2.library import LibraryProtocol  # noqa: E402
+from squall.server.http2.core import H2Core  # noqa: E402
+from squall.server.http2.library import LibraryCodec  # noqa: E402
 from tests.server.http2.apps import Seen, make_app  # noqa: E402
 from tests.server.http2.h2client import RawH2  # noqa: E402
 from tests.server.http2.test_clients import BIG, curl, h2load  # noqa: E402
@@ -32,7 +32,7 @@ from tests.server.serving import (  # noqa: E402
     wait_for_port,
 )
 
-PROTOCOLS = {"squall": H2Protocol, "h2": LibraryProtocol}
+CODECS = {"squall": H2Core, "h2": LibraryCodec}
 
 
 def test_the_default_is_our_codec_and_the_flag_reaches_the_config() -> None:
@@ -51,7 +51,7 @@ def test_the_connection_runs_on_the_chosen_codec(codec: str, http: str) -> None:
         stream = client.request("/")
         client.read(lambda: client.done(stream))
         assert client.streams[stream].status == 200
-        assert type(server_connection(running, client.sock)) is PROTOCOLS[codec]
+        assert type(server_connection(running, client.sock).h2) is CODECS[codec]
         client.close()
 
 
