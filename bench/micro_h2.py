@@ -103,7 +103,7 @@ async def measure(
     requests = len(frames)
     protocol = H2Protocol(state, preface, http2_codec(config))
     if off:
-        switch_off(protocol.h2, off)
+        switch_off(protocol.h2.inner, off)  # type: ignore[attr-defined]  # foreign.py's
     protocol.connection_made(FakeTransport())  # type: ignore[arg-type]
     feed = protocol.data_received
     done: asyncio.Future[None] = loop.create_future()

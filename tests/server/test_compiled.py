@@ -29,6 +29,7 @@ before = [name for name in compiled.HOT_PATH if name in sys.modules]
 from squall.server import Config, ConfigError, Server, run
 import squall.server.websocket.codec_squall  # --ws squall: imported when chosen
 import squall.server.http2.connection  # HTTP/2 (on our codec, core.py): imported when spoken
+import squall.server.http2.foreign  # HTTP/2 on the h2 library: imported when chosen
 
 files = [sys.modules[name].__file__ for name in compiled.HOT_PATH]
 print(json.dumps({"state": compiled.STATE, "before": before, "files": files}))

@@ -54,9 +54,9 @@ def protocol_factory(state: ServerState, tls: bool) -> ProtocolFactory:
 def http2_codec(config: Config) -> CodecFactory:
     """What makes a connection's codec for ``--h2-codec``: our core, or the h2 library."""
     if config.h2_codec == "h2":
-        from squall.server.http2.library import new_connection
+        from squall.server.http2.library import new_codec
 
-        return new_connection
+        return new_codec
     from squall.server.http2.settings import new_core
 
     return new_core

@@ -34,6 +34,7 @@ from squall.server.http2.admission import (
     trusts_proxy_headers,
     watch_body,
 )
+from squall.server.http2.core import H2Core
 from squall.server.http2.defences import RESET_WINDOW, ResetBudget
 from squall.server.http2.errors import (
     CANCEL,
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     from squall.server.config import Config
     from squall.server.state import ServerState
 
-CodecFactory = Callable[["Config"], Any]  # the codec of a new connection, SETTINGS queued
+CodecFactory = Callable[["Config"], H2Core]  # a new connection's codec, SETTINGS queued
 
 
 class H2Protocol:
@@ -78,7 +79,7 @@ class H2Protocol:
         self.state = state
         self.loop = state.loop
         self.received = received  # bytes HTTP/1.1 read before handing the connection over
-        self.h2: Any = codec(state.config)  # H2Core, or library.py's LibraryCodec
+        self.h2 = codec(state.config)  # our H2Core, or foreign.py's around the h2 library
         self.max_streams = state.config.h2_max_concurrent_streams
         self.writer = H2Writer(state)
         self.streams: dict[int, H2Stream] = {}
@@ -324,7 +325,7 @@ class H2Protocol:
     # -- StreamOwner: what the streams ask (stream.py) ------------------------------------------
 
     def send_headers(self, stream: H2Stream, headers: list[tuple[bytes, bytes]], end: bool) -> None:
-        self.h2.send_headers(stream.stream_id, headers, end_stream=end)
+        self.h2.send_headers(stream.stream_id, headers, end)
         self.queue_flush()
 
     def send_outbox(self, stream: H2Stream) -> None:

@@ -1,11 +1,11 @@
 """HTTP/2 on the ``h2`` library (``--h2-codec h2``, the ``squall[http2]`` extra).
 
 :class:`LibraryCodec` is h2's sans-IO ``H2Connection`` as connection.py's codec, in our
-core's place: the calls the connection makes have the same names and arguments in both;
-what differs is turned into ours here: h2's events into events.py's, h2's connection errors
-into ConnectionError_ (its DenialOfServiceError, the defences', is ENHANCE_YOUR_CALM).  Set
-once per connection: h2's knobs, and the defences' frame buffer and HPACK decoder in place
-of h2's (frame_guard.py, hpack_guard.py).
+core's place (behind foreign.py's ``ForeignCodec``): the calls the connection makes have the
+same names and arguments in both; what differs is turned into ours here: h2's events into
+events.py's, h2's connection errors into ConnectionError_ (its DenialOfServiceError, the
+defences', is ENHANCE_YOUR_CALM).  Set once per connection: h2's knobs, and the defences'
+frame buffer and HPACK decoder in place of h2's (frame_guard.py, hpack_guard.py).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from squall.server.http2.events import (
     StreamReset,
     WindowUpdated,
 )
+from squall.server.http2.foreign import ForeignCodec
 from squall.server.http2.frame_guard import GuardedFrameBuffer
 from squall.server.http2.hpack_guard import BoundedDecoder
 from squall.server.http2.settings import CONNECTION_WINDOW_STREAMS, DEFAULT_WINDOW
@@ -90,6 +91,11 @@ def translated(event: h2.events.Event) -> Event | None:
 
 def ended(event: h2.events.StreamEnded | None) -> StreamEnded | None:
     return None if event is None else StreamEnded(event.stream_id)  # type: ignore[arg-type]
+
+
+def new_codec(config: Config) -> ForeignCodec:
+    """The codec of ``--h2-codec h2``: h2's connection behind our core's calls."""
+    return ForeignCodec(new_connection(config))
 
 
 def new_connection(config: Config) -> LibraryCodec:
