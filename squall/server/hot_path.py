@@ -31,6 +31,11 @@ HOT_PATH = (
     "squall.server.http2.validation",
     "squall.server.http2.stream_states",
     "squall.server.http2.core",
+    "squall.server.http2.foreign",
+    "squall.server.http2.request",
+    "squall.server.http2.flow",
+    "squall.server.http2.admission",
+    "squall.server.http2.connection",
     "squall.middleware.native_headers",  # the middleware hooks' header scans and gates
     "squall.middleware.hook_plan",
 )

@@ -29,8 +29,8 @@ from squall.server import compiled
 before = [n for n in compiled.HOT_PATH if n in sys.modules and n.startswith("squall.server.")]
 from squall.server import Config, ConfigError, Server, run
 import squall.server.websocket.codec_squall  # --ws squall: imported when chosen
-import squall.server.http2.stream  # HTTP/2: imported when spoken
-import squall.server.http2.core  # HTTP/2 on our own codec: imported when chosen
+import squall.server.http2.connection  # HTTP/2 (on our codec, core.py): imported when spoken
+import squall.server.http2.foreign  # HTTP/2 on the h2 library: imported when chosen
 
 files = [sys.modules[name].__file__ for name in compiled.HOT_PATH]
 print(json.dumps({"state": compiled.STATE, "before": before, "files": files}))

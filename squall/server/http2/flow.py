@@ -14,21 +14,20 @@ from typing import TYPE_CHECKING, Final
 ALL_SENT: Final = -1
 
 if TYPE_CHECKING:
-    from h2.connection import H2Connection
-
+    from squall.server.http2.core import H2Core
     from squall.server.http2.stream import H2Stream
 
 
-def send_window(h2: H2Connection, stream: H2Stream) -> int:
+def send_window(h2: H2Core, stream: H2Stream) -> int:
     """Bytes ``stream`` may send now: the smaller of its window and the connection's."""
-    return int(h2.local_flow_control_window(stream.stream_id))
+    return h2.local_flow_control_window(stream.stream_id)
 
 
-def send_outbox(h2: H2Connection, stream: H2Stream) -> int:
+def send_outbox(h2: H2Core, stream: H2Stream) -> int:
     """Frame as much of the outbox as the windows allow: the bytes framed, or ALL_SENT once
     the outbox is empty.
 
-    The frames are only queued in ``h2`` (its ``data_to_send``): the caller writes them.
+    The frames are only queued in the codec (its ``data_to_send``): the caller writes them.
     END_STREAM rides on the last DATA frame, or on an empty one.
     """
     sent = 0
@@ -48,7 +47,7 @@ def send_outbox(h2: H2Connection, stream: H2Stream) -> int:
             del outbox[0]
         sent += size
         last = stream.end_queued and not outbox and stream.trailers is None
-        h2.send_data(stream_id, part, end_stream=last)
+        h2.send_data(stream_id, part, last)
         if last:
             stream.end_queued = False
             stream.end_sent = True
@@ -56,7 +55,7 @@ def send_outbox(h2: H2Connection, stream: H2Stream) -> int:
         stream.end_queued = False
         stream.end_sent = True
         if stream.trailers is not None:  # the trailers end the stream (trailers.py)
-            h2.send_headers(stream_id, stream.trailers, end_stream=True)
+            h2.send_headers(stream_id, stream.trailers, True)
         else:
             h2.end_stream(stream_id)
     return ALL_SENT
