@@ -30,6 +30,7 @@ from squall.server.http2.events import (
     WindowUpdated,
 )
 from squall.server.http2.settings import CONNECTION_WINDOW_STREAMS
+from squall.server.http2.websocket_stream import enabled
 
 if TYPE_CHECKING:
     from squall.server.config import Config
@@ -44,6 +45,7 @@ def new_core(config: Config) -> H2Core:
         max_frame_size=config.h2_max_frame_size,
         max_header_list_size=config.h2_max_header_list_size,
         connection_window=config.h2_initial_window_size * CONNECTION_WINDOW_STREAMS,
+        enable_connect_protocol=enabled(config),  # RFC 8441: WebSocket over HTTP/2
     )
     core.initiate_connection()
     return core

@@ -14,6 +14,7 @@ from h2.connection import H2Connection
 from h2.settings import SettingCodes, Settings
 
 from squall.server.config import ConfigError
+from squall.server.http2 import websocket_stream
 from squall.server.http2.defences import FrameBudget
 from squall.server.http2.frame_guard import GuardedFrameBuffer
 from squall.server.http2.hpack_guard import BoundedDecoder
@@ -78,12 +79,12 @@ def guard(h2: H2Connection, config: Config) -> None:
 
 
 def _settings(config: Config, max_concurrent_streams: int) -> Settings:
-    return Settings(
-        client=False,
-        initial_values={
-            SettingCodes.MAX_CONCURRENT_STREAMS: max_concurrent_streams,
-            SettingCodes.INITIAL_WINDOW_SIZE: config.h2_initial_window_size,
-            SettingCodes.MAX_FRAME_SIZE: config.h2_max_frame_size,
-            SettingCodes.MAX_HEADER_LIST_SIZE: config.h2_max_header_list_size,
-        },
-    )
+    values = {
+        SettingCodes.MAX_CONCURRENT_STREAMS: max_concurrent_streams,
+        SettingCodes.INITIAL_WINDOW_SIZE: config.h2_initial_window_size,
+        SettingCodes.MAX_FRAME_SIZE: config.h2_max_frame_size,
+        SettingCodes.MAX_HEADER_LIST_SIZE: config.h2_max_header_list_size,
+    }
+    if websocket_stream.enabled(config):  # RFC 8441: WebSocket over HTTP/2
+        values[SettingCodes.ENABLE_CONNECT_PROTOCOL] = 1
+    return Settings(client=False, initial_values=values)
