@@ -211,6 +211,20 @@ def test_per_message_deflate(codec: str) -> None:
         client.close()
 
 
+def test_keepalive_ping_then_a_silent_peer_is_reset(codec: str) -> None:
+    with serve(echo, ws_ping_interval=0.05, ws_ping_timeout=0.1) as running:
+        client = WsH2(running)
+        ws = client.open_ws()
+        assert client.accepted(ws) == 200
+        opcode, data = client.next_frame(ws)
+        assert opcode == 0x80 | PING
+        client.send_frame(ws, PONG, data)  # answered: the next ping comes
+        assert client.next_frame(ws)[0] == 0x80 | PING
+        client.read(lambda: client.done(ws))  # not answered: the stream is reset
+        assert client.streams[ws].reset == 8  # CANCEL
+        client.close()
+
+
 def test_graceful_shutdown_closes_with_goaway_and_1012(codec: str) -> None:
     with serve(echo) as running:
         client = WsH2(running)
@@ -267,3 +281,11 @@ def starlette_app() -> Any:
             await websocket.receive_text()
 
     return starlette.Starlette(routes=[WebSocketRoute("/chat/{room}", chat)])
+
+
+def test_the_benchs_h2_echo_driver(codec: str) -> None:
+    """bench/ws_h2_cost.py's client, bounded: what callgrind's runs rely on."""
+    from bench.ws_h2_cost import echo as bench_echo
+
+    with serve(echo) as running:
+        bench_echo(running.port, 20, b"x" * 20_000, text=False)
