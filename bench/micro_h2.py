@@ -7,6 +7,7 @@ client's are).  For callgrind (instructions per request, deterministic):
     python -m bench.micro_h2 --requests N --save-frames /tmp/frames-N   # encoded once, here
     valgrind --tool=callgrind .venv/bin/python -m bench.micro_h2 --rounds 1 --frames /tmp/frames-N
 
+``--codec h2`` measures the server on the h2 library instead of our codec (``--h2-codec``).
 (the client's encoding is kept out of the count by making the frames in another process).
 """
 
@@ -21,12 +22,14 @@ from typing import Any
 import h2.config
 import h2.connection
 import h2.events
+import h2.settings
 
 from bench.apps.asgi_raw import app as seed_asgi_app
 from bench.micro_server import FakeTransport
 from squall.server.config import Config
+from squall.server.http2.choice import http2_codec
 from squall.server.http2.connection import H2Protocol
-from squall.server.http2.settings import new_connection
+from squall.server.http2.library import new_connection
 from squall.server.main import native_handler, new_event_loop
 from squall.server.state import ServerState
 
@@ -38,20 +41,50 @@ HEADERS = [
 ]
 
 
-def client_frames(requests: int) -> tuple[bytes, list[bytes]]:
-    """The client's preface (with a connection window wide open) and one HEADERS per request."""
+POST_HEADERS = [
+    (b":method", b"POST"),
+    (b":scheme", b"http"),
+    (b":authority", b"127.0.0.1:8000"),
+    (b":path", b"/user"),
+    (b"content-type", b"application/json"),
+    (b"content-length", b"52"),
+]
+POST_BODY = b'{"id": 1, "name": "user", "email": "user@email.com"}'  # the seed's (micro_server)
+
+
+def client_frames(requests: int, post: bool = False) -> tuple[bytes, list[bytes]]:
+    """The client's preface (with a connection window wide open) and one HEADERS per request
+    (``post``: HEADERS and a DATA frame of the seed's POST /user, in one read)."""
     client = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
     client.initiate_connection()
     client.increment_flow_control_window(2**31 - 1 - 65535)
     preface = client.data_to_send()
+    if post:  # the bodies need windows: what a server opening them all would send
+        client.receive_data(open_windows())
+        client.data_to_send()  # (the ACK, not fed to the measured server)
     frames = []
     for _ in range(requests):
         stream_id = client.get_next_available_stream_id()
-        client.send_headers(stream_id, HEADERS, end_stream=True)
+        if post:
+            client.send_headers(stream_id, POST_HEADERS)
+            client.send_data(stream_id, POST_BODY, end_stream=True)
+        else:
+            client.send_headers(stream_id, HEADERS, end_stream=True)
         frames.append(client.data_to_send())
         client.reset_stream(stream_id)  # closed on the client's side (no HPACK change):
         client.data_to_send()  # else h2 walks every open stream per new one, quadratically
     return preface, frames
+
+
+def open_windows() -> bytes:
+    """A server's SETTINGS and WINDOW_UPDATE opening the stream and connection windows."""
+    server = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+    server.local_settings = h2.settings.Settings(
+        client=False, initial_values={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 2**31 - 1}
+    )
+    server.initiate_connection()
+    server.increment_flow_control_window(2**31 - 1 - 65535)
+    return server.data_to_send()
 
 
 def switch_off(conn: h2.connection.H2Connection, knobs: list[str]) -> None:
@@ -60,13 +93,17 @@ def switch_off(conn: h2.connection.H2Connection, knobs: list[str]) -> None:
         setattr(conn.config, knob, False)
 
 
-async def measure(app: Any, preface: bytes, frames: list[bytes], off: list[str]) -> float:
+async def measure(
+    app: Any, preface: bytes, frames: list[bytes], off: list[str], codec: str
+) -> float:
     loop = asyncio.get_running_loop()
-    state = ServerState(Config(app=app, access_log=False), app, loop)
+    config = Config(app=app, access_log=False, h2_codec=codec)  # type: ignore[arg-type]
+    state = ServerState(config, app, loop)
     state.native = native_handler(app)
     requests = len(frames)
-    protocol = H2Protocol(state, preface)
-    switch_off(protocol.h2, off)
+    protocol = H2Protocol(state, preface, http2_codec(config))
+    if off:
+        switch_off(protocol.h2, off)
     protocol.connection_made(FakeTransport())  # type: ignore[arg-type]
     feed = protocol.data_received
     done: asyncio.Future[None] = loop.create_future()
@@ -126,6 +163,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50_000)
     parser.add_argument("--app", default="", help="module:attr of another app to measure")
     parser.add_argument("--rounds", type=int, default=3, help="report the best of this many")
+    parser.add_argument("--post", action="store_true", help="the seed's POST /user, not GET")
+    parser.add_argument("--codec", choices=["squall", "h2"], default="squall", help="--h2-codec")
     parser.add_argument("--save-frames", help="write the client's frames here and stop")
     parser.add_argument("--frames", help="read the client's frames from here")
     parser.add_argument(
@@ -144,7 +183,7 @@ def main() -> None:
         with open(args.frames, "rb") as file:
             preface, frames = pickle.load(file)
     else:
-        preface, frames = client_frames(args.requests)
+        preface, frames = client_frames(args.requests, args.post)
     if args.save_frames:
         with open(args.save_frames, "wb") as file:
             pickle.dump((preface, frames), file)
@@ -156,7 +195,10 @@ def main() -> None:
     app: Any = Config(app=args.app).load_app() if args.app else seed_asgi_app
     loop = new_event_loop("auto")
     rounds = range(args.rounds)
-    best = min(loop.run_until_complete(measure(app, preface, frames, args.h2_off)) for _ in rounds)
+    best = min(
+        loop.run_until_complete(measure(app, preface, frames, args.h2_off, args.codec))
+        for _ in rounds
+    )
     loop.close()
     print(f"{best:.2f} us per request (best of {args.rounds}, {len(frames)} requests each)")
 

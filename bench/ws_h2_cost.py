@@ -12,8 +12,7 @@ a frame parsed, the app's receive and send, a frame out in DATA, the window upda
 No load generator speaks RFC 8441 (h2load does not), and a Python client could not load the
 server anyway: the server's CPU per message, measured deterministically, is the comparison
 with HTTP/1.1 (``python -m bench.ws_codec_cost`` with the same app, size and kind).
-``--h2-codec squall`` runs the server on our codec (connection_core.py) by putting
-``CoreProtocol`` where choice.py takes the HTTP/2 protocol from (``serve`` below).
+``--h2-codec`` is the server's option of that name.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import runpy
 import signal
 import socket
 import subprocess
@@ -132,16 +130,6 @@ def echo(port: int, count: int, payload: bytes, text: bool) -> None:
     sock.close()
 
 
-def serve(arguments: list[str]) -> None:
-    """``squall`` with ``arguments``, its HTTP/2 on our codec (until ``--h2-codec`` exists)."""
-    from squall.server.http2 import connection
-    from squall.server.http2.connection_core import CoreProtocol
-
-    connection.H2Protocol = CoreProtocol  # type: ignore[misc]
-    sys.argv = ["squall", *arguments]
-    runpy.run_module("squall", run_name="__main__")
-
-
 def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
@@ -157,11 +145,8 @@ def instructions(
     else:
         out = tempfile.mktemp(prefix=f"ws-h2-{codec}-{count}-", suffix=".out")
     squall = [app, "--port", str(port), "--lifespan", "off", "--ws-ping-interval", "0"]
-    squall += ["--no-access-log", "--http", "h2"]
-    if codec == "squall":
-        server = [sys.executable, "-m", "bench.ws_h2_cost", "serve", *squall]
-    else:
-        server = [sys.executable, "-m", "squall", *squall]
+    squall += ["--no-access-log", "--http", "h2", "--h2-codec", codec]
+    server = [sys.executable, "-m", "squall", *squall]
     command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *server]
     env = dict(os.environ, PYTHONHASHSEED="0")
     process = subprocess.Popen(
@@ -181,9 +166,6 @@ def instructions(
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["serve"]:
-        serve(sys.argv[2:])
-        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--h2-codec", choices=("squall", "h2"), default="squall")
     parser.add_argument("--size", type=int, default=5)

@@ -223,7 +223,13 @@ def _add_websocket_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _add_http2_flags(p: argparse.ArgumentParser) -> None:
-    h2 = p.add_argument_group("HTTP/2 (the squall[http2] extra)")
+    h2 = p.add_argument_group("HTTP/2")
+    h2.add_argument(
+        "--h2-codec",
+        choices=["squall", "h2"],
+        default="squall",
+        help="framing and HPACK: our own codec, or the h2 library (the squall[http2] extra)",
+    )
     h2.add_argument(
         "--h2-max-concurrent-streams",
         type=int,

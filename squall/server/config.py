@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from squall.server.access_log import AccessLogFormat
 
 WsChoice = Literal["auto", "squall", "websockets", "wsproto", "none"]
+H2Codec = Literal["squall", "h2"]
 LoopChoice = Literal["auto", "uvloop", "asyncio"]
 HttpChoice = Literal["auto", "httptools", "h1", "h2"]  # httptools: uvicorn's name for auto
 LifespanChoice = Literal["auto", "on", "off"]
@@ -118,7 +119,9 @@ class Config:
     ws_per_message_deflate: bool = True
     ws_close_timeout: float = 5.0
     ws_deflate_no_context_takeover: bool = False  # --ws squall: no zlib state between messages
-    # HTTP/2 (squall/server/http2/, the squall[http2] extra): the SETTINGS the server sends.
+    # HTTP/2 (squall/server/http2/): the codec (ours, or the h2 library of the squall[http2]
+    # extra), then the SETTINGS the server sends.
+    h2_codec: H2Codec = "squall"
     h2_max_concurrent_streams: int = 100
     h2_initial_window_size: int = 256 * 1024
     h2_max_frame_size: int = 16384
@@ -131,6 +134,8 @@ class Config:
             raise ConfigError(f"unknown http {self.http!r}: use auto, h1 or h2 (httptools = auto)")
         if self.lifespan not in ("auto", "on", "off"):
             raise ConfigError(f"unknown lifespan mode {self.lifespan!r}: use auto, on or off")
+        if self.h2_codec not in ("squall", "h2"):
+            raise ConfigError(f"unknown h2 codec {self.h2_codec!r}: use squall or h2")
         if self.ws not in ("auto", "squall", "websockets", "wsproto", "none"):
             raise ConfigError(
                 f"unknown ws {self.ws!r}: use auto, squall, websockets, wsproto or none"

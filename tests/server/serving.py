@@ -2,7 +2,9 @@
 
 ``SQUALL_TEST_LOOP`` (``auto``, ``asyncio`` or ``uvloop``; default ``auto``) picks the event
 loop of every server the tests start: ``serve()`` passes it as ``Config(loop=...)`` and the
-command-line launches pass ``--loop``.  Every helper that waits fails the test when its time
+command-line launches pass ``--loop``.  ``SQUALL_TEST_H2_CODEC`` (``squall`` or ``h2``; unset:
+the server's default) picks their HTTP/2 codec the same way (``h2_codec``, ``--h2-codec``).
+Every helper that waits fails the test when its time
 limit passes, instead of returning as if all went well.
 """
 
@@ -32,6 +34,10 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 TEST_LOOP = os.environ.get("SQUALL_TEST_LOOP", "auto") or "auto"
 if TEST_LOOP not in ("auto", "asyncio", "uvloop"):
     raise RuntimeError(f"SQUALL_TEST_LOOP={TEST_LOOP!r}: use auto, asyncio or uvloop")
+TEST_H2_CODEC = os.environ.get("SQUALL_TEST_H2_CODEC", "")
+if TEST_H2_CODEC not in ("", "squall", "h2"):
+    raise RuntimeError(f"SQUALL_TEST_H2_CODEC={TEST_H2_CODEC!r}: use squall or h2")
+CODEC_OPTIONS = ("--h2-codec", TEST_H2_CODEC) if TEST_H2_CODEC else ()
 
 
 def wait_until(
@@ -55,8 +61,9 @@ def join_all(threads: Iterable[threading.Thread], limit: float = 10.0) -> None:
 
 
 def cli_command(*args: str) -> list[str]:
-    """``python -m squall ARGS --loop TEST_LOOP`` (arguments after the app path are options)."""
-    return [sys.executable, "-m", "squall", *args, "--loop", TEST_LOOP]
+    """``python -m squall ARGS --loop TEST_LOOP`` (arguments after the app path are options),
+    with ``--h2-codec TEST_H2_CODEC`` if that is set."""
+    return [sys.executable, "-m", "squall", *args, "--loop", TEST_LOOP, *CODEC_OPTIONS]
 
 
 class LogRecords(logging.Handler):
@@ -120,6 +127,8 @@ def serve(app: Any, **options: Any) -> Iterator[Running]:
     port = sock.getsockname()[1]
     options.setdefault("access_log", False)
     options.setdefault("loop", TEST_LOOP)
+    if TEST_H2_CODEC:
+        options.setdefault("h2_codec", TEST_H2_CODEC)
     # mallopt would change the allocator for the rest of the run (test_memory.py runs it in
     # a child process instead).
     options.setdefault("tune_malloc", False)

@@ -1,8 +1,9 @@
 """HTTP/2 (RFC 9113): TLS with ALPN "h2", and cleartext h2c with prior knowledge.
 
-The framing and HPACK are the ``h2`` library's (the ``squall[http2]`` extra); importing this
-package does not import it.  ``--http`` decides which protocols the server speaks, once, at
-start-up (choice.py): auto (HTTP/1.1 and, with h2 installed, HTTP/2), h1 or h2.
+The framing and HPACK are our own codec's (core.py, ``--h2-codec squall``, the default) or
+the ``h2`` library's (``--h2-codec h2``, the ``squall[http2]`` extra); importing this package
+imports neither.  ``--http`` decides which protocols the server speaks, once, at start-up
+(choice.py): auto (HTTP/1.1 and HTTP/2), h1 or h2.
 """
 
 from __future__ import annotations
@@ -31,11 +32,9 @@ def installed() -> bool:
 
 
 def protocols(config: Config) -> Protocols:
-    """The protocols ``--http`` asks for and the installation allows."""
+    """The protocols ``--http`` asks for (ConfigError: ``--h2-codec h2`` without h2)."""
     if config.http == "h1":
         return Protocols(http1=True, http2=False)
-    if config.http == "h2":
-        if not installed():
-            raise ConfigError("--http h2 needs the h2 library: pip install 'squall[http2]'")
-        return Protocols(http1=False, http2=True)
-    return Protocols(http1=True, http2=installed())  # auto, or uvicorn's "httptools"
+    if config.h2_codec == "h2" and not installed():
+        raise ConfigError("--h2-codec h2 needs the h2 library: pip install 'squall[http2]'")
+    return Protocols(http1=config.http != "h2", http2=True)  # auto (or "httptools"), h2

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from squall.server.exchange import RECEIVING
-from squall.server.http2.hpack_guard import is_too_large
+from squall.server.http2.defences import is_too_large
 from squall.server.http2.stream import CLOSED
 
 if TYPE_CHECKING:

@@ -17,6 +17,8 @@ from squall.server.http2 import protocols
 from squall.server.http11.connection import HttpConnection
 
 if TYPE_CHECKING:
+    from squall.server.config import Config
+    from squall.server.http2.connection import CodecFactory
     from squall.server.state import ServerState
 
 ProtocolFactory = Callable[[], asyncio.Protocol]
@@ -31,13 +33,15 @@ def protocol_factory(state: ServerState, tls: bool) -> ProtocolFactory:
 
     if not speaks.http2:
         return http11
-    from squall.server.http2.connection import H2Protocol
     from squall.server.http2.settings import check
 
     check(state.config)
+    from squall.server.http2.connection import H2Protocol
+
+    codec = http2_codec(state.config)
 
     def http2() -> asyncio.Protocol:
-        return H2Protocol(state)  # type: ignore[return-value]  # a protocol by its methods
+        return H2Protocol(state, b"", codec)  # type: ignore[return-value]  # a protocol by its methods
 
     if not speaks.http1:
         return http2
@@ -47,11 +51,23 @@ def protocol_factory(state: ServerState, tls: bool) -> ProtocolFactory:
     return http11
 
 
+def http2_codec(config: Config) -> CodecFactory:
+    """What makes a connection's codec for ``--h2-codec``: our core, or the h2 library."""
+    if config.h2_codec == "h2":
+        from squall.server.http2.library import new_connection
+
+        return new_connection
+    from squall.server.http2.settings import new_core
+
+    return new_core
+
+
 def take_over(connection: HttpConnection, received: bytes) -> None:
     """An HTTP/1.1 connection read the h2c preface: HTTP/2 takes its transport from here."""
     from squall.server.http2.connection import H2Protocol
 
-    protocol = H2Protocol(connection.state, received)
+    state = connection.state
+    protocol = H2Protocol(state, received, http2_codec(state.config))
     transport = connection.transport
     transport.set_protocol(protocol)  # type: ignore[arg-type]
     protocol.connection_made(transport)

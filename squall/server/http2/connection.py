@@ -1,39 +1,29 @@
-"""HTTP/2 over one TCP connection: the asyncio protocol around h2's sans-IO ``H2Connection``.
+"""HTTP/2 over one TCP connection: the asyncio protocol around a sans-IO codec.
 
-Bytes in go to h2, which answers with events; each new stream becomes an
-:class:`~squall.server.exchange.Exchange` (the same request object as HTTP/1.1, with an
-:class:`~squall.server.http2.stream.H2Stream` as its connection), many at once.  The apps of the
-streams a read opened start once all of its events are handled (a body that came in the same
-read is then complete), each run eagerly in the connection's worker task as over HTTP/1.1
-(eager.py): one that answers without suspending costs no task of its own.  Frames out are h2's
-``data_to_send()``, written once per loop iteration with the other connections' responses.
+The codec is ours (core.py, ``--h2-codec squall``, the default) or the ``h2`` library's
+(library.py's ``LibraryCodec``, ``--h2-codec h2``): both take the same calls, answer with
+events.py's events and raise ConnectionError_ on a connection error.  Each new stream becomes
+an :class:`~squall.server.exchange.Exchange` (the same request object as
+HTTP/1.1, with an :class:`~squall.server.http2.stream.H2Stream` as its connection), many at
+once.  The apps of the streams a read opened start once all of its events are handled (a body
+that came in the same read is then complete), each run eagerly in the connection's worker
+task as over HTTP/1.1 (eager.py): one that answers without suspending costs no task of its
+own.  Frames out are the codec's ``data_to_send()``, written once per loop iteration with the
+other connections' responses.
 
 Streams past ``--h2-max-concurrent-streams`` are refused (REFUSED_STREAM); rapid resets,
 zero-window stalls, floods and oversized header blocks are cut short (defences.py lists where);
 a new stream's proxy headers, ``--limit-concurrency`` and body timer are admission.py's.  The
-connection
-closes after ``--timeout-keep-alive`` seconds with no stream open (GOAWAY first), and on
-graceful shutdown it sends GOAWAY naming the last stream it will serve, lets the open streams
-finish, then closes.
+connection closes after ``--timeout-keep-alive`` seconds with no stream open (GOAWAY first),
+and on graceful shutdown it sends GOAWAY naming the last stream it will serve, lets the open
+streams finish, then closes.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
-
-from h2.errors import ErrorCodes
-from h2.events import (
-    ConnectionTerminated,
-    DataReceived,
-    RemoteSettingsChanged,
-    RequestReceived,
-    StreamEnded,
-    StreamReset,
-    WindowUpdated,
-)
-from h2.exceptions import DenialOfServiceError, ProtocolError
-from hyperframe.frame import GoAwayFrame
 
 from squall.server.eager import Worker
 from squall.server.exchange import ASGI_VERSION, RECEIVING, Exchange
@@ -45,9 +35,28 @@ from squall.server.http2.admission import (
     watch_body,
 )
 from squall.server.http2.defences import RESET_WINDOW, ResetBudget
+from squall.server.http2.errors import (
+    CANCEL,
+    ENHANCE_YOUR_CALM,
+    NO_ERROR,
+    PROTOCOL_ERROR,
+    REFUSED_STREAM,
+    ConnectionError_,
+)
+from squall.server.http2.events import (
+    ConnectionTerminated,
+    DataReceived,
+    Event,
+    RemoteSettingsChanged,
+    RequestReceived,
+    StreamEnded,
+    StreamReset,
+    WindowUpdated,
+)
 from squall.server.http2.flow import ALL_SENT, send_outbox
+from squall.server.http2.frames import goaway_frame
 from squall.server.http2.request import request_head
-from squall.server.http2.settings import new_connection
+from squall.server.http2.settings import new_core
 from squall.server.http2.stream import CLOSED, ENDING, H2Stream, H2Writer
 from squall.server.http2.trailers import EXTENSIONS as TRAILER_EXTENSIONS
 from squall.server.http2.websocket_stream import open_websocket
@@ -55,21 +64,22 @@ from squall.server.state import error_logger
 from squall.server.tasks import watch
 
 if TYPE_CHECKING:
-    from h2.events import Event
-
+    from squall.server.config import Config
     from squall.server.state import ServerState
+
+CodecFactory = Callable[["Config"], Any]  # the codec of a new connection, SETTINGS queued
 
 
 class H2Protocol:
     """An ``asyncio.Protocol`` (by its methods) speaking HTTP/2 as a server."""
 
-    codec_error: type[Exception] = ProtocolError  # what the codec raises on a connection error
-
-    def __init__(self, state: ServerState, received: bytes = b"") -> None:
+    def __init__(
+        self, state: ServerState, received: bytes = b"", codec: CodecFactory = new_core
+    ) -> None:
         self.state = state
         self.loop = state.loop
         self.received = received  # bytes HTTP/1.1 read before handing the connection over
-        self.h2 = new_connection(state.config)
+        self.h2: Any = codec(state.config)  # H2Core, or library.py's LibraryCodec
         self.max_streams = state.config.h2_max_concurrent_streams
         self.writer = H2Writer(state)
         self.streams: dict[int, H2Stream] = {}
@@ -137,8 +147,8 @@ class H2Protocol:
             return
         try:
             events = self.h2.receive_data(data)
-        except self.codec_error as exc:  # the codec has queued a GOAWAY with the error
-            if isinstance(exc, DenialOfServiceError):  # defences.py
+        except ConnectionError_ as exc:  # the codec has queued a GOAWAY with the error
+            if exc.code == ENHANCE_YOUR_CALM:  # defences.py
                 error_logger.warning("HTTP/2 client %s: %s: closing", self.client, exc)
             else:
                 error_logger.debug("HTTP/2 protocol error: %s", exc)
@@ -159,18 +169,24 @@ class H2Protocol:
         elif isinstance(event, RequestReceived):
             self.on_request(event)
         elif isinstance(event, StreamEnded):
-            stream = self.streams.get(event.stream_id)  # type: ignore[arg-type]
-            exchange = stream.exchange if stream is not None else None
-            if exchange is not None and exchange.body_state == RECEIVING:
-                exchange.finish_body()
+            self.on_stream_ended(event.stream_id)
         elif isinstance(event, WindowUpdated):
-            self.on_window_update(event.stream_id)  # type: ignore[arg-type]
+            self.on_window_update(event.stream_id)
         elif isinstance(event, StreamReset):
-            self.on_reset(event)
+            if event.remote_reset:
+                self.on_reset(event.stream_id)
+            else:  # our codec reset it after the peer's stream error: not a rapid reset
+                self.forget(event.stream_id)
         elif isinstance(event, RemoteSettingsChanged):
             self.on_window_update(0)  # the initial window may have grown
         elif isinstance(event, ConnectionTerminated):
             self.on_goaway()
+
+    def on_stream_ended(self, stream_id: int) -> None:
+        stream = self.streams.get(stream_id)
+        exchange = stream.exchange if stream is not None else None
+        if exchange is not None and exchange.body_state == RECEIVING:
+            exchange.finish_body()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
@@ -237,13 +253,13 @@ class H2Protocol:
     # -- Streams in ----------------------------------------------------------------------------
 
     def on_request(self, event: RequestReceived) -> None:
-        stream_id: int = event.stream_id  # type: ignore[assignment]
+        stream_id = event.stream_id
         if self.going_away or len(self.streams) >= self.max_streams:
-            self.h2.reset_stream(stream_id, ErrorCodes.REFUSED_STREAM)
+            self.h2.reset_stream(stream_id, REFUSED_STREAM)
             return
-        head = request_head(event.headers)  # type: ignore[arg-type]
+        head = request_head(event.headers)
         if head is None:
-            self.h2.reset_stream(stream_id, ErrorCodes.PROTOCOL_ERROR)
+            self.h2.reset_stream(stream_id, PROTOCOL_ERROR)
             return
         if head.method == "CONNECT":  # with :path: an extended CONNECT (RFC 8441)
             open_websocket(self, stream_id, head, event.headers)  # type: ignore[arg-type]
@@ -300,14 +316,14 @@ class H2Protocol:
             state.start_task(watch(coro, stream.app_done))
 
     def on_data(self, event: DataReceived) -> None:
-        stream_id: int = event.stream_id  # type: ignore[assignment]
-        size: int = event.flow_controlled_length  # type: ignore[assignment]
+        stream_id = event.stream_id
+        size = event.flow_controlled_length
         stream = self.streams.get(stream_id)
         if stream is None or stream.phase == CLOSED:  # nobody will read it: open the window
             if size:
                 self.h2.acknowledge_received_data(size, stream_id)
             return
-        stream.on_data(event.data, size)  # type: ignore[arg-type]
+        stream.on_data(event.data, size)
 
     # -- StreamOwner: what the streams ask (stream.py) ------------------------------------------
 
@@ -350,7 +366,7 @@ class H2Protocol:
         way is not wanted any more (RST_STREAM NO_ERROR, RFC 9113 8.1)."""
         exchange = stream.exchange
         if exchange is not None and exchange.body_state == RECEIVING and not self.closed:
-            self.h2.reset_stream(stream.stream_id, ErrorCodes.NO_ERROR)
+            self.h2.reset_stream(stream.stream_id, NO_ERROR)
             self.queue_flush()
         self.forget(stream.stream_id)
 
@@ -379,10 +395,10 @@ class H2Protocol:
         """Nothing of the stream's body went out for ``--timeout-write`` s (defences.py)."""
         self.stall_timers.pop(stream.stream_id, None)
         error_logger.debug("resetting HTTP/2 stream %d: its window stayed shut", stream.stream_id)
-        self.reset(stream, ErrorCodes.CANCEL)
+        self.reset(stream, CANCEL)
 
-    def on_reset(self, event: StreamReset) -> None:
-        stream_id: int = event.stream_id  # type: ignore[assignment]
+    def on_reset(self, stream_id: int) -> None:
+        """The peer reset a stream: counted against the rapid-reset budget (defences.py)."""
         if stream_id in self.streams and not self.resets.spend(self.state.now):
             error_logger.warning(
                 "HTTP/2 client %s reset more than %d streams in %d s: closing (rapid reset)",
@@ -390,7 +406,7 @@ class H2Protocol:
                 self.resets.limit,
                 RESET_WINDOW,
             )
-            self.go_away(ErrorCodes.ENHANCE_YOUR_CALM)
+            self.go_away(ENHANCE_YOUR_CALM)
             self.close()
         self.forget(stream_id)
 
@@ -446,24 +462,21 @@ class H2Protocol:
     # -- Closing -------------------------------------------------------------------------------
 
     def on_goaway(self) -> None:
-        """The peer is going away. h2 sends nothing after a GOAWAY received (its connection
-        is closed), so the open streams can't be answered: drop them and close."""
+        """The peer is going away: drop the open streams (their apps see a disconnect) and
+        close, as h2 did (it sends nothing after a GOAWAY received)."""
         self.going_away = True
         self.drop_streams()
         self.close()
 
-    def go_away(self, error_code: int = ErrorCodes.NO_ERROR) -> None:
+    def go_away(self, error_code: int = NO_ERROR) -> None:
         """Send GOAWAY naming the last stream served; close once the open ones end."""
         if self.going_away or self.closed:
             return
         self.going_away = True
-        # Written past h2: its close_connection() would refuse to send anything after it, and
-        # the open streams are still to be answered.
-        frame = GoAwayFrame(0)
-        frame.last_stream_id = self.h2.highest_inbound_stream_id
-        frame.error_code = error_code
+        # Written past the codec: h2's close_connection() would refuse to send anything after
+        # it, and the open streams are still to be answered.
         self.flush()
-        self.transport.write(frame.serialize())
+        self.transport.write(goaway_frame(self.h2.highest_inbound_stream_id, error_code, b""))
         if not self.streams:
             self.close()
 

@@ -9,7 +9,9 @@ What it enforces: the client preface and SETTINGS first (3.4); the frame size (4
 stream-id rules and states (5.1, stream_states.py); flow control both ways (5.2, 6.9); the
 SETTINGS values (6.5.2), answered with an ACK; PING answered; CONTINUATION directly after
 its HEADERS, with the accumulated block bounded (CVE-2024-27316); HPACK (hpack.py) with the
-decoded header list bounded; the request's header fields (validation.py).  A connection
+decoded header list bounded; the request's header fields (validation.py); the frames that
+move no request forward counted against defences.py's FrameBudget (control-frame floods,
+CVE-2019-9512..9516), as frame_guard.py counts them on the h2 library.  A connection
 error queues GOAWAY and raises ConnectionError_; a stream error queues RST_STREAM and yields
 StreamReset (remote_reset=False) if the stream had been announced.
 """
@@ -19,6 +21,13 @@ from __future__ import annotations
 from typing import Final
 
 from squall.server.http2 import frames as f
+from squall.server.http2.defences import (
+    MAX_BLOCK_FRAMES,
+    SMALL_WINDOW_UPDATE,
+    FrameBudget,
+    flood_message,
+    header_block_limit,
+)
 from squall.server.http2.errors import (
     COMPRESSION_ERROR,
     ENHANCE_YOUR_CALM,
@@ -44,12 +53,11 @@ from squall.server.http2.events import (
     TrailersReceived,
     WindowUpdated,
 )
-from squall.server.http2.hpack import Decoder, Encoder, HeaderListTooLarge, HPACKError
+from squall.server.http2.hpack import Decoder, Encoder, HPACKError
 from squall.server.http2.stream_states import CLOSED, RECV_END_STREAM, SEND_END_STREAM, Stream
 from squall.server.http2.validation import MalformedHeaders, check_request, check_trailers
 
 DEFAULT_WINDOW: Final = 65535
-MAX_HEADER_FRAMES: Final = 64  # HEADERS + CONTINUATION frames of one block
 RESET_MEMORY: Final = 1024  # streams we reset whose late frames are ignored, newest kept
 
 
@@ -78,7 +86,8 @@ class H2Core:
             self.local_settings.append((f.ENABLE_CONNECT_PROTOCOL, 1))
         self.local_initial_window = initial_window_size
         self.max_inbound_frame_size = max_frame_size
-        self.header_block_limit = 2 * max_header_list_size  # compressed, across CONTINUATIONs
+        self.header_block_limit = header_block_limit(max_header_list_size)  # across frames
+        self.budget = FrameBudget(max_concurrent_streams)  # frames without progress
         self.connection_window = connection_window
         self.recv_window = DEFAULT_WINDOW  # grows to connection_window at initiate_connection
         self.recv_unacknowledged = 0
@@ -257,6 +266,8 @@ class H2Core:
             raise ConnectionError_(PROTOCOL_ERROR, "a header block left without CONTINUATION")
         if self.awaiting_settings and frame_type != f.SETTINGS:
             raise ConnectionError_(PROTOCOL_ERROR, "the client's first frame is not SETTINGS")
+        if frame_type > f.HEADERS and frame_type != f.CONTINUATION and frame_type != f.GOAWAY:
+            self.count_control_frame(frame_type, flags, payload)
         try:
             if frame_type == f.DATA:
                 self.on_data(flags, stream_id, payload, events)
@@ -284,6 +295,23 @@ class H2Core:
         except StreamError as stream_error:
             self.on_stream_error(stream_error, events)
 
+    def count_control_frame(self, frame_type: int, flags: int, payload: bytes) -> None:
+        """Spend the budget on a frame without progress: not an ACK of ours, nor a
+        WINDOW_UPDATE opening a useful window, nor PUSH_PROMISE (an error anyway)."""
+        if frame_type == f.WINDOW_UPDATE:
+            if len(payload) == 4 and f.read_u31(payload, 0) >= SMALL_WINDOW_UPDATE:
+                return
+        elif frame_type == f.PING or frame_type == f.SETTINGS:
+            if flags & f.ACK:
+                return
+        elif frame_type == f.PUSH_PROMISE:
+            return
+        self.spend_budget(frame_type)
+
+    def spend_budget(self, frame_type: int) -> None:
+        if not self.budget.spend():
+            raise ConnectionError_(ENHANCE_YOUR_CALM, flood_message(self.budget.limit, frame_type))
+
     def on_stream_error(self, exc: StreamError, events: list[Event]) -> None:
         announced = exc.stream_id in self.streams
         self.reset_stream(exc.stream_id, exc.code)
@@ -305,6 +333,9 @@ class H2Core:
             raise ConnectionError_(FLOW_CONTROL_ERROR, "DATA past the connection's window")
         self.recv_window -= size
         data = f.unpad(flags, payload)
+        end = flags & f.END_STREAM
+        if not data and not end:
+            self.spend_budget(f.DATA)
         stream = self.streams.get(stream_id)
         if stream is None or not stream.may_receive:
             self.check_not_idle(stream_id, "DATA")
@@ -318,7 +349,6 @@ class H2Core:
         stream.recv_window -= size
         stream.received_length += len(data)
         expected = stream.expected_length
-        end = flags & f.END_STREAM
         if expected >= 0 and (
             stream.received_length > expected or (end and stream.received_length != expected)
         ):
@@ -366,15 +396,14 @@ class H2Core:
             self.on_header_block(stream_id, self.block_flags, block, events)
 
     def check_block_size(self) -> None:
-        if self.block_size > self.header_block_limit or len(self.block_parts) > MAX_HEADER_FRAMES:
-            raise ConnectionError_(ENHANCE_YOUR_CALM, "header block too large (CONTINUATION)")
+        if self.block_size > self.header_block_limit or len(self.block_parts) > MAX_BLOCK_FRAMES:
+            limit = self.header_block_limit
+            message = f"header block past {limit} bytes or {MAX_BLOCK_FRAMES} frames"
+            raise ConnectionError_(ENHANCE_YOUR_CALM, message)
 
     def decode(self, block: bytes) -> list[tuple[bytes, bytes]]:
         try:
             return self.decoder.decode(block)
-        # (one name per except clause: mypyc gives a name one type)
-        except HeaderListTooLarge as too_large:
-            raise ConnectionError_(ENHANCE_YOUR_CALM, str(too_large)) from None
         except (HPACKError, IndexError) as undecodable:
             raise ConnectionError_(COMPRESSION_ERROR, f"HPACK: {undecodable}") from None
 

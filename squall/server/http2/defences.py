@@ -6,13 +6,18 @@
   (twice the concurrency limit, at least MIN_RESETS) the connection gets GOAWAY
   ENHANCE_YOUR_CALM and is closed.
 - Control-frame floods (CVE-2019-9512..9516): PING, SETTINGS, PRIORITY, RST_STREAM, small
-  WINDOW_UPDATE, empty DATA and unknown frames are counted per BUDGET_WINDOW seconds
-  (frame_guard.py); past a :class:`FrameBudget`, GOAWAY ENHANCE_YOUR_CALM.  The answers
+  WINDOW_UPDATE, empty DATA and unknown frames are counted per BUDGET_WINDOW seconds (by
+  our codec, core.py, as it reads each frame; on the h2 library, by frame_guard.py's frame
+  buffer); past a :class:`FrameBudget`, GOAWAY ENHANCE_YOUR_CALM.  The answers
   they ask for (PING and SETTINGS ACKs) cannot pile up either: while the socket's buffer is
   over its high-water mark the connection reads nothing (connection.py), and a client that
   does not read for ``--timeout-write`` seconds is dropped.
-- CONTINUATION flood (CVE-2024-27316): frame_guard.py caps a header block's compressed bytes
-  and frames; HPACK bomb: hpack_guard.py bounds the decoded list (431 for the stream).
+- CONTINUATION flood (CVE-2024-27316): a header block's compressed bytes are capped at
+  :func:`header_block_limit` and its frames at MAX_BLOCK_FRAMES (core.py; frame_guard.py on
+  h2); past either, GOAWAY ENHANCE_YOUR_CALM.  HPACK bomb: the decoded list is bounded
+  (hpack.py; hpack_guard.py on h2): a block past ``--h2-max-header-list-size`` is read to its
+  end (the dynamic table stays in step) but decodes to its pseudo-header fields and
+  TOO_LARGE, and that stream is answered 431 while the others go on.
 - Zero-window stall: a stream whose peer keeps its window closed holds its app and its
   unsent body; with no byte sent for ``--timeout-write`` seconds the stream is reset (the
   app sees a disconnect).  A client that stops reading the socket itself is dropped after
@@ -34,6 +39,23 @@ MIN_RESETS: Final = 200
 # gRPC client's keepalive and BDP pings, far fewer than a flood.
 MIN_IDLE_FRAMES: Final = 1000
 IDLE_FRAMES_PER_STREAM: Final = 10  # per --h2-max-concurrent-streams, if that is more
+# A WINDOW_UPDATE smaller than this opens too little to be worth its frame: counted.
+SMALL_WINDOW_UPDATE: Final = 1024
+# CONTINUATION frames one header block may have.  A block the size of the header list limit
+# fits in a frame or two of the smallest maximum frame size; nghttp2 allows 8.
+MAX_BLOCK_FRAMES: Final = 16
+# The names of the frames counted against a FrameBudget, by type, for the log.
+FLOOD_NAMES: Final[dict[int, str]] = {
+    0x0: "empty DATA",
+    0x2: "PRIORITY",
+    0x3: "RST_STREAM",
+    0x4: "SETTINGS",
+    0x6: "PING",
+    0x8: "small WINDOW_UPDATE",
+}
+# The field a block past the header list limit decodes to, last, after its pseudo-header
+# fields (a client sending it itself only gets the 431 it asked for).
+TOO_LARGE: Final = (b"squall-header-list-too-large", b"1")
 
 
 class ResetBudget:
@@ -79,3 +101,30 @@ class FrameBudget:
             spent = 1
         self.spent = spent
         return True
+
+
+def flood_message(limit: int, frame_type: int) -> str:
+    """The connection error's text once a FrameBudget of ``limit`` has run out."""
+    return f"more than {limit} frames without progress ({FLOOD_NAMES.get(frame_type, 'unknown')})"
+
+
+def header_block_limit(max_header_list_size: int) -> int:
+    """The compressed bytes a header block may take: the decoded limit, plus as much again.
+
+    HPACK makes a block smaller than its decoded list, except for Huffman codes an encoder
+    would not choose (up to 30 bits a byte) and the small per-field prefixes: twice the
+    decoded limit leaves room for those and still bounds what is held.
+    """
+    return 2 * max_header_list_size
+
+
+def is_too_large(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a decoded block is one that was past the header list limit."""
+    return bool(headers) and headers[-1][0] == TOO_LARGE[0]
+
+
+def too_large(kept: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """What a block past the limit decodes to: the pseudo-header fields kept, then TOO_LARGE."""
+    fields = [header for header in kept if header[0][:1] == b":"]
+    fields.append(TOO_LARGE)
+    return fields

@@ -1,6 +1,7 @@
 """The frames a client sends, counted as they leave h2's frame buffer, before h2 acts on them.
 
-h2 reads frames through a ``FrameBuffer``; :class:`GuardedFrameBuffer` takes its place on
+The ``--h2-codec h2`` side of defences.py (our codec counts in core.py, with the same
+budgets).  h2 reads frames through a ``FrameBuffer``; :class:`GuardedFrameBuffer` takes its place on
 each connection (settings.py) and sees every frame once, so the floods that h2 answers
 without telling us (a PING is acknowledged, a RST_STREAM of a closed stream dropped) are
 counted too:
@@ -8,7 +9,8 @@ counted too:
 - CONTINUATION flood (CVE-2024-27316): a HEADERS frame without END_HEADERS, then CONTINUATION
   frames that never end the block.  h2 holds the block until it ends (up to 64 frames of the
   maximum frame size: a gigabyte at ``--h2-max-frame-size 16m``).  Here the block's compressed
-  bytes are capped at :func:`header_block_limit` and its frames at MAX_BLOCK_FRAMES; past
+  bytes are capped at defences.py's :func:`header_block_limit` and its frames at
+  MAX_BLOCK_FRAMES; past
   either, the connection gets GOAWAY ENHANCE_YOUR_CALM and is closed.
 - Control-frame floods (CVE-2019-9512 PING, 9515 SETTINGS, 9514 reset, 9516 empty frames,
   9513 PRIORITY): the frames that cost the server work or an answer but move no request
@@ -25,14 +27,17 @@ from typing import TYPE_CHECKING, Final
 from h2.exceptions import DenialOfServiceError
 from h2.frame_buffer import FrameBuffer
 
-from squall.server.http2.defences import FrameBudget
+from squall.server.http2.defences import (
+    MAX_BLOCK_FRAMES,
+    SMALL_WINDOW_UPDATE,
+    FrameBudget,
+    flood_message,
+    header_block_limit,
+)
 
 if TYPE_CHECKING:
     from hyperframe.frame import Frame
 
-# CONTINUATION frames one header block may have.  A block the size of the header list limit
-# fits in a frame or two of the smallest maximum frame size; nghttp2 allows 8.
-MAX_BLOCK_FRAMES: Final = 16
 DATA: Final = 0x0
 HEADERS: Final = 0x1
 PRIORITY: Final = 0x2
@@ -44,8 +49,6 @@ CONTINUATION: Final = 0x9
 # Frame types counted against the budget (but not the ACKs of ours, nor a large window: count())
 COUNTED: Final = frozenset((PRIORITY, RST_STREAM, SETTINGS, PING, WINDOW_UPDATE))
 KNOWN: Final = frozenset(range(0x0, 0xA))  # DATA..CONTINUATION; others are ignored by h2
-# A WINDOW_UPDATE smaller than this opens too little to be worth its frame: counted.
-SMALL_WINDOW_UPDATE: Final = 1024
 
 
 class HeaderBlockTooLarge(DenialOfServiceError):
@@ -54,16 +57,6 @@ class HeaderBlockTooLarge(DenialOfServiceError):
 
 class ControlFrameFlood(DenialOfServiceError):
     """More frames without progress in a window than the budget allows."""
-
-
-def header_block_limit(max_header_list_size: int) -> int:
-    """The compressed bytes a header block may take: the decoded limit, plus as much again.
-
-    HPACK makes a block smaller than its decoded list, except for Huffman codes an encoder
-    would not choose (up to 30 bits a byte) and the small per-field prefixes: twice the
-    decoded limit leaves room for those and still bounds what is held.
-    """
-    return 2 * max_header_list_size
 
 
 class GuardedFrameBuffer(FrameBuffer):
@@ -75,7 +68,6 @@ class GuardedFrameBuffer(FrameBuffer):
         self.budget = budget
         self.block_bytes = 0  # the compressed bytes of the block being received
         self.block_frames = 0
-        self.last_flood = ""  # what the budget ran out on, for the log
 
     def _update_header_buffer(self, f: Frame | None) -> Frame | None:
         if f is not None:
@@ -115,17 +107,4 @@ class GuardedFrameBuffer(FrameBuffer):
     def spend(self, kind: int | None) -> None:
         """One frame that moves no request forward; past the budget, a connection error."""
         if not self.budget.spend():
-            self.last_flood = FRAME_NAMES.get(kind, "unknown")
-            raise ControlFrameFlood(
-                f"more than {self.budget.limit} frames without progress ({self.last_flood})"
-            )
-
-
-FRAME_NAMES: Final[dict[int | None, str]] = {
-    DATA: "empty DATA",
-    PRIORITY: "PRIORITY",
-    RST_STREAM: "RST_STREAM",
-    SETTINGS: "SETTINGS",
-    PING: "PING",
-    WINDOW_UPDATE: "small WINDOW_UPDATE",
-}
+            raise ControlFrameFlood(flood_message(self.budget.limit, -1 if kind is None else kind))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from squall.server.http2.defences import too_large
 from squall.server.http2.hpack_static import STATIC, STATIC_FULL, STATIC_LENGTH, STATIC_NAMES
 from squall.server.http2.huffman_table import ACCEPT, CODES, DECODE, EMIT, FAIL, LENGTHS
 
@@ -27,10 +28,6 @@ Header = tuple[bytes, bytes]
 
 class HPACKError(Exception):
     """A header block that does not decode: a connection error COMPRESSION_ERROR."""
-
-
-class HeaderListTooLarge(HPACKError):
-    """The decoded header list passed the bound (an HPACK bomb, or just too large)."""
 
 
 # -- Integers and strings (RFC 7541, 5) --------------------------------------------------------
@@ -201,7 +198,9 @@ class DynamicTable:
 class Decoder:
     """Decode header blocks; ``max_table_size`` is the SETTINGS_HEADER_TABLE_SIZE we announced
     (the peer's size updates may not pass it), ``max_header_list_size`` the bound on a decoded
-    list (names + values + 32 per field, RFC 9113 6.5.2)."""
+    list (names + values + 32 per field, RFC 9113 6.5.2).  A block past the bound (an HPACK
+    bomb, or just too large) is read to its end but decodes to its pseudo-header fields and
+    defences.py's TOO_LARGE: that stream is answered 431, the connection goes on."""
 
     def __init__(self, max_header_list_size: int, max_table_size: int = DEFAULT_TABLE_SIZE):
         self.table = DynamicTable(max_table_size)
@@ -234,9 +233,10 @@ class Decoder:
             else:  # literal without indexing (6.2.2) or never indexed (6.2.3)
                 field, pos = self.literal(block, pos, 4)
             total += len(field[0]) + len(field[1]) + ENTRY_OVERHEAD
-            if total > bound:
-                raise HeaderListTooLarge(f"header list over {bound} bytes")
-            headers.append(field)
+            if total <= bound:  # past it: read on (the table stays in step), keep nothing
+                headers.append(field)
+        if total > bound:
+            return too_large(headers)
         return headers
 
     def literal(self, block: bytes, pos: int, prefix_bits: int) -> tuple[Header, int]:

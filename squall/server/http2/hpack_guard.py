@@ -1,4 +1,6 @@
-"""HPACK bombs: a header block whose decoded list is past ``--h2-max-header-list-size``.
+"""HPACK bombs on the h2 library (``--h2-codec h2``; our codec bounds its list in hpack.py).
+
+A header block whose decoded list is past ``--h2-max-header-list-size``.
 
 A block of a few kilobytes can insert a large literal into the dynamic table, then name it
 thousands of times with one-byte references.  hpack stops such a block at the limit by
@@ -19,17 +21,13 @@ SETTINGS_HEADER_TABLE_SIZE we announced (4096), is a connection error COMPRESSIO
 
 from __future__ import annotations
 
-from typing import Final
-
 from h2.errors import ErrorCodes
 from h2.exceptions import ProtocolError
 from hpack import Decoder, HPACKDecodingError, HPACKError
 from hpack.struct import HeaderTuple
 from hpack.table import table_entry_size
 
-# The field a too-large block decodes to, last, after its pseudo-header fields (a client
-# sending it itself only gets the 431 it asked for).
-TOO_LARGE: Final = HeaderTuple(b"squall-header-list-too-large", b"1")
+from squall.server.http2.defences import too_large
 
 
 class CompressionError(ProtocolError):
@@ -75,17 +73,5 @@ class BoundedDecoder(Decoder):
                 headers.append(header)
         self._assert_valid_table_size()
         if size > limit:
-            return too_large(headers)
+            return too_large(headers)  # type: ignore[return-value, arg-type]
         return headers
-
-
-def is_too_large(headers: list[tuple[bytes, bytes]]) -> bool:
-    """Whether a decoded block is one that was past the limit."""
-    return bool(headers) and headers[-1][0] == TOO_LARGE[0]
-
-
-def too_large(kept: list[HeaderTuple]) -> list[HeaderTuple]:
-    """The pseudo-header fields of a block past the limit, then TOO_LARGE."""
-    fields = [header for header in kept if header[0][:1] == b":"]
-    fields.append(TOO_LARGE)
-    return fields

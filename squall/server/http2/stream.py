@@ -198,6 +198,16 @@ class H2Stream(StreamConnection):
         self._release_drain_waiters()
 
 
+def never_indexed(name: bytes, value: bytes) -> Any:
+    """A field HPACK must never index: marked for the h2 library (hpack's tuple class);
+    our codec knows these names itself (hpack.py's SENSITIVE), so without h2 a plain pair."""
+    try:  # imported here: the hot path imports without the squall[http2] extra (hpack)
+        from hpack import NeverIndexedHeaderTuple
+    except ImportError:
+        return (name, value)
+    return NeverIndexedHeaderTuple(name, value)
+
+
 class H2Writer(ResponseWriter):
     """Puts a connection's responses into HEADERS and DATA frames, per stream."""
 
@@ -227,10 +237,7 @@ class H2Writer(ResponseWriter):
             if special == LENGTH:
                 length = True
             elif special == SECRET:
-                # Imported here: the hot path must import without the http2 extra (hpack).
-                from hpack import NeverIndexedHeaderTuple
-
-                head.append(NeverIndexedHeaderTuple(lower, value))
+                head.append(never_indexed(lower, value))
                 continue
             head.append((lower, value))
         head.extend(self.default_headers())

@@ -87,3 +87,12 @@ async def respond(send: Any, status: int, body: bytes) -> None:
     headers = [(b"content-type", b"text/plain"), (b"content-length", b"%d" % len(body))]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def secret_app(scope: Scope, receive: Any, send: Any) -> None:
+    """A response with a field HPACK must never index (stream.py's never_indexed)."""
+    if scope["type"] != "http":
+        return
+    headers = [(b"authorization", b"Bearer x")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": scope["http_version"].encode()})

@@ -32,13 +32,14 @@ def test_alpn_offers_what_http_allows(http: str, offered: list[str]) -> None:
     assert alpn_protocols(Config(app="x:y", http=http)) == offered  # type: ignore[arg-type]
 
 
-def test_without_h2_installed_auto_is_http11_and_h2_is_refused(
+def test_without_h2_installed_our_codec_speaks_and_the_h2_codec_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(http2, "installed", lambda: False)
-    assert alpn_protocols(Config(app="x:y")) == ["http/1.1"]
+    assert alpn_protocols(Config(app="x:y")) == ["h2", "http/1.1"]
+    assert alpn_protocols(Config(app="x:y", http="h2")) == ["h2"]
     with pytest.raises(ConfigError, match=r"squall\[http2\]"):
-        alpn_protocols(Config(app="x:y", http="h2"))
+        alpn_protocols(Config(app="x:y", h2_codec="h2"))
 
 
 def test_unknown_http_choice_is_refused() -> None:

@@ -13,7 +13,7 @@ require_h2()
 from h2.errors import ErrorCodes  # noqa: E402
 from hyperframe.frame import Frame  # noqa: E402
 
-from squall.server.http2.frame_guard import MAX_BLOCK_FRAMES, header_block_limit  # noqa: E402
+from squall.server.http2.defences import MAX_BLOCK_FRAMES, header_block_limit  # noqa: E402
 from tests.server.http2.apps import Seen, make_app  # noqa: E402
 from tests.server.http2.frames import (  # noqa: E402
     continuation,

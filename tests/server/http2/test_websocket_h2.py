@@ -29,7 +29,7 @@ RSV1 = 0x40
 
 
 def test_echo_text_binary_fragments_ping_and_close(codec: str) -> None:
-    with serve(echo) as running:
+    with serve(echo, h2_codec=codec) as running:
         client = WsH2(running)
         assert client.remote_settings[ENABLE_CONNECT_PROTOCOL] == 1
         ws = client.open_ws("/ws?room=1", extra=[(b"sec-websocket-protocol", b"chat, other")])
@@ -62,7 +62,7 @@ def test_echo_text_binary_fragments_ping_and_close(codec: str) -> None:
 
 
 def test_server_close_codes_and_errors(codec: str) -> None:
-    with serve(echo, ws_max_size=1000) as running:
+    with serve(echo, h2_codec=codec, ws_max_size=1000) as running:
         client = WsH2(running)
         asked, big, bad = (client.open_ws() for _ in range(3))
         assert [client.accepted(ws) for ws in (asked, big, bad)] == [200, 200, 200]
@@ -92,7 +92,7 @@ def test_reset_stream_is_a_disconnect_and_other_streams_go_on(codec: str) -> Non
             await send({"type": "websocket.send", "text": message["text"] + "!"})
         codes.append(message["code"])
 
-    with serve(app, lifespan="off") as running:
+    with serve(app, h2_codec=codec, lifespan="off") as running:
         client = WsH2(running)
         first, second = client.open_ws(), client.open_ws()
         get = client.request("/plain")
@@ -124,7 +124,7 @@ def test_denials(codec: str) -> None:
             return
         await send({"type": "websocket.close"})
 
-    with serve(app, lifespan="off") as running:
+    with serve(app, h2_codec=codec, lifespan="off") as running:
         client = WsH2(running)
         denied, teapot = client.open_ws("/no"), client.open_ws("/teapot")
         chat = client.open_ws(protocol=b"chat")
@@ -140,7 +140,7 @@ def test_denials(codec: str) -> None:
 
 
 def test_malformed_extended_connects(codec: str) -> None:
-    with serve(echo) as running:
+    with serve(echo, h2_codec=codec) as running:
         client = WsH2(running)
         client.h2.config.validate_outbound_headers = False  # to send what RFC 8441 forbids
         on_get = client.request("/", extra=[(b":protocol", b"websocket")])
@@ -155,7 +155,7 @@ def test_malformed_extended_connects(codec: str) -> None:
 
 
 def test_setting_absent_and_protocol_refused_with_ws_none(codec: str) -> None:
-    with serve(echo, ws="none") as running:
+    with serve(echo, h2_codec=codec, ws="none") as running:
         client = WsH2(running)
         assert client.remote_settings.get(ENABLE_CONNECT_PROTOCOL, 0) == 0  # h2 sends its 0
         ws = client.open_ws()
@@ -177,7 +177,7 @@ def test_slow_reader_pauses_the_apps_send(codec: str) -> None:
             sent.append(index)
         await receive()
 
-    with serve(app, lifespan="off") as running:
+    with serve(app, h2_codec=codec, lifespan="off") as running:
         client = WsH2(running, window=65_535, ack_data=False)
         ws = client.open_ws()
         assert client.accepted(ws) == 200
@@ -194,7 +194,7 @@ def test_slow_reader_pauses_the_apps_send(codec: str) -> None:
 
 
 def test_per_message_deflate(codec: str) -> None:
-    with serve(echo) as running:
+    with serve(echo, h2_codec=codec) as running:
         client = WsH2(running)
         offer = (b"sec-websocket-extensions", b"permessage-deflate; client_max_window_bits")
         ws = client.open_ws(extra=[offer])
@@ -212,7 +212,7 @@ def test_per_message_deflate(codec: str) -> None:
 
 
 def test_keepalive_ping_then_a_silent_peer_is_reset(codec: str) -> None:
-    with serve(echo, ws_ping_interval=0.05, ws_ping_timeout=0.1) as running:
+    with serve(echo, h2_codec=codec, ws_ping_interval=0.05, ws_ping_timeout=0.1) as running:
         client = WsH2(running)
         ws = client.open_ws()
         assert client.accepted(ws) == 200
@@ -226,7 +226,7 @@ def test_keepalive_ping_then_a_silent_peer_is_reset(codec: str) -> None:
 
 
 def test_graceful_shutdown_closes_with_goaway_and_1012(codec: str) -> None:
-    with serve(echo) as running:
+    with serve(echo, h2_codec=codec) as running:
         client = WsH2(running)
         ws = client.open_ws()
         assert client.accepted(ws) == 200
@@ -242,7 +242,7 @@ def test_graceful_shutdown_closes_with_goaway_and_1012(codec: str) -> None:
 @pytest.mark.parametrize("kind", ["framework", "starlette"])
 def test_framework_and_starlette_routes_unchanged(codec: str, kind: str) -> None:
     app = framework_app() if kind == "framework" else starlette_app()
-    with serve(app, lifespan="off") as running:
+    with serve(app, h2_codec=codec, lifespan="off") as running:
         client = WsH2(running)
         ws = client.open_ws("/chat/7")
         assert client.accepted(ws) == 200
@@ -287,5 +287,5 @@ def test_the_benchs_h2_echo_driver(codec: str) -> None:
     """bench/ws_h2_cost.py's client, bounded: what callgrind's runs rely on."""
     from bench.ws_h2_cost import echo as bench_echo
 
-    with serve(echo) as running:
+    with serve(echo, h2_codec=codec) as running:
         bench_echo(running.port, 20, b"x" * 20_000, text=False)

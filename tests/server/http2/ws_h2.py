@@ -5,13 +5,10 @@ and the server's frames read back out of the stream's DATA."""
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from squall.server.http2 import connection
-from squall.server.http2.connection_core import CoreProtocol
 from tests.server.http2.h2client import RawH2
 from tests.server.serving import Running
 from tests.server.websocket.raw import frame
@@ -21,11 +18,9 @@ CODECS = ("squall", "h2")
 
 
 @pytest.fixture(params=CODECS)
-def codec(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The HTTP/2 codec the server runs on: ours (core.py) or the h2 library."""
-    if request.param == "squall":
-        monkeypatch.setattr(connection, "H2Protocol", CoreProtocol)
-    yield request.param
+def codec(request: pytest.FixtureRequest) -> str:
+    """The HTTP/2 codec the server runs on (``--h2-codec``): ours (core.py) or the h2 library."""
+    return str(request.param)
 
 
 class WsH2(RawH2):

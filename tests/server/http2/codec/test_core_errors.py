@@ -24,8 +24,9 @@ from hyperframe.frame import (  # noqa: E402
 
 from squall.server.http2 import errors as e  # noqa: E402
 from squall.server.http2.core import H2Core  # noqa: E402
+from squall.server.http2.defences import TOO_LARGE  # noqa: E402
 from squall.server.http2.errors import ConnectionError_  # noqa: E402
-from squall.server.http2.events import StreamReset  # noqa: E402
+from squall.server.http2.events import RequestReceived, StreamReset  # noqa: E402
 from tests.server.http2.codec.pair import (  # noqa: E402
     GET,
     POST,
@@ -118,10 +119,6 @@ CONNECTION_ERRORS = {
     "HPACK index past the tables": (raw(1, 5, 1, b"\xff\x40"), e.COMPRESSION_ERROR),
     "HPACK truncated string": (raw(1, 5, 1, b"\x40\x05ab"), e.COMPRESSION_ERROR),
     "padding longer than the payload": (open_post() + raw(0, 8, 1, b"\x05abc"), e.PROTOCOL_ERROR),
-    "header list past the bound": (
-        in_pieces(1, [*GET, (b"x-big", b"a" * 70_000)]),
-        e.ENHANCE_YOUR_CALM,
-    ),
     "CONTINUATION flood (empty frames)": (
         HeadersFrame(1, GET_BLOCK).serialize() + ContinuationFrame(1, b"").serialize() * 100,
         e.ENHANCE_YOUR_CALM,
@@ -265,3 +262,13 @@ def test_headers_depending_on_their_own_stream() -> None:
     assert server.receive_data(frame.serialize()) == []
     assert resets(server.data_to_send()) == [(1, e.PROTOCOL_ERROR)]
     assert len(server.receive_data(headers(3))) == 2  # the HPACK state moved on in step
+
+
+def test_a_header_list_past_the_bound_is_a_request_marked_too_large() -> None:
+    """Not a connection error: the block is read whole (HPACK stays in step) and the stream's
+    request carries its pseudo-header fields and TOO_LARGE (the connection answers 431)."""
+    server = greeted_server(max_frame_size=16384)
+    events = server.receive_data(in_pieces(1, [*GET, (b"x-big", b"a" * 70_000)]))
+    assert isinstance(events[0], RequestReceived)
+    assert events[0].headers == [*GET, TOO_LARGE]
+    assert server.receive_data(headers(3)) and not server.terminated
