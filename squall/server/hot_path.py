@@ -31,4 +31,8 @@ HOT_PATH = (
     "squall.server.http2.validation",
     "squall.server.http2.stream_states",
     "squall.server.http2.core",
+    "squall.server.http2.request",
+    "squall.server.http2.flow",
+    "squall.server.http2.admission",
+    "squall.server.http2.connection",
 )

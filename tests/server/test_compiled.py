@@ -28,8 +28,7 @@ from squall.server import compiled
 before = [name for name in compiled.HOT_PATH if name in sys.modules]
 from squall.server import Config, ConfigError, Server, run
 import squall.server.websocket.codec_squall  # --ws squall: imported when chosen
-import squall.server.http2.stream  # HTTP/2: imported when spoken
-import squall.server.http2.core  # HTTP/2 on our own codec: imported when chosen
+import squall.server.http2.connection  # HTTP/2 (on our codec, core.py): imported when spoken
 
 files = [sys.modules[name].__file__ for name in compiled.HOT_PATH]
 print(json.dumps({"state": compiled.STATE, "before": before, "files": files}))

@@ -7,7 +7,7 @@
   request is.  (REFUSED_STREAM is for ``--h2-max-concurrent-streams``, the one connection's
   limit, which a client may retry on the same connection at once; a 503 says the server as a
   whole is busy, over both protocols alike.)
-- A header list past ``--h2-max-header-list-size`` (hpack_guard.py): 431.
+- A header list past ``--h2-max-header-list-size`` (decoded to defences.py's TOO_LARGE): 431.
 - ``--timeout-body`` per stream: a request body that stops coming gets 408 (if the app has
   not answered yet) and the stream is reset, the app seeing a disconnect; the clock restarts
   once BODY_PROGRESS bytes have come, and waits while the app has not taken what came, as on
@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from squall.server.exchange import RECEIVING
-from squall.server.http2.defences import is_too_large
+from squall.server.http2.defences import TOO_LARGE
 from squall.server.http2.stream import CLOSED
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from squall.server.state import ServerState
 
 BODY_PROGRESS: Final = 1024  # body bytes that restart the body timer (as HTTP/1.1's)
+TOO_LARGE_NAME: Final = TOO_LARGE[0]
 
 
 def trusts_proxy_headers(state: ServerState, peername: Any) -> bool:
@@ -51,7 +52,7 @@ def apply_proxy_headers(state: ServerState, exchange: Exchange) -> None:
 
 def refusal(state: ServerState, headers: list[tuple[bytes, bytes]]) -> tuple[int, str] | None:
     """The error a new stream gets instead of its app, or None to run the app."""
-    if is_too_large(headers):
+    if headers and headers[-1][0] == TOO_LARGE_NAME:  # defences.is_too_large, compiled here
         return (431, "Request header fields too large")
     limit = state.limit_concurrency
     if limit is not None and state.active_requests >= limit:

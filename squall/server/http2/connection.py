@@ -280,7 +280,7 @@ class H2Protocol:
             exchange.finish_body()
         else:
             watch_body(stream, self.body_timers)
-        if self.trust_forwarded:
+        if head.forwarded and self.trust_forwarded:
             apply_proxy_headers(self.state, exchange)
         refused = refusal(self.state, head.headers)
         if refused is not None:

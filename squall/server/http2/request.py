@@ -7,12 +7,19 @@ connection-specific fields are absent); what is left is to take it apart for the
 does.  ``:scheme`` says what the client thinks it is using; the scope's scheme is the
 connection's, as over HTTP/1.1.  A cookie split into several fields (RFC 9113, 8.2.3) is joined
 back into one, last, as HTTP/1.1 readers of ``cookie`` expect: done here, in the walk the block
-gets anyway, so h2's own pass for it is off (settings.py).
+gets anyway, so h2's own pass for it is off (library.py).  The same walk notes whether a
+proxy header is there (``forwarded``), so that a trusted peer's streams without one skip the
+proxy-header resolver, as HTTP/1.1 requests do.
+
+Compiled with mypyc (hot_path.py): RequestHead is a native class (cheaper to make than a
+NamedTuple).
 """
 
 from __future__ import annotations
 
-from typing import Final, NamedTuple
+from typing import Final
+
+from squall.server.proxy_headers import HEADER_NAMES as PROXY_HEADER_NAMES
 
 METHODS: Final = {
     m.encode("ascii"): m
@@ -21,12 +28,22 @@ METHODS: Final = {
 COLON: Final = 58
 
 
-class RequestHead(NamedTuple):
-    method: str
-    raw_path: bytes
-    query: bytes
-    headers: list[tuple[bytes, bytes]]
-    content_type: bytes
+class RequestHead:
+    def __init__(
+        self,
+        method: str,
+        raw_path: bytes,
+        query: bytes,
+        headers: list[tuple[bytes, bytes]],
+        content_type: bytes,
+        forwarded: bool,
+    ) -> None:
+        self.method = method
+        self.raw_path = raw_path
+        self.query = query
+        self.headers = headers
+        self.content_type = content_type
+        self.forwarded = forwarded  # a proxy header is there (Forwarded, X-Forwarded-*)
 
 
 def request_head(block: list[tuple[bytes, bytes]]) -> RequestHead | None:
@@ -36,6 +53,7 @@ def request_head(block: list[tuple[bytes, bytes]]) -> RequestHead | None:
     content_type = b""
     has_host = False
     cookies: list[bytes] | None = None
+    forwarded = False
     for name, value in block:
         if name[0] == COLON:
             if name == b":method":
@@ -54,6 +72,8 @@ def request_head(block: list[tuple[bytes, bytes]]) -> RequestHead | None:
                 cookies = []
             cookies.append(value)
             continue
+        elif name in PROXY_HEADER_NAMES:
+            forwarded = True
         headers.append((name, value))
     if method is None or not path:
         return None
@@ -63,4 +83,4 @@ def request_head(block: list[tuple[bytes, bytes]]) -> RequestHead | None:
         headers.insert(0, (b"host", authority))
     raw_path, _, query = path.partition(b"?")
     method_name = METHODS.get(method) or method.decode("ascii", "replace")
-    return RequestHead(method_name, raw_path, query, headers, content_type)
+    return RequestHead(method_name, raw_path, query, headers, content_type, forwarded)
