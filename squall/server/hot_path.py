@@ -35,4 +35,5 @@ HOT_PATH = (
     "squall.server.http2.flow",
     "squall.server.http2.admission",
     "squall.server.http2.connection",
+    "squall.server.http2.websocket_stream",
 )

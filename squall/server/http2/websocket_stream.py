@@ -5,7 +5,8 @@ The server announces SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 unless ``--ws none``
 ``:scheme``, ``:path``, ``:authority``: validation.py, or h2's own checks) is the opening
 handshake; ``sec-websocket-version: 13`` is required and there is no key to answer (section 5).
 The app then gets the same :class:`WebSocketConnection` as after an HTTP/1.1 upgrade (the
-same codec, timers, ASGI and native faces), with a :class:`WebSocketStream` as its transport:
+same codec, timers, ASGI and native faces), with the stream's :class:`StreamTransport` as its
+transport:
 
 - the WebSocket's bytes go out in the stream's DATA frames, within the peer's windows: a
   blocked stream pauses the WebSocket's writing, so the app's ``send`` waits (connection.py's
@@ -17,11 +18,13 @@ same codec, timers, ASGI and native faces), with a :class:`WebSocketStream` as i
   ``connection_lost`` (the app sees 1006);
 - the handshake's answers are HEADERS frames (:class:`Http2Answer`): ``:status 200`` with
   the subprotocol and extensions chosen, or the refusal / the app's own response.
+
+Compiled with mypyc (hot_path.py): :class:`WebSocketStream` extends the compiled H2Stream, and
+the compiled connection holds it among its streams.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -43,6 +46,8 @@ if TYPE_CHECKING:
 
 WEBSOCKET: Final = b"websocket"
 COLON: Final = 58
+# The --ws codec per (choice, no-context-takeover), resolved once (as main.py does for HTTP/1.1).
+_factories: dict[tuple[str, bool], CodecFactory | None] = {}
 
 
 def enabled(config: Config) -> bool:
@@ -50,10 +55,11 @@ def enabled(config: Config) -> bool:
     return config.ws != "none"
 
 
-@functools.cache
-def codec_factory(choice: str, no_context_takeover: bool) -> CodecFactory | None:
-    """The ``--ws`` codec, resolved once per choice (as main.py does for HTTP/1.1)."""
-    return resolve(choice, no_context_takeover)  # type: ignore[arg-type]
+def codec_factory(config: Config) -> CodecFactory | None:
+    key = (str(config.ws), bool(config.ws_deflate_no_context_takeover))
+    if key not in _factories:
+        _factories[key] = resolve(config.ws, config.ws_deflate_no_context_takeover)
+    return _factories[key]
 
 
 def open_websocket(
@@ -61,15 +67,14 @@ def open_websocket(
 ) -> None:
     """The CONNECT ``block`` opened ``stream_id``: run a WebSocket on it, or answer why not."""
     state = owner.state
-    config = state.config
-    factory = codec_factory(config.ws, config.ws_deflate_no_context_takeover)
+    factory = codec_factory(state.config)
     protocol = pseudo_header(block, b":protocol")
     if protocol is None or factory is None:
         # A plain CONNECT (no proxying here), or :protocol not announced (h2 lets it by).
         owner.h2.reset_stream(stream_id, PROTOCOL_ERROR)
         return
     stream = WebSocketStream(owner, stream_id)
-    owner.streams[stream_id] = cast(H2Stream, stream)
+    owner.streams[stream_id] = stream
     if protocol != WEBSOCKET:
         respond_error(stream, 501, f"Unsupported :protocol {protocol.decode('latin-1')!r}")
         return
@@ -79,14 +84,12 @@ def open_websocket(
         return
     refused = refusal(state, head.headers)  # --limit-concurrency, as for a request
     if refused is not None:
-        respond_error(stream, *refused)
+        respond_error(stream, refused[0], refused[1])
         return
-    exchange = Exchange(
-        carrier(owner, stream_id), owner.writer, "GET", head.raw_path, head.query, head.headers, "2"
-    )
+    exchange = Exchange(stream, owner.writer, "GET", head.raw_path, head.query, head.headers, "2")
     if owner.trust_forwarded:
         apply_proxy_headers(state, exchange)
-    transport = cast("asyncio.Transport", stream)
+    transport = cast("asyncio.Transport", stream.transport_view)
     websocket = WebSocketConnection(state, transport, exchange, handshake, factory, HTTP2)
     stream.websocket = websocket
     websocket.begin(b"")
@@ -101,34 +104,20 @@ def pseudo_header(block: list[tuple[bytes, bytes]], name: bytes) -> bytes | None
     return None
 
 
-def carrier(owner: H2Protocol, stream_id: int) -> H2Stream:
-    """What the handshake's Exchange reads the connection's scheme and peers from."""
-    stream = H2Stream(owner.state, owner, stream_id)
-    stream.scheme = owner.scheme
-    stream.client = owner.client
-    stream.server = owner.server
-    stream.scope_template = owner.scope_template
-    return stream
-
-
-class WebSocketStream:
-    """An HTTP/2 stream carrying a WebSocket: a stream to the HTTP/2 connection (connection.py
-    and flow.py read the same fields as of an H2Stream), the transport of the WebSocket."""
-
-    trailers: list[tuple[bytes, bytes]] | None = None  # never: flow.py asks
+class WebSocketStream(H2Stream):
+    """An HTTP/2 stream carrying a WebSocket: no HTTP exchange on it (``exchange`` stays
+    None), its DATA the WebSocket's bytes both ways."""
 
     def __init__(self, owner: H2Protocol, stream_id: int) -> None:
-        self.owner = owner
-        self.stream_id = stream_id
-        self.phase = OPEN
-        self.exchange: Exchange | None = None  # no HTTP request on it
-        self.outbox: list[bytes] = []  # WebSocket bytes the windows hold back
-        self.end_queued = False
-        self.end_sent = False
-        self.unacknowledged = 0  # DATA received while the WebSocket's reading was paused
-        self.read_paused = False
-        self.write_paused = False
+        super().__init__(owner.state, owner, stream_id)
+        self.connection = owner
+        self.transport = owner.transport
+        self.scheme = owner.scheme
+        self.client = owner.client
+        self.server = owner.server
+        self.scope_template = owner.scope_template
         self.websocket: WebSocketConnection | None = None
+        self.transport_view = StreamTransport(self)
 
     # -- The stream, to the HTTP/2 connection --------------------------------------------------
 
@@ -139,78 +128,89 @@ class WebSocketStream:
         if self.read_paused:
             self.unacknowledged += flow_controlled
         elif flow_controlled and self.phase != CLOSED:
-            self.owner.acknowledge(self.as_stream(), flow_controlled)
+            self.owner.acknowledge(self, flow_controlled)
 
     def pause_writing(self) -> None:
-        self.write_paused = True
+        super().pause_writing()
         if self.websocket is not None:
             self.websocket.pause_writing()
 
     def resume_writing(self) -> None:
-        self.write_paused = False
+        super().resume_writing()
         if self.websocket is not None:
             self.websocket.resume_writing()
 
     def on_closed(self) -> None:
         """Reset, ended, or the connection is gone: the WebSocket's connection is lost."""
-        self.phase = CLOSED
-        self.outbox = []
+        super().on_closed()
         websocket, self.websocket = self.websocket, None
         if websocket is not None:
             websocket.connection_lost(None)
 
-    def as_stream(self) -> H2Stream:
-        return cast(H2Stream, self)  # the fields connection.py and flow.py use are here
+    # -- What the WebSocket's transport does ----------------------------------------------------
 
-    # -- The transport, to the WebSocket -------------------------------------------------------
-
-    def write(self, data: bytes) -> None:
+    def send(self, data: bytes) -> None:
         if self.phase != OPEN or not data:
             return
-        owner = self.owner
-        codec = owner.h2
+        connection = self.connection
+        codec = connection.h2
         size = len(data)
         if (
             not self.outbox
-            and not owner.write_paused
+            and not connection.write_paused
             and size <= codec.max_outbound_frame_size
             and size <= codec.local_flow_control_window(self.stream_id)
-        ):  # the usual message: one DATA frame now, not flow.py's loop (~5k instructions)
+        ):  # the usual message: one DATA frame now, not flow.py's loop
             codec.send_data(self.stream_id, data)
-            owner.queue_flush()
+            connection.queue_flush()
             return
         self.outbox.append(data)
-        owner.send_outbox(self.as_stream())
+        self.owner.send_outbox(self)
 
-    def is_closing(self) -> bool:
-        return self.phase != OPEN
-
-    def close(self) -> None:
+    def end(self) -> None:
         """END_STREAM once the outbox is out (then the connection forgets the stream)."""
         if self.phase == OPEN:
             self.phase = ENDING
             self.end_queued = True
-            self.owner.send_outbox(self.as_stream())
+            self.owner.send_outbox(self)
 
-    def abort(self) -> None:
+    def cancel(self) -> None:
         if self.phase != CLOSED:
-            self.owner.reset(self.as_stream(), CANCEL)
+            self.owner.reset(self, CANCEL)
 
-    def pause_reading(self) -> None:
-        self.read_paused = True
-
-    def resume_reading(self) -> None:
-        self.read_paused = False
-        size, self.unacknowledged = self.unacknowledged, 0
-        if size and self.phase != CLOSED:
-            self.owner.acknowledge(self.as_stream(), size)
-
-    def send_head(self, status: int, fields: Iterable[tuple[bytes, bytes]]) -> None:
+    def send_head(self, status: int, fields: list[tuple[bytes, bytes]]) -> None:
         """HEADERS with ``:status``, the fields and the server's default headers."""
         if self.phase != OPEN:
             return
-        head = [(b":status", b"%d" % status), *fields, *self.owner.writer.default_headers()]
-        self.owner.send_headers(self.as_stream(), head, False)
+        head = [(b":status", b"%d" % status)]
+        head.extend(fields)
+        head.extend(self.connection.writer.default_headers())
+        self.owner.send_headers(self, head, False)
+
+
+class StreamTransport:
+    """The transport a WebSocketConnection writes to, on a :class:`WebSocketStream`."""
+
+    def __init__(self, stream: WebSocketStream) -> None:
+        self.stream = stream
+
+    def write(self, data: bytes) -> None:
+        self.stream.send(data)
+
+    def is_closing(self) -> bool:
+        return self.stream.phase != OPEN
+
+    def close(self) -> None:
+        self.stream.end()
+
+    def abort(self) -> None:
+        self.stream.cancel()
+
+    def pause_reading(self) -> None:
+        self.stream.read_paused = True
+
+    def resume_reading(self) -> None:
+        self.stream.resume_reading()  # H2Stream's: acknowledges what waited
 
 
 def response_fields(headers: Iterable[Any]) -> list[tuple[bytes, bytes]]:
@@ -229,13 +229,16 @@ def response_fields(headers: Iterable[Any]) -> list[tuple[bytes, bytes]]:
 
 def respond_error(stream: WebSocketStream, status: int, reason: str) -> None:
     """A plain-text error response, the stream ended after it."""
-    body = reason.encode("utf-8") + b"\n"
     fields = [(b"content-type", b"text/plain; charset=utf-8")]
     if status == 426:
         fields.append((b"sec-websocket-version", b"13"))
     stream.send_head(status, fields)
-    stream.write(body)
-    stream.close()
+    stream.send(reason.encode("utf-8") + b"\n")
+    stream.end()
+
+
+def stream_of(conn: WebSocketConnection) -> WebSocketStream:
+    return cast(StreamTransport, conn.transport).stream
 
 
 class Http2Answer:
@@ -253,16 +256,16 @@ class Http2Answer:
             fields.append((b"sec-websocket-protocol", subprotocol.encode("latin-1")))
         if extensions:
             fields.append((b"sec-websocket-extensions", extensions.encode("latin-1")))
-        fields += response_fields(extra)
-        cast(WebSocketStream, conn.transport).send_head(200, fields)
+        fields.extend(response_fields(extra))
+        stream_of(conn).send_head(200, fields)
 
     def refused(self, conn: WebSocketConnection, status: int, reason: str) -> None:
-        respond_error(cast(WebSocketStream, conn.transport), status, reason)
+        respond_error(stream_of(conn), status, reason)
 
     def response_head(
         self, conn: WebSocketConnection, status: int, headers: Iterable[tuple[bytes, bytes]]
     ) -> None:
-        cast(WebSocketStream, conn.transport).send_head(status, response_fields(headers))
+        stream_of(conn).send_head(status, response_fields(headers))
 
 
 HTTP2 = Http2Answer()
