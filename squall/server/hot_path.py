@@ -38,4 +38,5 @@ HOT_PATH = (
     "squall.server.http2.connection",
     "squall.middleware.native_headers",  # the middleware hooks' header scans and gates
     "squall.middleware.hook_plan",
+    "squall.server.http2.websocket_stream",
 )

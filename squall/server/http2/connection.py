@@ -60,6 +60,7 @@ from squall.server.http2.request import request_head
 from squall.server.http2.settings import new_core
 from squall.server.http2.stream import CLOSED, ENDING, H2Stream, H2Writer
 from squall.server.http2.trailers import EXTENSIONS as TRAILER_EXTENSIONS
+from squall.server.http2.websocket_stream import open_websocket
 from squall.server.state import error_logger
 from squall.server.tasks import watch
 
@@ -260,6 +261,9 @@ class H2Protocol:
         head = request_head(event.headers)
         if head is None:
             self.h2.reset_stream(stream_id, PROTOCOL_ERROR)
+            return
+        if head.method == "CONNECT":  # with :path: an extended CONNECT (RFC 8441)
+            open_websocket(self, stream_id, head, event.headers)  # type: ignore[arg-type]
             return
         stream = H2Stream(self.state, self, stream_id)
         stream.transport = self.transport

@@ -72,6 +72,7 @@ class H2Core:
         max_frame_size: int = f.MIN_MAX_FRAME_SIZE,
         max_header_list_size: int = 65536,
         connection_window: int = DEFAULT_WINDOW,
+        enable_connect_protocol: bool = False,
     ) -> None:
         self.local_settings: list[tuple[int, int]] = [
             (f.MAX_CONCURRENT_STREAMS, max_concurrent_streams),
@@ -79,6 +80,10 @@ class H2Core:
             (f.MAX_FRAME_SIZE, max_frame_size),
             (f.MAX_HEADER_LIST_SIZE, max_header_list_size),
         ]
+        # RFC 8441: extended CONNECT (WebSocket over HTTP/2) is accepted once announced.
+        self.enable_connect_protocol = enable_connect_protocol
+        if enable_connect_protocol:
+            self.local_settings.append((f.ENABLE_CONNECT_PROTOCOL, 1))
         self.local_initial_window = initial_window_size
         self.max_inbound_frame_size = max_frame_size
         self.header_block_limit = header_block_limit(max_header_list_size)  # across frames
@@ -418,7 +423,7 @@ class H2Core:
             raise ConnectionError_(STREAM_CLOSED, f"HEADERS on closed stream {stream_id}")
         self.highest_inbound_stream_id = stream_id
         try:
-            length = check_request(headers)
+            length = check_request(headers, self.enable_connect_protocol)
         except MalformedHeaders as exc:
             raise StreamError(stream_id, PROTOCOL_ERROR, str(exc)) from None
         stream = Stream(stream_id, self.peer_initial_window, self.local_initial_window, length)

@@ -34,6 +34,7 @@ from squall.server.http2.foreign import ForeignCodec
 from squall.server.http2.frame_guard import GuardedFrameBuffer
 from squall.server.http2.hpack_guard import BoundedDecoder
 from squall.server.http2.settings import CONNECTION_WINDOW_STREAMS, DEFAULT_WINDOW
+from squall.server.http2.websocket_stream import enabled
 
 if TYPE_CHECKING:
     from squall.server.config import Config
@@ -135,12 +136,12 @@ def guard(h2: H2Connection, config: Config) -> None:
 
 
 def _settings(config: Config, max_concurrent_streams: int) -> Settings:
-    return Settings(
-        client=False,
-        initial_values={
-            SettingCodes.MAX_CONCURRENT_STREAMS: max_concurrent_streams,
-            SettingCodes.INITIAL_WINDOW_SIZE: config.h2_initial_window_size,
-            SettingCodes.MAX_FRAME_SIZE: config.h2_max_frame_size,
-            SettingCodes.MAX_HEADER_LIST_SIZE: config.h2_max_header_list_size,
-        },
-    )
+    values = {
+        SettingCodes.MAX_CONCURRENT_STREAMS: max_concurrent_streams,
+        SettingCodes.INITIAL_WINDOW_SIZE: config.h2_initial_window_size,
+        SettingCodes.MAX_FRAME_SIZE: config.h2_max_frame_size,
+        SettingCodes.MAX_HEADER_LIST_SIZE: config.h2_max_header_list_size,
+    }
+    if enabled(config):  # RFC 8441: WebSocket over HTTP/2 (websocket_stream.py)
+        values[SettingCodes.ENABLE_CONNECT_PROTOCOL] = 1
+    return Settings(client=False, initial_values=values)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Final
 
 from squall.server.config import ConfigError
 from squall.server.http2.core import H2Core
+from squall.server.http2.websocket_stream import enabled
 
 if TYPE_CHECKING:
     from squall.server.config import Config
@@ -37,6 +38,7 @@ def new_core(config: Config) -> H2Core:
         max_frame_size=config.h2_max_frame_size,
         max_header_list_size=config.h2_max_header_list_size,
         connection_window=config.h2_initial_window_size * CONNECTION_WINDOW_STREAMS,
+        enable_connect_protocol=enabled(config),  # RFC 8441: WebSocket over HTTP/2
     )
     core.initiate_connection()
     return core

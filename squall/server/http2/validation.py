@@ -10,6 +10,9 @@ here as MalformedHeaders for the codec (core.py) to turn into RST_STREAM.
 - pseudo-headers before the regular fields, each at most once, only the request ones (8.3);
   ``:method``, ``:scheme`` and a non-empty ``:path`` present, but for CONNECT (8.5):
   ``:method`` and ``:authority`` only;
+- ``:protocol`` (RFC 8441, section 4) only when the server announced
+  SETTINGS_ENABLE_CONNECT_PROTOCOL, and only on a CONNECT, which then is an *extended* CONNECT
+  and carries ``:scheme``, ``:path`` and ``:authority`` as well;
 - trailers carry no pseudo-header (8.1);
 - ``content-length`` a number (8.1.1: the DATA frames must add up to it, core.py checks).
 """
@@ -55,10 +58,11 @@ def check_regular(name: bytes, value: bytes) -> None:
     check_value(value)
 
 
-def check_request(headers: list[tuple[bytes, bytes]]) -> int:
+def check_request(headers: list[tuple[bytes, bytes]], connect_protocol: bool = False) -> int:
     """Raise MalformedHeaders unless ``headers`` make a valid request; return its
-    content-length (NO_LENGTH without one)."""
-    method = scheme = path = authority = None
+    content-length (NO_LENGTH without one).  ``connect_protocol``: the server announced
+    SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441)."""
+    method = scheme = path = authority = protocol = None
     regular = False
     length = NO_LENGTH
     for name, value in headers:
@@ -81,6 +85,10 @@ def check_request(headers: list[tuple[bytes, bytes]]) -> int:
                 if authority is not None:
                     raise MalformedHeaders("two :authority")
                 authority = value
+            elif name == b":protocol":
+                if protocol is not None or not connect_protocol:
+                    raise MalformedHeaders("two :protocol, or :protocol not announced")
+                protocol = value
             elif name not in REQUEST_PSEUDO:
                 raise MalformedHeaders(f"pseudo-header {name!r} is not a request's")
             check_value(value)
@@ -91,7 +99,10 @@ def check_request(headers: list[tuple[bytes, bytes]]) -> int:
             length = parse_length(value, length)
     if method is None:
         raise MalformedHeaders("no :method")
-    if method == b"CONNECT":
+    if protocol is not None:
+        if method != b"CONNECT" or authority is None or scheme is None or not path:
+            raise MalformedHeaders(":protocol needs CONNECT, :authority, :scheme and :path")
+    elif method == b"CONNECT":
         if authority is None or scheme is not None or path is not None:
             raise MalformedHeaders("CONNECT takes :authority and no :scheme or :path")
     elif scheme is None or not path:

@@ -30,15 +30,15 @@ from typing import TYPE_CHECKING, Any, Final
 from squall.native import ClientGone, WebSocketClosed
 from squall.server.exchange import ASGI_VERSION
 from squall.server.faults import log_app_error, log_cancelled_at_shutdown
-from squall.server.http11 import wire
 from squall.server.proxy_headers import websocket_scheme
 from squall.server.state import ServerState
 from squall.server.websocket import asgi
+from squall.server.websocket.answer import HTTP11, HandshakeAnswer
 from squall.server.websocket.close_codes import ABNORMAL, INTERNAL_ERROR, NORMAL, SERVICE_RESTART
 from squall.server.websocket.codec import PONG, Closed, Codec, CodecFactory, CodecOptions
 from squall.server.websocket.codec_squall import SquallCodec
 from squall.server.websocket.driver import Driver, Recover, current_task
-from squall.server.websocket.handshake import Handshake, switching_protocols
+from squall.server.websocket.handshake import Handshake
 from squall.server.websocket.parking import next_message
 from squall.server.websocket.phase import Phase
 
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 
 # The ASGI extensions a websocket scope announces (a fresh copy per scope).
 EXTENSIONS: Final[dict[str, dict[str, Any]]] = {"websocket.http.response": {}}
-_FRAMED_HERE = (b"connection", b"transfer-encoding", b"content-length")
 
 
 class WebSocketConnection:
@@ -63,6 +62,7 @@ class WebSocketConnection:
         "_recover",
         "_state",
         "_timer",
+        "answer",
         "client",
         "closed_event",
         "codec",
@@ -100,8 +100,10 @@ class WebSocketConnection:
         request: Exchange,
         handshake: Handshake,
         factory: CodecFactory,
+        answer: HandshakeAnswer = HTTP11,
     ) -> None:
         self.server_state = server_state
+        self.answer = answer  # how the handshake is answered: HTTP/1.1's 101, HTTP/2's 200
         self.loop = server_state.loop
         self.transport = transport
         self.handshake = handshake
@@ -253,16 +255,13 @@ class WebSocketConnection:
     def accept(self, subprotocol: str | None = None, headers: Iterable[Any] = ()) -> None:
         if self.phase is not Phase.HANDSHAKE:
             raise RuntimeError(f"accept on a WebSocket that is {self.phase.value}")
-        answer, negotiated = self.factory.negotiate(self.handshake.extensions, self._options())
+        extensions, negotiated = self.factory.negotiate(self.handshake.extensions, self._options())
         extra = [(name.lower(), value) for name, value in headers]
-        head = switching_protocols(
-            self.handshake.key, subprotocol, answer, extra, self.server_state.default_headers
-        )
         codec = self.codec = self.factory.create(negotiated, self._options())
         self.fast_codec = codec if isinstance(codec, SquallCodec) else None
         self.phase = Phase.OPEN
         self.connect_sent = True  # the ASGI connect step is behind us too
-        self.transport.write(head)
+        self.answer.accepted(self, subprotocol, extensions, extra)
         self._schedule_ping()
         early, self._early_data = self._early_data, b""
         self.resume_reading()
@@ -380,21 +379,14 @@ class WebSocketConnection:
 
     def _refuse(self, status: int, reason: str) -> None:
         self.phase = Phase.CLOSED
-        self.transport.write(wire.error_response(status, reason, self.server_state.default_headers))
+        self.answer.refused(self, status, reason)
         self._close_transport()
 
     def start_response(self, status: int, headers: Iterable[tuple[bytes, bytes]]) -> None:
         if self.phase is not Phase.HANDSHAKE:
             raise RuntimeError(f"an HTTP response on a WebSocket that is {self.phase.value}")
-        lines = [wire.status_line(status), self.server_state.default_headers]
-        for name, value in headers:
-            if name.lower() in _FRAMED_HERE:
-                continue  # framed here: the body ends with the connection
-            wire.check_header(name, value)
-            lines.append(name + b": " + value + b"\r\n")
-        lines.append(b"connection: close\r\n\r\n")
+        self.answer.response_head(self, status, headers)
         self.phase = Phase.RESPONSE
-        self.transport.write(b"".join(lines))
 
     def response_body(self, body: bytes, more: bool) -> None:
         if body:

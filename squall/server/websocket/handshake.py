@@ -79,6 +79,25 @@ def check(
     return Handshake(keys[0], subprotocols, extensions)
 
 
+def check_extended_connect(headers: list[tuple[bytes, bytes]]) -> Handshake | Refusal:
+    """Validate the regular fields of an HTTP/2 extended CONNECT for ``websocket`` (RFC 8441,
+    section 5: ``:method``/``:protocol`` are the caller's): version 13, no key (the stream is
+    the connection's proof), the same subprotocol and extension offers as over HTTP/1.1."""
+    versions: list[bytes] = []
+    subprotocols: list[str] = []
+    extensions: list[str] = []
+    for name, value in headers:
+        if name == b"sec-websocket-version":
+            versions.append(value.strip())
+        elif name == b"sec-websocket-protocol":
+            subprotocols += [token.decode("latin-1") for token in _tokens(value, lower=False)]
+        elif name == b"sec-websocket-extensions":
+            extensions.append(value.decode("latin-1"))
+    if versions != [VERSION]:
+        return Refusal(426, "Unsupported Sec-WebSocket-Version: use 13")
+    return Handshake(b"", subprotocols, extensions)
+
+
 def _tokens(value: bytes, lower: bool = True) -> list[bytes]:
     """The comma-separated tokens of a header value, stripped (and lower-cased)."""
     items = (item.strip() for item in value.split(b","))
