@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 
 APP = "tests.server.websocket.apps:echo"
 PICOWS_MODULE = "bench.apps.ws_picows_server"
@@ -183,18 +184,28 @@ def instructions(
         out = f"{keep}-{count}.out"
     else:
         out = tempfile.mktemp(prefix=f"ws-codec-{codec}-{count}-", suffix=".out")
-    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
-    command += server_command(server_name, app, codec, port)
+    server = server_command(server_name, app, codec, port)
+    return callgrind_total(
+        server, out, keep, lambda: echo(port, count, payload, text, path, deflate)
+    )
+
+
+def callgrind_total(
+    server: list[str], out: str, keep: str | None, client: Callable[[], None]
+) -> int:
+    """Total instructions of ``server`` under callgrind while ``client`` runs, then stopped
+    with SIGINT (callgrind's output at ``out``, removed unless ``keep``)."""
+    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *server]
     env = dict(os.environ, PYTHONHASHSEED="0")
     # SIGINT stops the server: a shell's background job inherits it ignored, so restore it.
-    server = subprocess.Popen(
+    process = subprocess.Popen(
         command, env=env, stderr=subprocess.DEVNULL, preexec_fn=_default_sigint
     )
     try:
-        echo(port, count, payload, text, path, deflate)
+        client()
     finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=900)
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=900)
     with open(out) as file:
         match = re.search(r"^summary: (\d+)", file.read(), re.MULTILINE)
     if not keep:

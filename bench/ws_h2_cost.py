@@ -18,16 +18,12 @@ with HTTP/1.1 (``python -m bench.ws_codec_cost`` with the same app, size and kin
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
 
-from bench.ws_codec_cost import APP, connect, free_port, masked_frame, payload_of
+from bench.ws_codec_cost import APP, callgrind_total, connect, free_port, masked_frame, payload_of
 
 CONNECT_HEAD = [
     (b":method", b"CONNECT"),
@@ -130,10 +126,6 @@ def echo(port: int, count: int, payload: bytes, text: bool) -> None:
     sock.close()
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def instructions(
     codec: str, count: int, payload: bytes, text: bool, app: str, keep: str | None = None
 ) -> int:
@@ -147,22 +139,7 @@ def instructions(
     squall = [app, "--port", str(port), "--lifespan", "off", "--ws-ping-interval", "0"]
     squall += ["--no-access-log", "--http", "h2", "--h2-codec", codec]
     server = [sys.executable, "-m", "squall", *squall]
-    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *server]
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    process = subprocess.Popen(
-        command, env=env, stderr=subprocess.DEVNULL, preexec_fn=_default_sigint
-    )
-    try:
-        echo(port, count, payload, text)
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=900)
-    with open(out) as file:
-        match = re.search(r"^summary: (\d+)", file.read(), re.MULTILINE)
-    if not keep:
-        os.unlink(out)
-    assert match, "no summary line in the callgrind output"
-    return int(match.group(1))
+    return callgrind_total(server, out, keep, lambda: echo(port, count, payload, text))
 
 
 def main() -> None:
