@@ -63,6 +63,7 @@ from squall.server.http2.trailers import EXTENSIONS as TRAILER_EXTENSIONS
 from squall.server.http2.websocket_stream import open_websocket
 from squall.server.state import error_logger
 from squall.server.tasks import watch
+from squall.server.transport import LINGER
 
 if TYPE_CHECKING:
     from squall.server.config import Config
@@ -105,6 +106,7 @@ class H2Protocol:
         self.unsent = 0  # the socket's unsent bytes when the write timer was armed
         self.going_away = False  # GOAWAY sent: no new streams; close once the last ends
         self.closed = False
+        self.linger_timer: asyncio.TimerHandle | None = None  # closes a half-closed socket
 
     # -- asyncio.Protocol --------------------------------------------------------------------
 
@@ -191,6 +193,8 @@ class H2Protocol:
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if self.linger_timer is not None:
+            self.linger_timer.cancel()
         self.state.connections.discard(self)
         self.stop_idle_timer()
         self.stop_write_timer()
@@ -482,11 +486,22 @@ class H2Protocol:
             self.close()
 
     def close(self) -> None:
+        """Close after the frames written, a GOAWAY last.  Closing a socket with unread input
+        makes the kernel send a reset, which can destroy that GOAWAY on its way; so over TCP
+        the write side is shut first and what the client still sends is read and dropped
+        (data_received) until it closes or LINGER s pass, as HTTP/1.1 does (transport.py)."""
         self.stop_idle_timer()
-        if not self.closed:
-            self.flush()  # the frames batched for this iteration go first
-            self.closed = True
-            self.transport.close()
+        if self.closed:
+            return
+        self.flush()  # the frames batched for this iteration go first
+        self.closed = True
+        transport = self.transport
+        if transport.is_closing() or not transport.can_write_eof():
+            transport.close()
+            return
+        transport.write_eof()
+        self.linger_timer = self.loop.call_later(LINGER, transport.close)
+        transport.resume_reading()  # (paused while the socket was full: pause_writing)
 
     def start_idle_timer(self, delay: float) -> None:
         self.idle_timer = self.loop.call_later(delay, self.on_idle_timer)
