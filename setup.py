@@ -88,7 +88,14 @@ def extensions() -> list[Extension]:
     # The build environment has only the build requirements: the runtime dependencies'
     # types are not there, and compiled code handles them as ``Any``.
     sources = [source(name) for name in names]
-    return mypycify(["--ignore-missing-imports", *sources], opt_level="3", debug_level="0")
+    # A fixed name for the shared library of the compiled modules (mypyc would name it after a
+    # hash of the module list): an editable install keeps finding it when the list changes.
+    return mypycify(
+        ["--ignore-missing-imports", *sources],
+        opt_level="3",
+        debug_level="0",
+        group_name="squall_hot_path",
+    )
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": StampingBuildExt})
