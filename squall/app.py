@@ -441,11 +441,10 @@ class App(DescribedApp, LifecycleEvents, Router):
                             after = result.background
                 except Exception as exc:
                     failed = Request.from_native(native, self)
-                    if hooks is None:
-                        outcome = await failure(self, exc, failed)
-                    else:  # the exception handler's request gets what the middleware offer
+                    if hooks is not None:  # the handler's request gets what the middleware offer
                         hooks.bind(failed)
-                        outcome = await failure(self, exc, failed)
+                    outcome = await failure(self, exc, failed)
+                    if hooks is not None:
                         try:
                             outcome = hooks.leave(native, failed, outcome)
                         except Exception as raised:
