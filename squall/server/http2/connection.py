@@ -60,7 +60,7 @@ from squall.server.http2.request import request_head
 from squall.server.http2.settings import new_core
 from squall.server.http2.stream import CLOSED, ENDING, H2Stream, H2Writer
 from squall.server.http2.trailers import EXTENSIONS as TRAILER_EXTENSIONS
-from squall.server.http2.websocket_stream import open_websocket
+from squall.server.http2.websocket_stream import WebSocketStream, open_websocket
 from squall.server.state import error_logger
 from squall.server.tasks import watch
 from squall.server.transport import LINGER
@@ -190,6 +190,8 @@ class H2Protocol:
         exchange = stream.exchange if stream is not None else None
         if exchange is not None and exchange.body_state == RECEIVING:
             exchange.finish_body()
+        elif isinstance(stream, WebSocketStream):
+            stream.on_remote_end()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True

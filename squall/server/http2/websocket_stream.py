@@ -16,6 +16,8 @@ transport:
 - closing the transport (the close handshake done) sends END_STREAM; an abort, RST_STREAM
   CANCEL; a RST_STREAM from the peer, or the connection's end, is the WebSocket's
   ``connection_lost`` (the app sees 1006);
+- the peer's END_STREAM is its TCP FIN (section 5): without a close frame before it, the
+  app sees 1006 at once, as over HTTP/1.1, and the server ends its side (``on_remote_end``);
 - the handshake's answers are HEADERS frames (:class:`Http2Answer`): ``:status 200`` with
   the subprotocol and extensions chosen, or the refusal / the app's own response.
 
@@ -36,6 +38,7 @@ from squall.server.websocket.answer import FRAMED_HERE
 from squall.server.websocket.codec import CodecFactory, resolve
 from squall.server.websocket.connection import WebSocketConnection
 from squall.server.websocket.handshake import Refusal, check_extended_connect
+from squall.server.websocket.phase import Phase
 
 if TYPE_CHECKING:
     import asyncio
@@ -139,6 +142,23 @@ class WebSocketStream(H2Stream):
         super().resume_writing()
         if self.websocket is not None:
             self.websocket.resume_writing()
+
+    def on_remote_end(self) -> None:
+        """The peer sent END_STREAM, the FIN of RFC 8441's TCP analogy: as over HTTP/1.1, the
+        WebSocket's connection is lost now (the app sees 1006, or the close it had) and the
+        server ends its side: END_STREAM once the outbox is out, or RST_STREAM CANCEL before
+        the handshake's answer (no HEADERS went out to end).  An HTTP response the app is
+        sending instead (a denial) goes on: the stream ends with it."""
+        websocket = self.websocket
+        if websocket is None or websocket.phase is Phase.RESPONSE:
+            return
+        if websocket.phase is Phase.HANDSHAKE:
+            self.cancel()  # on_closed: its connection_lost
+            return
+        self.websocket = None
+        websocket.eof_received()
+        websocket.connection_lost(None)
+        self.end()
 
     def on_closed(self) -> None:
         """Reset, ended, or the connection is gone: the WebSocket's connection is lost."""
