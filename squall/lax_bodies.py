@@ -22,6 +22,8 @@ What pydantic converts, by declared type (JSON input):
 - time: a number (not a string) is seconds since midnight (UTC), below 86,400.
 - timedelta: a number is seconds.
 - an int enum: its value as an int would be read.
+- Decimal: nothing converts, but a non-finite one (``"Infinity"``, ``"NaN"``, ``"-inf"``) is
+  ``finite_number``; ``finite_decimal_check`` finds them in the bodies msgspec took.
 - lists, sets, tuples, dict values, Optional, and the fields of Structs, dataclasses and
   TypedDicts (by their names on the wire), to any depth.
 """
@@ -36,10 +38,12 @@ from typing import Any, Final
 import msgspec
 import msgspec.inspect as mi
 
+from squall.finite_decimals import NOT_FINITE, is_finite_text
 from squall.lax_values import lax_bool, lax_float, lax_int
 
 Location = list[Any]
 Normalizer = Callable[[Any, Location], Any]
+Scalars = dict[type, Callable[[Any], Normalizer | None]]  # mi.Type's class -> for that info
 
 MILLISECONDS_PAST: Final = 2e10  # pydantic's line between Unix seconds and milliseconds
 DAY: Final = 86_400
@@ -77,6 +81,8 @@ CLOCK_DURATION: Final = re.compile(
     r"(?:(?P<hours>[0-9]+):(?P<minutes>[0-9]{2})(?::(?P<seconds>[0-9]{2})(?:\.(?P<fraction>[0-9]+))?)?)?"
 )
 PLAIN: Final = (dict, list, type(None))  # the JSON values no number is read from
+# What a body holding a non-finite decimal contains (a \u escape may spell one out).
+NON_FINITE_HINT: Final = re.compile(rb"(?i)inf|nan|\\u")
 
 
 class LaxRefusal(Exception):
@@ -196,6 +202,12 @@ def _time(value: Any, loc: Location) -> Any:
     return value
 
 
+def _decimal(value: Any, loc: Location) -> Any:
+    if type(value) is str and not is_finite_text(value):
+        raise LaxRefusal(loc, NOT_FINITE)
+    return value
+
+
 def _timedelta(value: Any, loc: Location) -> Any:
     kind = type(value)
     if kind is int or kind is float:
@@ -228,15 +240,26 @@ def _clock_duration(text: str) -> datetime.timedelta | None:
     return -duration if matched["sign"] == "-" else duration
 
 
-SCALARS: Final[dict[type, Normalizer]] = {
-    mi.IntType: _int,
-    mi.FloatType: _float,
-    mi.BoolType: _bool,
-    mi.DateTimeType: _datetime,
-    mi.DateType: _date,
-    mi.TimeType: _time,
-    mi.TimeDeltaType: _timedelta,
+def _enum(info: Any) -> Normalizer | None:
+    return _int_enum if all(type(m.value) is int for m in info.cls) else None
+
+
+def _always(normalize: Normalizer) -> Callable[[Any], Normalizer]:
+    return lambda info: normalize
+
+
+SCALARS: Final[Scalars] = {
+    mi.IntType: _always(_int),
+    mi.FloatType: _always(_float),
+    mi.BoolType: _always(_bool),
+    mi.DateTimeType: _always(_datetime),
+    mi.DateType: _always(_date),
+    mi.TimeType: _always(_time),
+    mi.TimeDeltaType: _always(_timedelta),
+    mi.DecimalType: _always(_decimal),
+    mi.EnumType: _enum,
 }
+FINITE_ONLY: Final[Scalars] = {mi.DecimalType: _always(_decimal)}  # finite_decimal_check's
 SEQUENCES: Final = (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType)
 RECORDS: Final = (mi.StructType, mi.DataclassType, mi.TypedDictType)
 
@@ -254,39 +277,59 @@ def lax_body_decoder(annotation: Any) -> Callable[[bytes], Any] | None:
     return decode_lax
 
 
-def normalizer(info: mi.Type, seen: dict[int, Normalizer | None]) -> Normalizer | None:
-    """What turns plain JSON values into those msgspec takes strictly as ``info``; None
-    when they need nothing."""
-    scalar = SCALARS.get(type(info))
+def finite_decimal_check(annotation: Any) -> Callable[[bytes], None] | None:
+    """For an ``annotation`` holding decimals: what raises LaxRefusal (``finite_number``)
+    for a body msgspec decoded with a non-finite one; None when it holds none.  Only a body
+    that may spell one out is read again (as plain JSON) to look."""
+    check = normalizer(mi.type_info(annotation), {}, FINITE_ONLY)
+    if check is None:
+        return None
+
+    def check_body(raw: bytes) -> None:
+        if NON_FINITE_HINT.search(raw) is None:
+            return
+        try:
+            plain = msgspec.json.decode(raw)
+        except msgspec.DecodeError:  # a number past a float's range (msgspec took it)
+            return
+        check(plain, [])
+
+    return check_body
+
+
+def normalizer(
+    info: mi.Type, seen: dict[int, Normalizer | None], scalars: Scalars = SCALARS
+) -> Normalizer | None:
+    """What turns plain JSON values into those msgspec takes strictly as ``info`` (with the
+    ``scalars`` table); None when they need nothing."""
+    scalar = scalars.get(type(info))
     if scalar is not None:
-        return scalar
-    if isinstance(info, mi.EnumType):
-        return _int_enum if all(type(m.value) is int for m in info.cls) else None
+        return scalar(info)
     if isinstance(info, mi.UnionType):
         others = [t for t in info.types if not isinstance(t, mi.NoneType)]
-        return normalizer(others[0], seen) if len(others) == 1 else None
+        return normalizer(others[0], seen, scalars) if len(others) == 1 else None
     if isinstance(info, SEQUENCES):
-        item = normalizer(info.item_type, seen)
+        item = normalizer(info.item_type, seen, scalars)
         return None if item is None else _each(item)
     if isinstance(info, mi.DictType):
-        value = normalizer(info.value_type, seen)
+        value = normalizer(info.value_type, seen, scalars)
         return None if value is None else _each_value(value)
     if isinstance(info, mi.TupleType):
-        items = [normalizer(t, seen) for t in info.item_types]
+        items = [normalizer(t, seen, scalars) for t in info.item_types]
         return None if not any(items) else _by_position(items)
     if isinstance(info, RECORDS) and not getattr(info, "array_like", False):
-        return _record(info, seen)
+        return _record(info, seen, scalars)
     return None
 
 
-def _record(info: Any, seen: dict[int, Normalizer | None]) -> Normalizer | None:
+def _record(info: Any, seen: dict[int, Normalizer | None], scalars: Scalars) -> Normalizer | None:
     key = id(info.cls)
     if key in seen:  # a recursive model: the entry filled in below
         return lambda value, loc: _call(seen[key], value, loc)
     seen[key] = None
     fields = {}
     for field in info.fields:
-        normalize = normalizer(field.type, seen)
+        normalize = normalizer(field.type, seen, scalars)
         if normalize is not None:
             fields[field.encode_name] = normalize
     seen[key] = _by_key(fields) if fields else None

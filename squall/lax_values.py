@@ -10,10 +10,13 @@ error (the 422 entry).
 - float: what Python's ``float()`` reads, in ASCII (underscores, exponents, ``inf``,
   ``nan``, whitespace around).
 - bool: ``1 true t yes y on`` and ``0 false f no n off``, in any case, nothing around.
+- Decimal: as ``decimal.Decimal`` reads it, exactly as written (msgspec's lax conversion
+  reads ``-0`` as the int 0 first, losing its sign).
 """
 
 from __future__ import annotations
 
+import decimal
 import re
 import types
 import typing
@@ -55,11 +58,23 @@ def lax_bool(text: str) -> bool | None:
     return None
 
 
-READERS: Final[dict[Any, Callable[[str], Any]]] = {int: lax_int, float: lax_float, bool: lax_bool}
+def lax_decimal(text: str) -> decimal.Decimal | None:
+    try:
+        return decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        return None
+
+
+READERS: Final[dict[Any, Callable[[str], Any]]] = {
+    int: lax_int,
+    float: lax_float,
+    bool: lax_bool,
+    decimal.Decimal: lax_decimal,
+}
 
 
 def text_normalizer(annotation: Any) -> Normalizer | None:
-    """For an annotation built on int, float or bool (``Annotated[int, Meta(ge=1)]``,
+    """For an annotation built on int, float, bool or Decimal (``Annotated[int, Meta(ge=1)]``,
     ``int | None``, ``list[int]``...): a function turning such text into its value (other
     values pass unchanged), so msgspec's conversion then sees a value it takes; None when
     there is nothing to do for ``annotation``."""

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 import sys
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
 
 from squall.exceptions import RequestValidationError
-from squall.lax_bodies import LaxRefusal, lax_body_decoder
+from squall.finite_decimals import NOT_FINITE, Refused
+from squall.lax_bodies import LaxRefusal, finite_decimal_check, lax_body_decoder
 
 _AT = re.compile(r" - at `\$(.*)`$")  # where msgspec says the error is: `$.items[0].name`
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
@@ -51,7 +52,7 @@ def msgspec_error(location: list[Any], exc: msgspec.ValidationError) -> dict[str
     if missing:
         loc.append(missing.group(1))
         return {"loc": loc, "msg": "Field required", "type": "missing"}
-    return {"loc": loc, "msg": message, "type": "value_error"}
+    return {"loc": loc, "msg": message, "type": getattr(exc, "error_type", "value_error")}
 
 
 def uses_pydantic(annotation: Any) -> bool:
@@ -67,7 +68,7 @@ def body_decoder(annotation: Any, location: list[Any] | None = None) -> Callable
     where = ["body"] if location is None else location
     if uses_pydantic(annotation):
         return _pydantic_decoder(annotation, where)
-    decode = msgspec.json.Decoder(annotation).decode
+    decode = finite_decoder(msgspec.json.Decoder(annotation).decode, annotation)
     decode_lax = lax_body_decoder(annotation)
 
     def decode_body(raw: bytes) -> Any:
@@ -82,6 +83,29 @@ def body_decoder(annotation: Any, location: list[Any] | None = None) -> Callable
 
     decode_body.raw = decode  # type: ignore[attr-defined]
     return decode_body
+
+
+def finite_decoder(decode: Callable[[bytes], Any], annotation: Any) -> Callable[[bytes], Any]:
+    """``decode`` (msgspec's), refusing a non-finite decimal as a ValidationError (the lax
+    reading then gives the 422 its pydantic entry); itself when ``annotation`` holds none."""
+    check = finite_decimal_check(annotation)
+    if check is None:
+        return decode
+
+    def decode_finite(raw: bytes) -> Any:
+        value = decode(raw)
+        try:
+            check(raw)
+        except LaxRefusal as exc:
+            raise Refused(NOT_FINITE, json_path(exc.entry["loc"])) from None
+        return value
+
+    return decode_finite
+
+
+def json_path(loc: Sequence[Any]) -> str:
+    """A location as msgspec writes it in its errors (``$.items[0].price``)."""
+    return "$" + "".join(f"[{step}]" if type(step) is int else f".{step}" for step in loc)
 
 
 def lax_decoded(decode_lax: Callable[[bytes], Any], raw: bytes, location: list[Any]) -> Any:

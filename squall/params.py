@@ -14,6 +14,7 @@ extractor per parameter; per request only the extractors run.  Where a value com
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import functools
 import inspect
 import types
@@ -23,6 +24,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from squall import finite_decimals
 from squall.background import BackgroundTasks
 from squall.bodies import body_fields, field_decoder
 from squall.constraints import NOTHING, nested_checks, pydantic_checks
@@ -58,7 +60,7 @@ from squall.sources import (
     constrained,
 )
 
-SCALARS = (str, int, float, bool, bytes)
+SCALARS = (str, int, float, bool, bytes, decimal.Decimal)  # a Decimal too, as in FastAPI
 LISTS = (list, tuple, set, frozenset)
 __all__ = [  # the declarations live in squall.sources; imported from here too
     "Body", "Cookie", "Depends", "Extractor", "File", "Form", "Header", "Path", "Query", "Source",
@@ -128,8 +130,9 @@ class Extractor:
 
 def value_converter(annotation: Any) -> Callable[[Any], Any]:
     """How a path, query, header or cookie value becomes ``annotation``: msgspec's lax
-    conversion (raising msgspec.ValidationError), after text for an int, float or bool is
-    read the way FastAPI reads it (squall/lax_values.py); the usual ``str`` and ``int`` cases
+    conversion (raising msgspec.ValidationError), after text for an int, float, bool or Decimal is
+    read the way FastAPI reads it (squall/lax_values.py), refusing non-finite decimals as
+    FastAPI does (squall/finite_decimals.py); the usual ``str`` and ``int`` cases
     are done without msgspec (it costs ~2k instructions a call; these, a few hundred)."""
     if annotation is str:
         return _to_str
@@ -140,8 +143,8 @@ def value_converter(annotation: Any) -> Callable[[Any], Any]:
     convert = functools.partial(msgspec.convert, type=annotation, strict=False)
     normalize = text_normalizer(annotation)
     if normalize is None:
-        return convert
-    return lambda value: convert(normalize(value))
+        return finite_decimals.checked(annotation, convert)
+    return finite_decimals.checked(annotation, lambda value: convert(normalize(value)))
 
 
 def _reader_of(annotation: type) -> Callable[[Any], Any]:
