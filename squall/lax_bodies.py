@@ -20,12 +20,15 @@ What pydantic converts, by declared type (JSON input):
 - datetime, date: a number or numeric string is a Unix time, in seconds up to 2e10 and in
   milliseconds past it (UTC); a date must fall on midnight (``date_from_datetime_inexact``).
 - time: a number (not a string) is seconds since midnight (UTC), below 86,400.
-- timedelta: a number is seconds.
+- timedelta: a number (or a bool: FastAPI validates the decoded JSON) is seconds.
 - an int enum: its value as an int would be read.
 - Decimal: nothing converts, but a non-finite one (``"Infinity"``, ``"NaN"``, ``"-inf"``) is
   ``finite_number``; ``finite_decimal_check`` finds them in the bodies msgspec took.
-- lists, sets, tuples, dict values, Optional, and the fields of Structs, dataclasses and
-  TypedDicts (by their names on the wire), to any depth.
+- lists, sets, tuples, dict values, and the fields of Structs, dataclasses and TypedDicts (by
+  their names on the wire), to any depth; a list or dict that is none is ``list_type``,
+  ``dict_type``... (not for records: FastAPI words a body that is no object its own way).
+- unions: ``X | None`` as ``X`` (``null`` aside), others as pydantic's smart mode
+  (lax_unions.py).
 """
 
 from __future__ import annotations
@@ -39,10 +42,11 @@ import msgspec
 import msgspec.inspect as mi
 
 from squall.finite_decimals import NOT_FINITE, is_finite_text
+from squall.lax_refusal import LaxRefusal, Location, Normalizer
+from squall.lax_unions import WRONG_KIND, union_normalizer
 from squall.lax_values import lax_bool, lax_float, lax_int
 
-Location = list[Any]
-Normalizer = Callable[[Any, Location], Any]
+__all__ = ["LaxRefusal", "finite_decimal_check", "lax_body_decoder", "normalizer"]
 Scalars = dict[type, Callable[[Any], Normalizer | None]]  # mi.Type's class -> for that info
 
 MILLISECONDS_PAST: Final = 2e10  # pydantic's line between Unix seconds and milliseconds
@@ -83,14 +87,6 @@ CLOCK_DURATION: Final = re.compile(
 PLAIN: Final = (dict, list, type(None))  # the JSON values no number is read from
 # What a body holding a non-finite decimal contains (a \u escape may spell one out).
 NON_FINITE_HINT: Final = re.compile(rb"(?i)inf|nan|\\u")
-
-
-class LaxRefusal(Exception):
-    """A value pydantic refuses too, with pydantic's error for it."""
-
-    def __init__(self, loc: Location, error: tuple[str, str]) -> None:
-        super().__init__(error[1])
-        self.entry = {"loc": loc, "msg": error[1], "type": error[0]}
 
 
 def _int(value: Any, loc: Location) -> Any:
@@ -210,7 +206,7 @@ def _decimal(value: Any, loc: Location) -> Any:
 
 def _timedelta(value: Any, loc: Location) -> Any:
     kind = type(value)
-    if kind is int or kind is float:
+    if kind is int or kind is float or kind is bool:  # FastAPI's pydantic: true is 1 s
         try:
             return datetime.timedelta(seconds=value)
         except OverflowError:
@@ -259,7 +255,7 @@ SCALARS: Final[Scalars] = {
     mi.DecimalType: _always(_decimal),
     mi.EnumType: _enum,
 }
-FINITE_ONLY: Final[Scalars] = {mi.DecimalType: _always(_decimal)}  # finite_decimal_check's
+FINITE_ONLY: Final[Scalars] = {mi.DecimalType: _always(_decimal)}  # finds the decimals
 SEQUENCES: Final = (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType)
 RECORDS: Final = (mi.StructType, mi.DataclassType, mi.TypedDictType)
 
@@ -280,10 +276,13 @@ def lax_body_decoder(annotation: Any) -> Callable[[bytes], Any] | None:
 def finite_decimal_check(annotation: Any) -> Callable[[bytes], None] | None:
     """For an ``annotation`` holding decimals: what raises LaxRefusal (``finite_number``)
     for a body msgspec decoded with a non-finite one; None when it holds none.  Only a body
-    that may spell one out is read again (as plain JSON) to look."""
-    check = normalizer(mi.type_info(annotation), {}, FINITE_ONLY)
-    if check is None:
+    that may spell one out is read again, as plain JSON, the lax way (a union may take the
+    word as a ``str``), to look."""
+    info = mi.type_info(annotation)
+    if normalizer(info, {}, FINITE_ONLY) is None:
         return None
+    lax = normalizer(info, {})
+    assert lax is not None  # a decimal's is there
 
     def check_body(raw: bytes) -> None:
         if NON_FINITE_HINT.search(raw) is None:
@@ -292,7 +291,11 @@ def finite_decimal_check(annotation: Any) -> Callable[[bytes], None] | None:
             plain = msgspec.json.decode(raw)
         except msgspec.DecodeError:  # a number past a float's range (msgspec took it)
             return
-        check(plain, [])
+        try:
+            lax(plain, [])
+        except LaxRefusal as exc:
+            if exc.entry["type"] == NOT_FINITE[0]:
+                raise
 
     return check_body
 
@@ -306,11 +309,10 @@ def normalizer(
     if scalar is not None:
         return scalar(info)
     if isinstance(info, mi.UnionType):
-        others = [t for t in info.types if not isinstance(t, mi.NoneType)]
-        return normalizer(others[0], seen, scalars) if len(others) == 1 else None
+        return union_normalizer(info, lambda member: normalizer(member, seen, scalars))
     if isinstance(info, SEQUENCES):
         item = normalizer(info.item_type, seen, scalars)
-        return None if item is None else _each(item)
+        return None if item is None else _each(item, WRONG_KIND[type(info)])
     if isinstance(info, mi.DictType):
         value = normalizer(info.value_type, seen, scalars)
         return None if value is None else _each_value(value)
@@ -347,10 +349,10 @@ def _int_enum(value: Any, loc: Location) -> Any:
         return value  # left for msgspec's enum error
 
 
-def _each(item: Normalizer) -> Normalizer:
+def _each(item: Normalizer, wrong: tuple[str, str]) -> Normalizer:
     def normalize_each(values: Any, loc: Location) -> Any:
         if type(values) is not list:
-            return values
+            raise LaxRefusal(loc, wrong)
         return [item(v, [*loc, i]) for i, v in enumerate(values)]
 
     return normalize_each
@@ -359,7 +361,7 @@ def _each(item: Normalizer) -> Normalizer:
 def _each_value(value: Normalizer) -> Normalizer:
     def normalize_values(values: Any, loc: Location) -> Any:
         if type(values) is not dict:
-            return values
+            raise LaxRefusal(loc, WRONG_KIND[mi.DictType])
         return {k: value(v, [*loc, k]) for k, v in values.items()}
 
     return normalize_values
@@ -368,7 +370,7 @@ def _each_value(value: Normalizer) -> Normalizer:
 def _by_position(items: list[Normalizer | None]) -> Normalizer:
     def normalize_items(values: Any, loc: Location) -> Any:
         if type(values) is not list:
-            return values
+            raise LaxRefusal(loc, WRONG_KIND[mi.TupleType])
         known = [_call(items[i], v, [*loc, i]) for i, v in enumerate(values[: len(items)])]
         return known + values[len(items) :]
 
